@@ -1,0 +1,11 @@
+# Turns the BIP-39 word list (one word per line) into a C++ array definition.
+file(STRINGS ${IN} WORDS)
+list(LENGTH WORDS N)
+if(NOT N EQUAL 2048)
+  message(FATAL_ERROR "BIP-39 word list ${IN} has ${N} words, expected 2048")
+endif()
+set(BODY "")
+foreach(w IN LISTS WORDS)
+  string(APPEND BODY "    \"${w}\",\n")
+endforeach()
+file(WRITE ${OUT} "// Generated from ${IN}; do not edit.\n#include <array>\n#include <string_view>\nnamespace rmb::core {\nextern const std::array<std::string_view, 2048> kBip39English;\nconst std::array<std::string_view, 2048> kBip39English = {\n${BODY}};\n}  // namespace rmb::core\n")
