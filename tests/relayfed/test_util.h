@@ -1,0 +1,89 @@
+#pragma once
+// Helpers shared by the relayfed tests: envelopes, a recording sink, waiting with a
+// deadline (a wait, never a timing assertion).
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/util/clock.h"
+#include "relay/mailbox/mailbox.h"
+#include "rmb/types.pb.h"
+
+namespace rmb::relay::testing {
+
+inline rmb::Envelope make_envelope(const std::string& uid, uint32_t from, uint32_t to,
+                                   int64_t age_seconds = 0, uint64_t expiration = 300, bool request = true) {
+  rmb::Envelope e;
+  e.set_uid(uid);
+  e.set_timestamp(rmb::core::unix_now() - age_seconds);
+  e.set_expiration(expiration);
+  e.mutable_source()->set_twin(from);
+  e.mutable_destination()->set_twin(to);
+  if (request) e.mutable_request()->set_command("test.cmd");
+  e.set_plain("payload of " + uid);
+  return e;
+}
+
+inline Frame frame_of(const rmb::Envelope& e) { return std::make_shared<const std::string>(e.SerializeAsString()); }
+
+// Polls `pred` until true or `limit` passes; returns the last value.
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+class RecordingSink : public MailboxSink {
+ public:
+  bool offer(const Frame& frame) override {
+    std::lock_guard lock(mu_);
+    if (accept_left_ == 0) {
+      ++refusals_;
+      return false;
+    }
+    if (accept_left_ > 0) --accept_left_;
+    rmb::Envelope e;
+    e.ParseFromString(*frame);
+    uids_.push_back(e.uid());
+    frames_.push_back(*frame);
+    return true;
+  }
+  // -1 = accept everything; n = accept n more, then refuse.
+  void accept(int n) {
+    std::lock_guard lock(mu_);
+    accept_left_ = n;
+  }
+  std::vector<std::string> uids() const {
+    std::lock_guard lock(mu_);
+    return uids_;
+  }
+  std::vector<std::string> frames() const {
+    std::lock_guard lock(mu_);
+    return frames_;
+  }
+  size_t count() const {
+    std::lock_guard lock(mu_);
+    return uids_.size();
+  }
+  int refusals() const {
+    std::lock_guard lock(mu_);
+    return refusals_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  int accept_left_ = -1;
+  int refusals_ = 0;
+  std::vector<std::string> uids_;
+  std::vector<std::string> frames_;
+};
+
+}  // namespace rmb::relay::testing
