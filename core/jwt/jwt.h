@@ -43,5 +43,7 @@ std::variant<ParsedJwt, JwtError> parse_jwt(std::string_view token);
 // algorithm (must be RS512) and signature against the twin's account.
 std::optional<JwtError> verify_jwt(const ParsedJwt& jwt, const AccountId& account, uint64_t now,
                                    uint64_t iat_leeway = 60);
+// The relay's error for a `sub` with no twin in the directory: "twin not found <id>".
+JwtError unknown_twin_error(uint32_t twin);
 
 }  // namespace rmb::core
