@@ -13,6 +13,7 @@ PACKAGES=(
   # test and benchmark
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server nats-server python3 python3-nacl python3-redis python3-mnemonic
+  python3-cryptography
 )
 
 missing=()
