@@ -125,8 +125,14 @@ absl::StatusOr<std::vector<Twin>> parse_directory_json(std::string_view text) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 4: ...";
+    // the bracketed id means nothing to a user.
+    std::string_view what = e.what();
+    if (const size_t end = what.find("] "); what.starts_with("[json.") && end != what.npos) {
+      what.remove_prefix(end + 2);
+    }
     return absl::InvalidArgumentError(
-        absl::StrCat("directory: not valid JSON at byte ", e.byte, ": ", e.what()));
+        absl::StrCat("directory: not valid JSON: ", std::string(what)));
   }
   if (!doc.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -25,15 +25,16 @@ absl::Status bad(std::string_view domain, absl::string_view why) {
 }
 
 absl::Status validate_port(std::string_view domain, std::string_view port) {
-  if (port.empty() || port.size() > 5) return bad(domain, "the port must be 1..65535");
-  uint32_t value = 0;
   for (char c : port) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       return bad(domain, "the port must be decimal digits");
     }
-    value = value * 10 + static_cast<uint32_t>(c - '0');
   }
-  if (value == 0 || value > 65535 || port[0] == '0') return bad(domain, "the port must be 1..65535");
+  uint32_t value = 0;
+  for (char c : port.substr(0, 6)) value = value * 10 + static_cast<uint32_t>(c - '0');
+  if (port.empty() || port.size() > 5 || port[0] == '0' || value > 65535) {
+    return bad(domain, "the port must be 1..65535");
+  }
   return absl::OkStatus();
 }
 
