@@ -8,10 +8,13 @@ SharedKeyCache::SharedKeyCache(E2eKey own, size_t capacity)
     : own_(std::move(own)), capacity_(std::max<size_t>(capacity, 1)) {}
 
 absl::StatusOr<SharedKey> SharedKeyCache::get(ByteView peer_public_key) {
-  std::string id(as_chars(peer_public_key));
+  // The lookup key lives in a per-thread buffer whose capacity survives between calls,
+  // so a hit allocates nothing.
+  thread_local std::string lookup;
+  lookup.assign(as_chars(peer_public_key));
   {
     std::lock_guard lock(mu_);
-    if (auto it = index_.find(id); it != index_.end()) {
+    if (auto it = index_.find(lookup); it != index_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
       return it->second->second;
     }
@@ -21,6 +24,7 @@ absl::StatusOr<SharedKey> SharedKeyCache::get(ByteView peer_public_key) {
   absl::StatusOr<SharedKey> key = own_.shared_key(peer_public_key);
   if (!key.ok()) return key.status();  // bad keys are not cached: they are cheap to reject
 
+  std::string id(as_chars(peer_public_key));
   std::lock_guard lock(mu_);
   if (index_.find(id) == index_.end()) {
     lru_.emplace_front(id, *key);

@@ -88,8 +88,10 @@ std::optional<JwtError> check_header(const json& header, std::string& algorithm)
 std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<std::string>& sid,
                      uint64_t iat, uint64_t ttl_seconds) {
   // Built as text so the bytes are exactly rmb-peer's: keys in serde's declaration order,
-  // no whitespace. nlohmann only escapes the sid string.
-  const std::string sid_json = sid ? json(*sid).dump() : "null";
+  // no whitespace. nlohmann only escapes the sid string; invalid UTF-8 in a caller's sid
+  // becomes U+FFFD rather than an exception (a JSON text cannot carry it anyway).
+  const std::string sid_json =
+      sid ? json(*sid).dump(-1, ' ', false, json::error_handler_t::replace) : "null";
   const std::string claims_json = absl::StrCat(R"({"sub":)", twin, R"(,"sid":)", sid_json,
                                                R"(,"iat":)", iat, R"(,"exp":)", iat + ttl_seconds,
                                                "}");
