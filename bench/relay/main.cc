@@ -1,0 +1,425 @@
+// bench_relay: issue 3's relay numbers, printed (not asserted).
+//  1. routing throughput (envelopes/s) through rmb-relay vs PUB/SUB through nats-server,
+//  2. round-trip latency p50/p99 (one in flight) vs NATS request-reply and PING/PONG,
+//  3. memory per idle authenticated connection (10 000 clients) vs nats-server.
+// It starts everything itself (temp dir, fresh twins, twins.json, both servers on free
+// loopback ports), stops by itself, and kills its child servers at the end.
+//
+// CPU placement: the machine this was written for has 2 cores. The bench runs on ONE
+// thread pinned to the first allowed CPU; both servers are pinned to the remaining CPUs
+// (rmb-relay with --threads = that count; nats-server's Go runtime sizes GOMAXPROCS from
+// the same affinity mask), so client and server do not steal each other's core. Loopback
+// TCP still does part of the receiving side's kernel work on the sending CPU.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bench/relay/fixture.h"
+#include "bench/relay/idle_memory.h"
+#include "bench/relay/latency.h"
+#include "bench/relay/proc_stats.h"
+#include "bench/relay/report.h"
+#include "bench/relay/servers.h"
+#include "bench/relay/throughput.h"
+
+namespace rmb::bench {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr char kDomain[] = "bench.local";
+
+struct Options {
+  std::string relay;
+  std::string nats;
+  std::vector<size_t> pairs;
+  std::vector<size_t> payloads;
+  size_t window = 64;
+  double warmup_s = 1;
+  double duration_s = 5;
+  double latency_s = 3;
+  size_t idle = 10000;
+  std::set<std::string> scenarios;
+  unsigned relay_threads = 0;
+  bool pin = true;
+  bool keep_temp = false;
+};
+
+struct CpuPlan {
+  std::vector<int> bench;
+  std::vector<int> servers;  // empty = not pinned
+  std::string describe() const {
+    if (servers.empty()) return "bench=1 thread, unpinned";
+    return absl::StrCat("bench=1 thread cpu", absl::StrJoin(bench, ","), ", servers cpu",
+                        absl::StrJoin(servers, ","));
+  }
+};
+
+std::optional<std::vector<size_t>> parse_list(const std::string& text) {
+  std::vector<size_t> out;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    size_t v = 0;
+    if (!absl::SimpleAtoi(part, &v) || v == 0) return std::nullopt;
+    out.push_back(v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':', absl::SkipEmpty())) {
+    fs::path candidate = fs::path(std::string(dir)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return name;
+}
+
+std::string default_relay_path() {
+  // <build>/bench/relay/bench_relay -> <build>/relay/rmb-relay
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "rmb-relay";
+  return (self.parent_path().parent_path().parent_path() / "relay" / "rmb-relay").string();
+}
+
+milliseconds ms(double seconds) { return milliseconds(static_cast<long>(seconds * 1000)); }
+
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
+  Options o;
+  std::string pairs = "1,16", payloads = "64,1024", scenarios = "throughput,latency,memory";
+  po::options_description desc(
+      "bench_relay: rmb-relay vs nats-server, throughput / latency / idle memory\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help")
+    ("relay", po::value(&o.relay)->default_value(default_relay_path()), "rmb-relay binary")
+    ("nats-server", po::value(&o.nats)->default_value(find_in_path("nats-server")), "nats-server binary")
+    ("pairs", po::value(&pairs)->default_value(pairs), "sender->receiver pair counts, comma-separated")
+    ("payloads", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
+    ("window", po::value(&o.window)->default_value(o.window), "messages in flight per pair")
+    ("warmup", po::value(&o.warmup_s)->default_value(o.warmup_s), "warm-up seconds before each measurement")
+    ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "measured seconds per throughput run")
+    ("latency-duration", po::value(&o.latency_s)->default_value(o.latency_s), "measured seconds per latency run")
+    ("idle-connections", po::value(&o.idle)->default_value(o.idle), "idle connections for the memory run")
+    ("scenarios", po::value(&scenarios)->default_value(scenarios), "any of throughput,latency,memory")
+    ("relay-threads", po::value(&o.relay_threads)->default_value(0),
+        "rmb-relay --threads (0 = number of server CPUs)")
+    ("no-pin", "do not pin the bench and the servers to separate CPUs")
+    ("keep-temp", "keep the temp dir (server logs, twins.json)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_relay: " << e.what() << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  auto p = parse_list(pairs);
+  auto s = parse_list(payloads);
+  if (!p || !s || o.window == 0 || o.duration_s <= 0 || o.latency_s <= 0 || o.warmup_s < 0) {
+    std::cerr << "bench_relay: --pairs/--payloads need positive integers; --window, --duration, "
+                 "--latency-duration must be > 0\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.pairs = *p;
+  o.payloads = *s;
+  for (absl::string_view name : absl::StrSplit(scenarios, ',', absl::SkipWhitespace())) {
+    if (name != "throughput" && name != "latency" && name != "memory") {
+      std::cerr << "bench_relay: unknown scenario '" << std::string(name) << "'\n";
+      *exit_code = 2;
+      return std::nullopt;
+    }
+    o.scenarios.emplace(name);
+  }
+  o.pin = vm.count("no-pin") == 0;
+  o.keep_temp = vm.count("keep-temp") > 0;
+  return o;
+}
+
+void progress(const std::string& text) { std::cerr << "[bench] " << text << std::endl; }
+
+// Printed under every table: numbers taken on a busy machine are not comparable.
+void print_load(size_t cpus) {
+  const double load = load_average_1m();
+  std::cout << "load average (1 min) at the end of this table: " << format_fixed(load, 2);
+  if (load > 0.5 * static_cast<double>(cpus)) {
+    std::cout << "  WARNING: the machine was busy with other work; absolute numbers are "
+                 "pessimistic, the rmb/nats ratios less so";
+  }
+  std::cout << "\n";
+}
+
+std::string status_cell(const std::string& error, uint64_t anomalies) {
+  if (!error.empty()) return "ERROR: " + error;
+  return anomalies == 0 ? "ok" : absl::StrCat(anomalies, " anomalies");
+}
+
+// The servers of one phase; absent when they could not start (the reason is kept).
+struct Servers {
+  std::optional<RunningServer> relay;
+  std::optional<RunningServer> nats;
+  std::string relay_error;
+  std::string nats_error;
+};
+
+Servers start_servers(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsigned relay_threads,
+                      const std::string& tag) {
+  Servers s;
+  RelayLaunch launch{o.relay, fx.directory_file(), kDomain,
+                     {"--threads", std::to_string(relay_threads), "--no-federation"},
+                     fx.dir() + "/relay-" + tag + ".log", cpus.servers};
+  auto relay = start_relay(launch);
+  if (relay.ok()) {
+    s.relay = std::move(*relay);
+    progress(absl::StrCat("rmb-relay (", tag, ") pid ", s.relay->process->pid(), " on 127.0.0.1:", s.relay->port));
+  } else {
+    s.relay_error = std::string(relay.status().message());
+    progress("rmb-relay did not start: " + s.relay_error);
+  }
+  auto nats = start_nats(o.nats, fx.dir() + "/nats-" + tag + ".log", cpus.servers);
+  if (nats.ok()) {
+    s.nats = std::move(*nats);
+    progress(absl::StrCat("nats-server (", tag, ") pid ", s.nats->process->pid(), " on 127.0.0.1:", s.nats->port));
+  } else {
+    s.nats_error = std::string(nats.status().message());
+    progress("nats-server did not start: " + s.nats_error);
+  }
+  return s;
+}
+
+void stop_servers(Servers& s) {
+  if (s.relay) s.relay->process->stop();
+  if (s.nats) s.nats->process->stop();
+}
+
+void run_throughput(const Options& o, const Fixture& fx, const Servers& s, const std::string& config) {
+  Table table({"pairs", "payload", "env bytes", "window", "rmb env/s", "nats msg/s", "rmb/nats",
+               "rmb check", "nats check", "config"});
+  for (size_t pairs : o.pairs) {
+    for (size_t payload : o.payloads) {
+      ThroughputConfig tc{pairs, payload, o.window, Window{ms(o.warmup_s), ms(o.duration_s)}};
+      ThroughputResult rmb, nats;
+      if (!s.relay) rmb.error = "relay not running";
+      if (!s.nats) nats.error = "nats-server not running";
+      if (s.relay) {
+        progress(absl::StrCat("throughput rmb pairs=", pairs, " payload=", payload));
+        rmb = run_rmb_throughput(fx, s.relay->port, tc);
+      }
+      if (s.nats) {
+        progress(absl::StrCat("throughput nats pairs=", pairs, " payload=", payload));
+        nats = run_nats_throughput(s.nats->port, tc);
+      }
+      const std::string row_config =
+          absl::StrCat("pairs=", pairs, " payload=", format_bytes(payload), " window=", o.window,
+                       "/pair warmup=", o.warmup_s, "s measure=", o.duration_s, "s ", config);
+      table.add({std::to_string(pairs), format_bytes(payload),
+                 rmb.message_bytes ? std::to_string(rmb.message_bytes) : "-", std::to_string(o.window),
+                 rmb.error.empty() ? format_count(rmb.per_second) : "-",
+                 nats.error.empty() ? format_count(nats.per_second) : "-",
+                 format_ratio(rmb.per_second, nats.per_second), status_cell(rmb.error, rmb.anomalies),
+                 status_cell(nats.error, nats.anomalies), row_config});
+    }
+  }
+  std::cout << "\n== Routing throughput: messages delivered per second, sender -> server -> receiver ==\n"
+               "rmb: signed request envelopes twin->twin through rmb-relay (WebSocket binary frames);\n"
+               "nats: PUB/SUB, one subject and two TCP connections per pair. Same payload sizes.\n";
+  table.print(std::cout);
+  print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t client, size_t responder,
+                 const std::string& config) {
+  Table table({"payload", "round trip", "server passes", "p50 us", "p99 us", "mean us", "samples",
+               "check", "config"});
+  Table ratios({"payload", "comparison", "p50 ratio", "p99 ratio"});
+  auto row = [&](size_t payload, const std::string& what, const char* passes, const LatencyResult& r,
+                 const std::string& row_config) {
+    table.add({format_bytes(payload), what, passes, r.error.empty() ? format_fixed(r.p50_us, 1) : "-",
+               r.error.empty() ? format_fixed(r.p99_us, 1) : "-",
+               r.error.empty() ? format_fixed(r.mean_us, 1) : "-", std::to_string(r.samples),
+               status_cell(r.error, r.anomalies), row_config});
+  };
+  auto ratio = [&](size_t payload, const std::string& what, const LatencyResult& a, const LatencyResult& b) {
+    ratios.add({format_bytes(payload), what, format_ratio(a.p50_us, b.p50_us), format_ratio(a.p99_us, b.p99_us)});
+  };
+  LatencyResult nats_ping;
+  if (!s.nats) nats_ping.error = "nats-server not running";
+  for (size_t payload : o.payloads) {
+    LatencyConfig lc{payload, Window{milliseconds(500), ms(o.latency_s)}};
+    const std::string row_config = absl::StrCat("in-flight=1 warmup=0.5s measure=", o.latency_s, "s ", config);
+    LatencyResult ping, echo, request;
+    if (!s.relay) ping.error = echo.error = "relay not running";
+    if (!s.nats) request.error = "nats-server not running";
+    if (s.relay) {
+      progress(absl::StrCat("latency rmb ping payload=", payload));
+      ping = run_rmb_ping_latency(fx, client, s.relay->port, lc);
+      progress(absl::StrCat("latency rmb request/response payload=", payload));
+      echo = run_rmb_echo_latency(fx, client, responder, s.relay->port, lc);
+    }
+    if (s.nats) {
+      progress(absl::StrCat("latency nats request-reply payload=", payload));
+      request = run_nats_request_latency(s.nats->port, lc);
+      if (payload == o.payloads.front()) {
+        progress("latency nats PING/PONG");
+        nats_ping = run_nats_ping_latency(s.nats->port, lc);
+      }
+    }
+    row(payload, "rmb envelope ping -> pong", "1", ping, row_config);
+    row(payload, "rmb request -> responder -> response", "2", echo, row_config);
+    row(payload, "nats request -> responder -> reply", "2", request, row_config);
+    if (payload == o.payloads.front()) row(0, "nats protocol PING -> PONG", "1", nats_ping, row_config);
+    ratio(payload, "rmb ping->pong / nats request-reply", ping, request);
+    ratio(payload, "rmb request->response / nats request-reply (like for like)", echo, request);
+    ratio(payload, "rmb ping->pong / nats PING->PONG (one pass each)", ping, nats_ping);
+  }
+  std::cout << "\n== Round-trip latency, one message in flight (microseconds, steady clock) ==\n";
+  table.print(std::cout);
+  std::cout << "\nLatency ratios (rmb / nats; < 1 means rmb is faster):\n";
+  ratios.print(std::cout);
+  print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+void run_memory(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsigned relay_threads,
+                size_t first_idle, const std::string& config) {
+  // Fresh servers: the throughput runs would have grown the heaps already, which would
+  // hide part of the per-connection cost.
+  Servers s = start_servers(o, fx, cpus, relay_threads, "memory");
+  IdleConfig ic;
+  ic.connections = o.idle;
+  IdleResult relay;
+  if (!s.relay) relay.error = "relay not running: " + s.relay_error;
+  IdleResult nats;
+  if (!s.nats) nats.error = "nats-server not running: " + s.nats_error;
+  if (s.relay) {
+    progress(absl::StrCat("memory rmb: ", o.idle, " idle WebSocket sessions"));
+    relay = run_relay_idle(fx, first_idle, s.relay->port, s.relay->process->pid(), ic);
+  }
+  if (s.nats) {
+    progress(absl::StrCat("memory nats: ", o.idle, " idle TCP clients"));
+    nats = run_nats_idle(s.nats->port, s.nats->process->pid(), ic);
+  }
+  stop_servers(s);
+  Table table({"server", "connections", "open at measure", "failed", "RSS before KiB", "RSS after KiB",
+               "KiB / connection", "connect s", "check", "config"});
+  auto row = [&](const std::string& name, const IdleResult& r, const std::string& what) {
+    std::string check = r.error.empty() ? "ok" : "ERROR: " + r.error;
+    if (r.failed > 0) check += absl::StrCat(" (first failure: ", r.first_failure, ")");
+    table.add({name, std::to_string(o.idle), std::to_string(r.open_at_measure), std::to_string(r.failed),
+               std::to_string(r.rss_before_kib), std::to_string(r.rss_after_kib),
+               r.open_at_measure ? format_fixed(r.per_connection_kib, 2) : "-",
+               format_fixed(r.connect_seconds, 2), check,
+               absl::StrCat(what, ", fresh server, settle=2s ", config)});
+  };
+  row("rmb-relay", relay, "distinct twin per WebSocket, JWT-authenticated");
+  row("nats-server", nats, "CONNECT + PING/PONG per TCP client");
+  std::cout << "\n== Memory per idle authenticated connection (server VmRSS delta / open connections) ==\n";
+  table.print(std::cout);
+  std::cout << "issue 3 target: rmb-relay <= 16 KiB per connection -> "
+            << (relay.error.empty() && relay.open_at_measure > 0
+                    ? (relay.per_connection_kib <= 16 ? "MET" : "NOT MET")
+                    : "not measured")
+            << "\n";
+  std::cout << "rmb/nats memory per connection: " << format_ratio(relay.per_connection_kib, nats.per_connection_kib)
+            << "\n";
+  print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+int run(const Options& o) {
+  auto nofile = raise_nofile_limit();
+  if (!nofile.ok()) progress(std::string(nofile.status().message()));
+  Options opts = o;
+  const uint64_t fds = nofile.ok() ? *nofile : 1024;
+  if (opts.scenarios.count("memory") && opts.idle + 200 > fds) {
+    opts.idle = fds > 400 ? fds - 400 : 0;
+    progress(absl::StrCat("file limit ", fds, ": idle connections reduced to ", opts.idle));
+  }
+
+  CpuPlan cpus;
+  const std::vector<int> allowed = allowed_cpus();
+  if (opts.pin && allowed.size() >= 2) {
+    cpus.bench = {allowed.front()};
+    cpus.servers.assign(allowed.begin() + 1, allowed.end());
+    if (auto st = pin_to_cpus(0, cpus.bench); !st.ok()) {
+      progress(std::string(st.message()));
+      cpus = CpuPlan{};
+    }
+  }
+  const unsigned relay_threads = opts.relay_threads
+                                     ? opts.relay_threads
+                                     : static_cast<unsigned>(cpus.servers.empty() ? allowed.size()
+                                                                                  : cpus.servers.size());
+  const std::string config = absl::StrCat(cpus.describe(), ", relay-threads=", relay_threads);
+
+  size_t max_pairs = 0;
+  for (size_t p : opts.pairs) max_pairs = std::max(max_pairs, p);
+  const size_t latency_client = 2 * max_pairs;
+  const size_t first_idle = latency_client + 2;
+  const size_t identities = first_idle + (opts.scenarios.count("memory") ? opts.idle : 0);
+  progress(absl::StrCat("creating ", identities, " ed25519 twins"));
+  auto fx = Fixture::create(identities, kDomain);
+  if (!fx.ok()) {
+    std::cerr << "bench_relay: " << fx.status().message() << "\n";
+    return 1;
+  }
+
+  std::cout << "bench_relay: rmb-relay vs nats-server on 127.0.0.1\n"
+            << "  relay:       " << opts.relay << " (--domain " << kDomain << ", in-memory mailbox)\n"
+            << "  nats-server: " << opts.nats << "\n"
+            << "  cpus:        " << allowed.size() << " allowed; " << config << "\n"
+            << "  load avg:    " << format_fixed(load_average_1m(), 2) << " (1 min) at start\n"
+            << "  twins:       " << identities << " (ed25519, random seeds) in " << (*fx)->directory_file()
+            << "\n";
+  std::cout.flush();
+
+  if (opts.scenarios.count("throughput") || opts.scenarios.count("latency")) {
+    Servers s = start_servers(opts, **fx, cpus, relay_threads, "main");
+    if (!s.relay) std::cout << "  relay not running: " << s.relay_error << "\n";
+    if (!s.nats) std::cout << "  nats-server not running: " << s.nats_error << "\n";
+    if (opts.scenarios.count("throughput")) run_throughput(opts, **fx, s, config);
+    if (opts.scenarios.count("latency")) run_latency(opts, **fx, s, latency_client, latency_client + 1, config);
+    stop_servers(s);
+  }
+  if (opts.scenarios.count("memory")) run_memory(opts, **fx, cpus, relay_threads, first_idle, config);
+
+  if (opts.keep_temp) {
+    std::cout << "\ntemp dir kept: " << (*fx)->dir() << "\n";
+    // The fixture removes its dir on destruction; keep it by moving the files out of reach.
+    std::error_code ec;
+    const fs::path kept = fs::path((*fx)->dir() + "-kept");
+    fs::rename((*fx)->dir(), kept, ec);
+    if (!ec) std::cout << "  (moved to " << kept.string() << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace rmb::bench
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto options = rmb::bench::parse_options(argc, argv, &exit_code);
+  if (!options) return exit_code;
+  return rmb::bench::run(*options);
+}

@@ -1,0 +1,36 @@
+#pragma once
+// Routing throughput: P sender -> receiver pairs, each with a bounded window of messages
+// in flight, counting deliveries over a fixed window. Once through rmb-relay (signed
+// request envelopes, twin to twin), once through nats-server (PUB/SUB, one subject and
+// two TCP connections per pair), with the same payload sizes.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "bench/relay/fixture.h"
+#include "bench/relay/measure.h"
+
+namespace rmb::bench {
+
+struct ThroughputConfig {
+  size_t pairs = 1;
+  size_t payload = 64;
+  size_t window = 64;  // per pair
+  Window timing;
+};
+
+struct ThroughputResult {
+  std::string error;
+  uint64_t delivered = 0;  // in the measured window
+  double seconds = 0;
+  double per_second = 0;
+  size_t message_bytes = 0;  // one message as the server reads it (frame payload / PUB body)
+  uint64_t anomalies = 0;
+};
+
+// Pair i uses fixture identities 2i (sender) and 2i+1 (receiver).
+ThroughputResult run_rmb_throughput(const Fixture& fixture, uint16_t relay_port,
+                                    const ThroughputConfig& config);
+ThroughputResult run_nats_throughput(uint16_t nats_port, const ThroughputConfig& config);
+
+}  // namespace rmb::bench

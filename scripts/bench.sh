@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks, printed: builds the release preset, then runs the core micro-benchmarks
+# (if built) and bench_relay (rmb-relay vs nats-server: throughput, latency, memory per
+# idle connection) with their defaults. Extra arguments go to bench_relay, e.g.
+#   scripts/bench.sh --pairs 1 --duration 3 --scenarios throughput
+# Numbers are only comparable on an otherwise idle machine: each table ends with the
+# load average.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${RMB_BENCH_BUILD:-build/release}"
+
+if [[ "$build" == build/release ]]; then
+  ./scripts/build.sh release
+else
+  cmake --preset release -B "$build" >/dev/null
+  cmake --build "$build"
+fi
+
+echo "== host =="
+echo "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), build $build"
+echo
+
+if [[ -x "$build/bench/core/bench_core" ]]; then
+  echo "== core (Google Benchmark) =="
+  "$build/bench/core/bench_core"
+  echo
+else
+  echo "== core: $build/bench/core/bench_core not built, skipped =="
+  echo
+fi
+
+echo "== relay =="
+"$build/bench/relay/bench_relay" --relay "$build/relay/rmb-relay" "$@"
