@@ -23,6 +23,11 @@
 
 namespace rmb::relay {
 
+// Reasons handed to the FailureHandler (texts of PROTOCOL.md §5.5).
+inline constexpr char kFederationExpired[] = "message has expired";
+inline constexpr char kFederationRejected[] = "remote relay rejected permanently: destination offline";
+inline constexpr char kFederationQueueFull[] = "federation queue is full";
+
 struct FederationOptions {
   std::string scheme = "https";                      // "http" only for tests/dev
   size_t queue_limit = 10000;                        // queued + in flight + waiting retry
@@ -53,7 +58,10 @@ struct FederationStats {
 
 class HttpFederator final : public Federator {
  public:
-  // `ranker` must outlive the federator. `on_failure` runs on an `io` thread.
+  // `ranker` must outlive the federator. `on_failure` runs on an `io` thread, never inside
+  // forward(), and never after the federator is destroyed. All network work runs on one
+  // strand of `io` (federation is a small share of the traffic; one strand keeps the
+  // connection pool and the queue free of locks).
   HttpFederator(boost::asio::io_context& io, FederationOptions options, Ranker& ranker,
                 FailureHandler on_failure);
   ~HttpFederator() override;  // pending messages are dropped without a failure report
@@ -61,6 +69,9 @@ class HttpFederator final : public Federator {
   void forward(Frame frame, rmb::Envelope envelope, std::set<std::string> domains) override;
 
   FederationStats stats() const;
+  // Appends `federation_message_success{relay}` / `federation_message_error{relay}` in the
+  // Prometheus text format (for Metrics::add_collector).
+  void render_metrics(std::string& out) const;
 
   struct Impl;
 

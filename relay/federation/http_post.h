@@ -1,0 +1,69 @@
+#pragma once
+// One federation POST (PROTOCOL.md §6.1 step 5): `POST <scheme>://<domain>/` with the raw
+// envelope bytes, connect timeout 2 s, whole request 3 s, TLS with certificate and host
+// name verification for https, idle connections kept per domain for reuse.
+// Not thread-safe: every call runs on the one executor (a strand) given at construction.
+#include <utility>  // before asio's awaitable.hpp, which uses std::exchange (Boost 1.74)
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "absl/status/statusor.h"
+#include "relay/federation/http_federator.h"
+
+namespace rmb::relay {
+
+enum class PostResult {
+  kAccepted,  // 202
+  kRejected,  // 4xx: permanent, no downvote
+  kFailed,    // other status, network error, timeout: downvote, next domain
+};
+
+struct PostOutcome {
+  PostResult result = PostResult::kFailed;
+  unsigned status = 0;  // HTTP status when one was received
+  std::string detail;   // for logs
+};
+
+// host / port / Host header of a domain. A `:port` suffix (and `[v6]:port`) is a test/dev
+// convenience: chain domains never carry one, and then the scheme's default port is used.
+struct FederationEndpoint {
+  std::string host;
+  std::string port;
+  std::string host_header;
+};
+absl::StatusOr<FederationEndpoint> parse_federation_domain(std::string_view domain, std::string_view scheme);
+
+class FederationClient {
+ public:
+  FederationClient(boost::asio::any_io_executor executor, const FederationOptions& options);
+  ~FederationClient();
+
+  boost::asio::awaitable<PostOutcome> post(const std::string& domain, const std::string& body);
+  // Drops every idle connection.
+  void close_idle();
+
+  struct Conn;
+
+ private:
+  boost::asio::awaitable<PostOutcome> post_on(Conn& conn, const std::string& body,
+                                              std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<std::unique_ptr<Conn>> open(const std::string& domain, const FederationEndpoint& ep,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     std::string& error);
+
+  boost::asio::any_io_executor executor_;
+  FederationOptions options_;
+  boost::asio::ssl::context tls_;
+  std::map<std::string, std::deque<std::unique_ptr<Conn>>> idle_;
+};
+
+}  // namespace rmb::relay
