@@ -98,8 +98,11 @@ absl::StatusOr<AccountId> parse_account(std::string_view text) {
   if (hex.starts_with("0x") || hex.starts_with("0X")) hex.remove_prefix(2);
   if (hex.size() == 2 * sizeof(AccountId) && is_hex(hex)) return from_hex_fixed<32>(hex);
   if (hex.size() != text.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid account: a 0x account must be 64 hex digits, got ", hex.size(), " characters"));
+    return absl::InvalidArgumentError(
+        hex.size() == 2 * sizeof(AccountId)
+            ? std::string("invalid account: a 0x account must be 64 hex digits, got non-hex characters")
+            : absl::StrCat("invalid account: a 0x account must be 64 hex digits, got ", hex.size(),
+                           " characters"));
   }
   auto account = ss58_decode(text);
   if (!account.ok()) {

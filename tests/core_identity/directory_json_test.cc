@@ -59,6 +59,7 @@ TEST(DirectoryJson, ErrorsNameTheEntryAndField) {
   };
   const Case cases[] = {
       {"{", "directory: not valid JSON: parse error at line 1, column 2"},
+      {R"({"twins":[{"id":1E777}]})", "directory: not valid JSON: number overflow parsing '1E777'"},
       {"[]", "directory: expected a JSON object {\"twins\": [...]}, got array"},
       {"{}", "directory: missing top-level field \"twins\""},
       {R"({"twins":{}})", "directory: field \"twins\": expected an array, got object"},
