@@ -1,0 +1,56 @@
+#pragma once
+// Everything rmb-relay can be told, with the defaults `--help` prints.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "relay/rate_limiter.h"
+
+namespace rmb::core {
+class TwinDirectory;
+}
+
+namespace rmb::relay {
+
+struct Config {
+  std::string listen = "[::]:8080";
+  std::string tls_cert;                 // PEM chain; TLS on when both cert and key are set
+  std::string tls_key;
+  std::string directory = "twins.json";
+  std::set<std::string> domains;        // --domain, repeatable
+  std::string redis;                    // empty: in-memory mailbox
+  unsigned threads = 0;                 // 0: hardware concurrency
+  size_t max_sessions = 500000;
+  std::chrono::seconds max_session_age{0};  // 0: the token's exp - iat + 60 s
+  std::chrono::seconds idle_timeout{120};
+  size_t mailbox_size = 10000;          // per session
+  uint64_t mailbox_ttl = 3600;          // seconds
+  std::optional<RateLimit> limit;       // --limit <count> <size>
+  size_t max_frame_size = 1 << 20;
+  size_t send_queue = 256;              // per connection
+  std::chrono::seconds back_pressure_timeout{60};
+  std::chrono::milliseconds shutdown_grace{3000};
+  bool federation = true;               // false: --no-federation
+  std::string federation_scheme = "https";
+  std::string federation_ca_file;
+  uint64_t ranker_period = 3600;
+  bool debug = false;
+  bool handle_signals = true;           // SIGINT/SIGTERM stop the server (main); off in-process
+
+  // For in-process tests: use this directory instead of opening `directory`.
+  std::shared_ptr<core::TwinDirectory> directory_override;
+};
+
+// `--help` output or a parsed config.
+struct HelpText {
+  std::string text;
+};
+std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* argv, std::string* error);
+
+}  // namespace rmb::relay

@@ -1,0 +1,214 @@
+#include "relay/http_connection.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "core/util/clock.h"
+#include "relay/log.h"
+#include "relay/ws_connection.h"
+
+namespace rmb::relay {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+template <class T>
+struct IsTls : std::false_type {};
+template <class T>
+struct IsTls<beast::ssl_stream<T>> : std::true_type {};
+
+// Waiting for a request (headers and body) or a TLS handshake; rmb-rs allows 600 s for
+// headers, a bounded but shorter wait frees idle sockets sooner.
+constexpr std::chrono::seconds kReadTimeout{60};
+constexpr std::chrono::seconds kWriteTimeout{30};
+// Grace after the token's lifetime before an authenticated session must reconnect.
+constexpr uint64_t kSessionAgeGrace = 60;
+
+}  // namespace
+
+template <class Stream>
+HttpConnection<Stream>::HttpConnection(Stream&& stream, ServerContext& ctx) : stream_(std::move(stream)), ctx_(ctx) {}
+
+template <class Stream>
+void HttpConnection<Stream>::start() {
+  if constexpr (IsTls<Stream>::value) {
+    beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                log_debug("tls handshake failed: ", ec.message());
+                                return;
+                              }
+                              self->do_read();
+                            });
+  } else {
+    do_read();
+  }
+}
+
+template <class Stream>
+void HttpConnection<Stream>::do_read() {
+  parser_.emplace();
+  parser_->body_limit(ctx_.config.max_frame_size);
+  beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpConnection::on_read, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpConnection<Stream>::on_read(beast::error_code ec, size_t) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  if (ec == http::error::body_limit) {
+    ctx_.metrics.drops.inc("oversize_body");
+    log_info("drop oversize_body: request body over ", ctx_.config.max_frame_size, " bytes");
+    respond(http::status::bad_request, "bad request: body limit exceeded", "text/plain", true);
+    return;
+  }
+  if (ec) {
+    log_debug("http read: ", ec.message());
+    respond(http::status::bad_request, cat("bad request: ", ec.message()), "text/plain", true);
+    return;
+  }
+  handle();
+}
+
+template <class Stream>
+void HttpConnection<Stream>::handle() {
+  const auto& req = parser_->get();
+  keep_alive_ = req.keep_alive();
+  const std::string_view target(req.target().data(), req.target().size());
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+
+  if (beast::websocket::is_upgrade(req)) {
+    // §4.2: the JWT is the whole raw query string; the path is ignored.
+    if (question == std::string_view::npos) {
+      respond(http::status::bad_request, "missing jwt", "text/plain", true);
+      return;
+    }
+    authenticate(target.substr(question + 1));
+    return;
+  }
+  if (req.method() == http::verb::post && path == "/") {
+    auto frame = std::make_shared<const std::string>(std::move(parser_->get().body()));
+    auto self = this->shared_from_this();
+    ctx_.router.route_federated(std::move(frame), [self](unsigned status, std::string body) {
+      net::dispatch(self->stream_.get_executor(), [self, status, body = std::move(body)]() mutable {
+        self->respond(static_cast<http::status>(status), std::move(body));
+      });
+    });
+    return;
+  }
+  if (req.method() == http::verb::get && path == "/metrics") {
+    respond(http::status::ok, ctx_.metrics.render(), "text/plain; version=0.0.4");
+    return;
+  }
+  if (req.method() == http::verb::get && path == "/healthz") {
+    respond(http::status::ok, "ok");
+    return;
+  }
+  respond(http::status::not_found, "page not found");
+}
+
+template <class Stream>
+void HttpConnection<Stream>::authenticate(std::string_view query) {
+  auto parsed = core::parse_jwt(query);
+  if (auto* error = std::get_if<core::JwtError>(&parsed)) {
+    log_info("auth refused: ", error->message);
+    respond(http::status::unauthorized, error->message, "text/plain", true);
+    return;
+  }
+  auto jwt = std::make_shared<core::ParsedJwt>(std::move(std::get<core::ParsedJwt>(parsed)));
+  // §4.3 order: expiry (step 4) before the twin lookup (step 5).
+  if (core::unix_now() > jwt->claims.exp) {
+    log_info("auth refused: twin ", jwt->claims.twin, ": jwt has expired");
+    respond(http::status::unauthorized, "invalid jwt: jwt has expired", "text/plain", true);
+    return;
+  }
+  auto self = this->shared_from_this();
+  ctx_.directory.get_twin(jwt->claims.twin, [self, jwt](absl::StatusOr<std::optional<core::Twin>> twin) {
+    // Directory backends may answer on their own thread.
+    net::dispatch(self->stream_.get_executor(),
+                  [self, jwt, twin = std::move(twin)] { self->on_twin(*jwt, twin); });
+  });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::on_twin(const core::ParsedJwt& jwt,
+                                     const absl::StatusOr<std::optional<core::Twin>>& twin) {
+  if (!twin.ok()) {
+    log_warn("auth failed: twin ", jwt.claims.twin, ": ", twin.status().message());
+    respond(http::status::internal_server_error, cat("failed to get twin: ", twin.status().message()),
+            "text/plain", true);
+    return;
+  }
+  if (!twin->has_value()) {
+    log_info("auth refused: twin not found ", jwt.claims.twin);
+    respond(http::status::unauthorized, cat("twin not found ", jwt.claims.twin), "text/plain", true);
+    return;
+  }
+  if (auto error = core::verify_jwt(jwt, (*twin)->account, core::unix_now())) {
+    log_info("auth refused: twin ", jwt.claims.twin, ": ", error->message);
+    respond(http::status::unauthorized, error->message, "text/plain", true);
+    return;
+  }
+  std::chrono::seconds age = ctx_.config.max_session_age;
+  if (age.count() == 0) {
+    const uint64_t lifetime = jwt.claims.exp > jwt.claims.iat ? jwt.claims.exp - jwt.claims.iat : 0;
+    age = std::chrono::seconds(lifetime + kSessionAgeGrace);
+  }
+  upgrade(SessionId{jwt.claims.twin, jwt.claims.sid}, age);
+}
+
+template <class Stream>
+void HttpConnection<Stream>::upgrade(SessionId id, std::chrono::seconds max_age) {
+  // The WebSocket stream runs its own timeouts.
+  beast::get_lowest_layer(stream_).expires_never();
+  auto ws = std::make_shared<WsConnection<Stream>>(std::move(stream_), ctx_, std::move(id), max_age);
+  ws->start(parser_->release());
+}
+
+template <class Stream>
+void HttpConnection<Stream>::respond(http::status status, std::string body, std::string_view content_type,
+                                     bool close) {
+  const auto& req = parser_->get();
+  response_ = std::make_shared<Response>(status, req.version());
+  response_->set(http::field::server, "rmb-relay");
+  response_->set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+  response_->body() = std::move(body);
+  close = close || !keep_alive_;
+  response_->keep_alive(!close);
+  response_->prepare_payload();
+  beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpConnection::on_write, this->shared_from_this(), close));
+}
+
+template <class Stream>
+void HttpConnection<Stream>::on_write(bool close, beast::error_code ec, size_t) {
+  if (ec) {
+    log_debug("http write: ", ec.message());
+    return;
+  }
+  if (close) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    return;
+  }
+  do_read();
+}
+
+template class HttpConnection<beast::tcp_stream>;
+template class HttpConnection<beast::ssl_stream<beast::tcp_stream>>;
+
+}  // namespace rmb::relay

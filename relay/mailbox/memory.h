@@ -1,0 +1,63 @@
+#pragma once
+// The default mailbox: in process memory, lost on restart.
+// - One FIFO per session, at most `per_session` messages: storing into a full one drops
+//   the oldest (reported through `on_drop` with reason "mailbox_full").
+// - Every message carries its own expiry (the caller passes the envelope's timestamp +
+//   expiration, capped by the relay's mailbox TTL); expired mail is never offered, it is
+//   dropped (reason "expired") when met during delivery or by purge_expired().
+// - While a sink is attached and nothing is queued, a store is offered straight to the
+//   sink, so a session that caught up gets new mail in order without a queue round trip.
+// Thread-safe. Sinks are called under the mailbox lock and must not call back into it.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+#include "relay/mailbox/mailbox.h"
+
+namespace rmb::relay {
+
+struct MemoryMailboxOptions {
+  size_t per_session = 10000;
+  std::function<uint64_t()> now;                                          // unix seconds; default core::unix_now
+  std::function<void(const SessionId&, std::string_view reason)> on_drop;  // metrics + log
+};
+
+class MemoryMailbox final : public Mailbox {
+ public:
+  explicit MemoryMailbox(MemoryMailboxOptions options);
+
+  void store(const SessionId& to, Frame frame, uint64_t expires_at, Done done) override;
+  void attach(const SessionId& id, std::shared_ptr<MailboxSink> sink) override;
+  void detach(const SessionId& id, const MailboxSink* sink) override;
+  void resume(const SessionId& id) override;
+  uint64_t depth() const override { return depth_.load(std::memory_order_relaxed); }
+
+  // Drops every expired message now (the relay calls it periodically so memory of mail
+  // nobody collects is returned). Returns how many were dropped.
+  size_t purge_expired();
+
+ private:
+  struct Entry {
+    Frame frame;
+    uint64_t expires_at;
+  };
+  struct Box {
+    std::deque<Entry> queue;
+    std::shared_ptr<MailboxSink> sink;
+  };
+  using Boxes = std::unordered_map<SessionId, Box, SessionIdHash>;
+
+  void drain_locked(Boxes::iterator it, uint64_t now);
+  void drop(const SessionId& id, std::string_view reason);
+
+  MemoryMailboxOptions options_;
+  mutable std::mutex mu_;
+  Boxes boxes_;
+  std::atomic<uint64_t> depth_{0};
+};
+
+}  // namespace rmb::relay

@@ -1,0 +1,30 @@
+// rmb-relay: flags -> Config -> Server (relay/server.h).
+#include <cstdio>
+#include <iostream>
+
+#include "relay/config.h"
+#include "relay/log.h"
+#include "relay/server.h"
+
+int main(int argc, char** argv) {
+  std::string error;
+  auto parsed = rmb::relay::parse_flags_or_help(argc, argv, &error);
+  if (auto* help = std::get_if<rmb::relay::HelpText>(&parsed)) {
+    if (!error.empty()) {
+      std::cerr << "rmb-relay: " << error << "\n(see rmb-relay --help)\n";
+      return 2;
+    }
+    std::cout << help->text;
+    return 0;
+  }
+  auto& config = std::get<rmb::relay::Config>(parsed);
+  const uint64_t files = rmb::relay::raise_open_file_limit();
+  auto server = rmb::relay::Server::create(std::move(config));
+  if (!server.ok()) {
+    rmb::relay::log_error("rmb-relay: ", server.status().message());
+    return 1;
+  }
+  rmb::relay::log_debug("open file limit ", files);
+  (*server)->run();
+  return 0;
+}

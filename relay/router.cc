@@ -1,0 +1,200 @@
+#include "relay/router.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/util/clock.h"
+#include "relay/envelopes.h"
+#include "relay/fail_fast.h"
+#include "relay/log.h"
+
+namespace rmb::relay {
+namespace {
+
+const char kNoFederator[] = "federation is not configured on this relay";
+
+// Frames stored for a session stay usable by every holder without copies.
+Frame make_frame(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+
+}  // namespace
+
+Router::Router(RouterOptions options, core::TwinDirectory& directory, SessionRegistry& sessions, Mailbox& mailbox,
+               Metrics& metrics, RateLimiter* limiter)
+    : options_(std::move(options)),
+      directory_(directory),
+      sessions_(sessions),
+      mailbox_(mailbox),
+      metrics_(metrics),
+      limiter_(limiter) {
+  if (!options_.now) options_.now = [] { return core::unix_now(); };
+}
+
+uint64_t Router::expiry_of(const rmb::Envelope& envelope) const {
+  const uint64_t cap = options_.now() + options_.mailbox_ttl;
+  // Saturating: a hostile timestamp + expiration must not wrap into the past.
+  const uint64_t own = envelope.timestamp() > UINT64_MAX - envelope.expiration()
+                           ? UINT64_MAX
+                           : envelope.timestamp() + envelope.expiration();
+  return std::min(own, cap);
+}
+
+uint64_t Router::expiry_of_frame(const std::string& frame) const {
+  rmb::Envelope envelope;
+  if (!envelope.ParseFromString(frame)) return options_.now() + options_.mailbox_ttl;
+  return expiry_of(envelope);
+}
+
+void Router::deliver(const SessionId& to, Frame frame, uint64_t expires_at, Mailbox::Done done) {
+  if (auto session = sessions_.find(to); session && session->deliver(frame)) {
+    if (done) done(absl::OkStatus());
+    return;
+  }
+  mailbox_.store(to, std::move(frame), expires_at, std::move(done));
+}
+
+void Router::reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply,
+                    std::string_view reason, std::string_view text) {
+  metrics_.drops.inc(reason);
+  log_info("drop ", reason, ": uid=", envelope.uid(), " from=", reply_to.to_string(), ": ", text);
+  if (!envelope.has_request()) return;
+  const uint64_t now = options_.now();
+  std::optional<SessionId> destination;
+  if (address_reply) destination = reply_to;
+  Frame reply = make_frame(error_envelope(envelope.uid(), text, destination, now));
+  const uint64_t expires_at = std::min(now + kErrorEnvelopeExpiration, now + options_.mailbox_ttl);
+  deliver(reply_to, std::move(reply), expires_at, [this, reply_to](absl::Status status) {
+    if (!status.ok()) {
+      metrics_.drops.inc("error_reply_failed");
+      log_warn("drop error_reply_failed: to=", reply_to.to_string(), ": ", status.message());
+    }
+  });
+}
+
+bool Router::route_from_session(const SessionId& sender, Frame frame) {
+  const auto started = std::chrono::steady_clock::now();
+  metrics_.message_rx.inc();
+  metrics_.message_rx_bytes.inc(frame->size());
+
+  auto envelope = std::make_shared<rmb::Envelope>();
+  if (!envelope->ParseFromString(*frame)) {
+    metrics_.drops.inc("invalid_envelope");
+    log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
+    return false;
+  }
+  if (limiter_ && !limiter_->measure(sender.twin, frame->size(), options_.now())) {
+    reject(*envelope, sender, true, "rate_limited", "exceeded rate limits, dropping message");
+  } else if (!envelope->has_source() || !address_is(envelope->source(), sender)) {
+    reject(*envelope, sender, true, "wrong_source", "message wrong source");
+  } else {
+    if (envelope->has_ping()) {
+      ping_to_pong(*envelope);
+      frame = make_frame(envelope->SerializeAsString());
+    }
+    if (envelope->destination().twin() == 0) {
+      reject(*envelope, sender, true, "missing_destination", "message with missing destination");
+    } else {
+      route_to_twin(sender, session_of(envelope->destination()), std::move(frame), std::move(envelope));
+    }
+  }
+  metrics_.route_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return true;
+}
+
+void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame,
+                           std::shared_ptr<rmb::Envelope> envelope) {
+  // §5.4 step 6: connected here -> straight to the session, no mailbox round trip.
+  if (auto session = sessions_.find(to)) {
+    if (session->deliver(frame)) return;
+    // Back-pressure: the mailbox holds it until the session drains its queue.
+    mailbox_.store(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
+      if (!status.ok()) {
+        reject(*envelope, sender, true, "route_error",
+               cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
+      }
+    });
+    return;
+  }
+  directory_.get_twin(to.twin, [this, sender, to, frame = std::move(frame),
+                                envelope = std::move(envelope)](absl::StatusOr<std::optional<core::Twin>> twin) mutable {
+    route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
+  });
+}
+
+bool Router::is_ours(const core::Twin& twin) const {
+  return std::any_of(twin.relays.begin(), twin.relays.end(),
+                     [this](const std::string& relay) { return options_.domains.count(relay) > 0; });
+}
+
+void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame frame,
+                             std::shared_ptr<rmb::Envelope> envelope,
+                             const absl::StatusOr<std::optional<core::Twin>>& twin) {
+  if (!twin.ok()) {
+    reject(*envelope, sender, true, "lookup_error", std::string(twin.status().message()));
+    return;
+  }
+  if (!twin->has_value()) {
+    reject(*envelope, sender, true, "unknown_twin", "unknown twin destination");
+    return;
+  }
+  const core::Twin& found = **twin;
+  if (found.relays.empty()) {
+    reject(*envelope, sender, true, "relay_not_set", "relay info is not set for this twin");
+    return;
+  }
+  if (!is_ours(found)) {
+    if (federator_ == nullptr) {
+      log_warn("no federator configured: cannot forward uid=", envelope->uid(), " to twin ", to.twin);
+      reject(*envelope, sender, true, "no_federator", kNoFederator);
+      return;
+    }
+    federator_->forward(std::move(frame), *envelope, found.relays);
+    return;
+  }
+  if (envelope->has_tags() && has_fail_fast(envelope->tags())) {
+    // Re-check: the session may have connected while the directory answered.
+    if (auto session = sessions_.find(to); session && session->deliver(frame)) return;
+    reject(*envelope, sender, true, "destination_offline", "destination offline");
+    return;
+  }
+  deliver(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
+    if (!status.ok()) {
+      reject(*envelope, sender, true, "route_error",
+             cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
+    }
+  });
+}
+
+void Router::route_federated(Frame frame, HttpReply reply) {
+  rmb::Envelope envelope;
+  if (!envelope.ParseFromString(*frame)) {
+    metrics_.drops.inc("federation_bad_request");
+    log_info("drop federation_bad_request: POST / body of ", frame->size(), " bytes is not an envelope");
+    reply(400, "bad request: failed to parse envelope");
+    return;
+  }
+  const SessionId to = session_of(envelope.destination());
+  if (envelope.has_tags() && has_fail_fast(envelope.tags()) && !sessions_.find(to)) {
+    metrics_.drops.inc("destination_offline");
+    log_info("drop destination_offline: federated uid=", envelope.uid(), " to=", to.to_string());
+    reply(404, "destination offline");
+    return;
+  }
+  metrics_.federation_rx.inc();
+  deliver(to, std::move(frame), expiry_of(envelope), [this, reply = std::move(reply)](absl::Status status) {
+    if (status.ok()) {
+      reply(202, "");
+    } else {
+      metrics_.drops.inc("route_error");
+      log_warn("drop route_error: federated envelope: ", status.message());
+      reply(500, cat("switch error: ", status.message()));
+    }
+  });
+}
+
+void Router::on_federation_failure(const rmb::Envelope& original, const std::string& reason) {
+  // §5.5: back to the original sender's session, destination unset.
+  reject(original, session_of(original.source()), false, "federation_failed", reason);
+}
+
+}  // namespace rmb::relay

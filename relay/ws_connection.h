@@ -1,0 +1,87 @@
+#pragma once
+// One authenticated WebSocket session (PROTOCOL.md §5). Everything runs on the
+// connection's strand (the stream's executor); deliver/offer/close may be called from any
+// thread and hop onto it.
+//
+// Outbound: a queue of at most `send_queue` frames. When it is full the session enters
+// back-pressure: deliver() refuses (the router stores the frame in the mailbox instead),
+// and once the queue has drained to half, Mailbox::resume() hands the stored frames back
+// in order. A session in back-pressure longer than `back_pressure_timeout` is evicted.
+// Frames still queued when the connection ends go back through the router (to a
+// replacing session or the mailbox), so a dropped connection loses nothing.
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "relay/server_context.h"
+#include "relay/session.h"
+
+namespace rmb::relay {
+
+template <class Stream>
+class WsConnection final : public Session, public std::enable_shared_from_this<WsConnection<Stream>> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  WsConnection(Stream&& stream, ServerContext& ctx, SessionId id, std::chrono::seconds max_age);
+  ~WsConnection() override;
+
+  // Completes the upgrade of `request`, registers the session and starts reading.
+  void start(Request request);
+
+  const SessionId& id() const override { return id_; }
+  bool deliver(const Frame& frame) override { return enqueue(frame, true); }
+  bool offer(const Frame& frame) override { return enqueue(frame, false); }
+  void close(CloseCause cause) override;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, size_t bytes);
+  bool enqueue(const Frame& frame, bool from_router);
+  void push(Frame frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, size_t bytes);
+  void enter_back_pressure();
+  void check_back_pressure();
+  void maybe_leave_back_pressure();
+  void begin_close(CloseCause cause);
+  void do_close();
+  void teardown(std::string_view label, std::string_view detail);
+  void reroute(Frame frame);
+
+  boost::beast::websocket::stream<Stream> ws_;
+  ServerContext& ctx_;
+  const SessionId id_;
+  const std::string name_;  // for logs
+  const std::chrono::seconds max_age_;
+  boost::beast::flat_buffer buffer_;
+
+  // Cross-thread state.
+  std::atomic<size_t> pending_{0};        // frames accepted and not yet written
+  std::atomic<bool> back_pressure_{true};  // true until the mailbox backlog was offered
+  std::atomic<bool> closing_{false};
+  std::atomic<int64_t> back_pressure_since_{0};  // steady clock, ms
+  std::atomic<bool> refused_{false};              // an offer was refused since the last resume
+  std::atomic<bool> pressure_timer_armed_{false};
+
+  // Strand-only state.
+  std::deque<Frame> queue_;
+  bool writing_ = false;
+  bool registered_ = false;
+  bool torn_down_ = false;
+  bool close_sent_ = false;
+  std::optional<CloseCause> close_cause_;
+  boost::asio::steady_timer age_timer_;
+  boost::asio::steady_timer pressure_timer_;
+  boost::asio::steady_timer close_timer_;
+};
+
+}  // namespace rmb::relay
