@@ -37,6 +37,7 @@ std::string to_hex(ByteView bytes) {
 absl::StatusOr<Bytes> from_hex(std::string_view text) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
   if (text.size() % 2 != 0) return absl::InvalidArgumentError("hex text has an odd length");
+  if (text.empty()) return Bytes{};  // sodium_hex2bin must not get a null output pointer
   Bytes out(text.size() / 2);
   size_t len = 0;
   const char* end = nullptr;

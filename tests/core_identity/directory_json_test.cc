@@ -93,6 +93,8 @@ TEST(DirectoryJson, ErrorsNameTheEntryAndField) {
        "directory: twins[0] (id 7): field \"relays[0]\": expected a string, got number"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":"0351"}]})",
        "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 bytes starting 04), got 2 bytes"},
+      {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":""}]})",
+       "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 bytes starting 04), got 0 bytes"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":"zz"}]})",
        "directory: twins[0] (id 7): field \"pk\": invalid hex text"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":33}]})",
