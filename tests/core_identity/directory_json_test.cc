@@ -174,6 +174,9 @@ TEST(DirectoryFileIo, ErrorsNameThePath) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(std::string(r.status().message()),
             path + ": directory: field \"twins\": expected an array, got number");
+  auto not_file = read_directory_file(dir.path().string());
+  ASSERT_FALSE(not_file.ok());
+  EXPECT_EQ(std::string(not_file.status().message()), dir.path().string() + " is not a regular file");
   auto w = write_directory_file(dir.file("no-such-dir/twins.json"), {});
   ASSERT_FALSE(w.ok());
   EXPECT_NE(std::string(w.message()).find("no-such-dir/twins.json"), std::string::npos);
