@@ -93,7 +93,10 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
     if (envelope->destination().twin() == 0) {
       reject(*envelope, sender, true, "missing_destination", "message with missing destination");
     } else {
-      route_to_twin(sender, session_of(envelope->destination()), std::move(frame), std::move(envelope));
+      // Named first: argument evaluation order is unspecified, and the move of
+      // `envelope` may otherwise run before envelope->destination() is read.
+      const SessionId to = session_of(envelope->destination());
+      route_to_twin(sender, to, std::move(frame), std::move(envelope));
     }
   }
   metrics_.route_seconds.observe(
