@@ -39,15 +39,18 @@ LatencyResult drive(asio::io_context& ioc, RoundTrip& rt, const LatencyConfig& c
   samples.reserve(1 << 20);
   bool measuring = false;
   bool running = false;
+  bool outstanding = false;
   uint64_t replies = 0;
   Clock::time_point sent_at;
   auto fire = [&] {
+    outstanding = true;
     sent_at = Clock::now();
     rt.fire();
   };
   rt.reply = [&](bool ok) {
     const auto now = Clock::now();
     if (!ok) ++rt.anomalies;
+    outstanding = false;
     ++replies;
     if (measuring && samples.size() < samples.capacity()) {
       samples.push_back(std::chrono::duration<double, std::micro>(now - sent_at).count());
@@ -62,6 +65,8 @@ LatencyResult drive(asio::io_context& ioc, RoundTrip& rt, const LatencyConfig& c
   };
   hooks.count = [&] { return replies; };
   hooks.on_mark = [&](bool on) { measuring = on; };
+  hooks.halt = [&] { running = false; };
+  hooks.drained = [&] { return !outstanding; };
   hooks.stop = [&] {
     running = false;
     measuring = false;

@@ -214,7 +214,9 @@ void stop_servers(Servers& s) {
   if (s.nats) s.nats->process->stop();
 }
 
-void run_throughput(const Options& o, const Fixture& fx, const Servers& s, const std::string& config) {
+// `next_identity` hands out fixture identities: each run gets fresh twins.
+void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_t& next_identity,
+                    const std::string& config) {
   Table table({"pairs", "payload", "env bytes", "window", "rmb env/s", "nats msg/s", "rmb/nats",
                "rmb check", "nats check", "config"});
   for (size_t pairs : o.pairs) {
@@ -225,8 +227,9 @@ void run_throughput(const Options& o, const Fixture& fx, const Servers& s, const
       if (!s.nats) nats.error = "nats-server not running";
       if (s.relay) {
         progress(absl::StrCat("throughput rmb pairs=", pairs, " payload=", payload));
-        rmb = run_rmb_throughput(fx, s.relay->port, tc);
+        rmb = run_rmb_throughput(fx, next_identity, s.relay->port, tc);
       }
+      next_identity += 2 * pairs;
       if (s.nats) {
         progress(absl::StrCat("throughput nats pairs=", pairs, " payload=", payload));
         nats = run_nats_throughput(s.nats->port, tc);
@@ -249,7 +252,7 @@ void run_throughput(const Options& o, const Fixture& fx, const Servers& s, const
   print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
-void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t client, size_t responder,
+void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t& next_identity,
                  const std::string& config) {
   Table table({"payload", "round trip", "server passes", "p50 us", "p99 us", "mean us", "samples",
                "check", "config"});
@@ -274,10 +277,11 @@ void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t c
     if (!s.nats) request.error = "nats-server not running";
     if (s.relay) {
       progress(absl::StrCat("latency rmb ping payload=", payload));
-      ping = run_rmb_ping_latency(fx, client, s.relay->port, lc);
+      ping = run_rmb_ping_latency(fx, next_identity, s.relay->port, lc);
       progress(absl::StrCat("latency rmb request/response payload=", payload));
-      echo = run_rmb_echo_latency(fx, client, responder, s.relay->port, lc);
+      echo = run_rmb_echo_latency(fx, next_identity + 1, next_identity + 2, s.relay->port, lc);
     }
+    next_identity += 3;
     if (s.nats) {
       progress(absl::StrCat("latency nats request-reply payload=", payload));
       request = run_nats_request_latency(s.nats->port, lc);
@@ -372,11 +376,15 @@ int run(const Options& o) {
                                                                                   : cpus.servers.size());
   const std::string config = absl::StrCat(cpus.describe(), ", relay-threads=", relay_threads);
 
-  size_t max_pairs = 0;
-  for (size_t p : opts.pairs) max_pairs = std::max(max_pairs, p);
-  const size_t latency_client = 2 * max_pairs;
-  const size_t first_idle = latency_client + 2;
+  // Fresh twins for every run: 2 per pair per throughput run, 3 per latency payload, one
+  // per idle connection.
+  size_t pair_sum = 0;
+  for (size_t p : opts.pairs) pair_sum += p;
+  const size_t for_throughput = opts.scenarios.count("throughput") ? 2 * pair_sum * opts.payloads.size() : 0;
+  const size_t for_latency = opts.scenarios.count("latency") ? 3 * opts.payloads.size() : 0;
+  const size_t first_idle = for_throughput + for_latency;
   const size_t identities = first_idle + (opts.scenarios.count("memory") ? opts.idle : 0);
+  size_t next_identity = 0;
   progress(absl::StrCat("creating ", identities, " ed25519 twins"));
   auto fx = Fixture::create(identities, kDomain);
   if (!fx.ok()) {
@@ -397,8 +405,8 @@ int run(const Options& o) {
     Servers s = start_servers(opts, **fx, cpus, relay_threads, "main");
     if (!s.relay) std::cout << "  relay not running: " << s.relay_error << "\n";
     if (!s.nats) std::cout << "  nats-server not running: " << s.nats_error << "\n";
-    if (opts.scenarios.count("throughput")) run_throughput(opts, **fx, s, config);
-    if (opts.scenarios.count("latency")) run_latency(opts, **fx, s, latency_client, latency_client + 1, config);
+    if (opts.scenarios.count("throughput")) run_throughput(opts, **fx, s, next_identity, config);
+    if (opts.scenarios.count("latency")) run_latency(opts, **fx, s, next_identity, config);
     stop_servers(s);
   }
   if (opts.scenarios.count("memory")) run_memory(opts, **fx, cpus, relay_threads, first_idle, config);

@@ -27,6 +27,14 @@ Measured run_measured(asio::io_context& ioc, const Window& window, const Measure
     result.error = "setup did not finish within the deadline";
     finish();
   });
+  Clock::time_point drain_until;
+  std::function<void()> poll_drained = [&] {
+    if (hooks.drained() || Clock::now() >= drain_until) return finish();
+    timer.expires_after(std::chrono::milliseconds(5));
+    timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) poll_drained();
+    });
+  };
   hooks.setup([&](const std::string& error) {
     if (setup_done || stopped) return;
     setup_done = true;
@@ -47,13 +55,16 @@ Measured run_measured(asio::io_context& ioc, const Window& window, const Measure
         result.count = hooks.count() - c0;
         result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         if (hooks.on_mark) hooks.on_mark(false);
-        finish();
+        if (!hooks.halt || !hooks.drained) return finish();
+        hooks.halt();
+        drain_until = Clock::now() + std::chrono::seconds(2);
+        poll_drained();
       });
     });
   });
   // Teardown closes every socket, so run() returns once the aborted handlers have run;
   // the bound only guards against a hang in that teardown.
-  const auto limit = window.setup_deadline + window.warmup + window.duration + std::chrono::seconds(10);
+  const auto limit = window.setup_deadline + window.warmup + window.duration + std::chrono::seconds(12);
   ioc.run_for(limit);
   if (!stopped) {
     result.error = "run did not finish in time";

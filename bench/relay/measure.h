@@ -27,6 +27,11 @@ struct MeasureHooks {
   std::function<void()> start;                 // begin the load
   std::function<uint64_t()> count;             // monotonic event counter
   std::function<void(bool measured)> on_mark;  // optional: measurement begins (true) / ends (false)
+  // Optional: after the measured window, halt() stops new load and the run waits (up to
+  // 2 s) until drained() says nothing is in flight, so no message is left in the server
+  // (e.g. in a relay mailbox) to leak into the next run.
+  std::function<void()> halt;
+  std::function<bool()> drained;
   std::function<void()> stop;                  // stop the load and close every connection
 };
 

@@ -42,6 +42,7 @@ class FlowWindow {
   }
   void stop() { stopped_ = true; }
   uint64_t delivered_count() const { return delivered_; }
+  uint64_t in_flight() const { return sent_ - delivered_; }
 
  private:
   size_t window_;

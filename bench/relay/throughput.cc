@@ -156,6 +156,15 @@ ThroughputResult drive(asio::io_context& ioc, std::vector<std::unique_ptr<PairLi
     for (auto& flow : flows) flow->pump();
   };
   hooks.count = [&] { return delivered; };
+  hooks.halt = [&] {
+    for (auto& flow : flows) flow->stop();
+  };
+  hooks.drained = [&] {
+    for (auto& flow : flows) {
+      if (flow->in_flight() > 0) return false;
+    }
+    return true;
+  };
   hooks.stop = [&] {
     for (auto& flow : flows) flow->stop();
     for (auto& link : links) link->close();
@@ -175,9 +184,9 @@ ThroughputResult drive(asio::io_context& ioc, std::vector<std::unique_ptr<PairLi
 
 }  // namespace
 
-ThroughputResult run_rmb_throughput(const Fixture& fixture, uint16_t relay_port,
-                                    const ThroughputConfig& config) {
-  if (fixture.size() < 2 * config.pairs) {
+ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity,
+                                    uint16_t relay_port, const ThroughputConfig& config) {
+  if (fixture.size() < first_identity + 2 * config.pairs) {
     ThroughputResult r;
     r.error = "not enough identities for the pairs";
     return r;
@@ -186,12 +195,13 @@ ThroughputResult run_rmb_throughput(const Fixture& fixture, uint16_t relay_port,
   std::vector<std::unique_ptr<PairLink>> links;
   size_t envelope_size = 0;
   for (size_t i = 0; i < config.pairs; ++i) {
-    const Identity& sender = fixture.identity(2 * i);
-    const Identity& receiver = fixture.identity(2 * i + 1);
+    const size_t s = first_identity + 2 * i;
+    const Identity& sender = fixture.identity(s);
+    const Identity& receiver = fixture.identity(s + 1);
     std::string envelope = signed_request(sender, receiver.twin, config.payload);
     envelope_size = envelope.size();
-    links.push_back(std::make_unique<RmbPair>(ioc, relay_port, fixture.token(2 * i),
-                                              fixture.token(2 * i + 1), std::move(envelope)));
+    links.push_back(std::make_unique<RmbPair>(ioc, relay_port, fixture.token(s),
+                                              fixture.token(s + 1), std::move(envelope)));
   }
   ThroughputResult r = drive(ioc, links, config);
   r.message_bytes = envelope_size;

@@ -28,9 +28,10 @@ struct ThroughputResult {
   uint64_t anomalies = 0;
 };
 
-// Pair i uses fixture identities 2i (sender) and 2i+1 (receiver).
-ThroughputResult run_rmb_throughput(const Fixture& fixture, uint16_t relay_port,
-                                    const ThroughputConfig& config);
+// Pair i uses fixture identities first+2i (sender) and first+2i+1 (receiver). Every run
+// gets identities of its own, so nothing of one run can reach the next.
+ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity,
+                                    uint16_t relay_port, const ThroughputConfig& config);
 ThroughputResult run_nats_throughput(uint16_t nats_port, const ThroughputConfig& config);
 
 }  // namespace rmb::bench
