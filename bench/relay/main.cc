@@ -214,10 +214,28 @@ void stop_servers(Servers& s) {
   if (s.nats) s.nats->process->stop();
 }
 
+// Server CPU time per delivered message, in microseconds ("-" when unknown).
+std::string cpu_per_message(const ThroughputResult& r) {
+  if (!r.error.empty() || r.server_cpu_seconds < 0 || r.delivered == 0) return "-";
+  return format_fixed(r.server_cpu_seconds * 1e6 / static_cast<double>(r.delivered), 2);
+}
+
+// Share of one core used during the measured window.
+std::string cpu_share(double cpu_seconds, const ThroughputResult& r) {
+  if (!r.error.empty() || cpu_seconds < 0 || r.seconds <= 0) return "-";
+  return format_fixed(100.0 * cpu_seconds / r.seconds, 0) + "%";
+}
+
+double cpu_us(const ThroughputResult& r) {
+  if (!r.error.empty() || r.server_cpu_seconds <= 0 || r.delivered == 0) return 0;
+  return r.server_cpu_seconds * 1e6 / static_cast<double>(r.delivered);
+}
+
 // `next_identity` hands out fixture identities: each run gets fresh twins.
 void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_t& next_identity,
                     const std::string& config) {
-  Table table({"pairs", "payload", "env bytes", "window", "rmb env/s", "nats msg/s", "rmb/nats",
+  Table table({"pairs", "payload", "env bytes", "rmb env/s", "nats msg/s", "rmb/nats", "relay cpu",
+               "nats cpu", "relay cpu us/msg", "nats cpu us/msg", "cpu/msg rmb/nats", "bench cpu rmb|nats",
                "rmb check", "nats check", "config"});
   for (size_t pairs : o.pairs) {
     for (size_t payload : o.payloads) {
@@ -227,27 +245,34 @@ void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_
       if (!s.nats) nats.error = "nats-server not running";
       if (s.relay) {
         progress(absl::StrCat("throughput rmb pairs=", pairs, " payload=", payload));
+        tc.server_pid = s.relay->process->pid();
         rmb = run_rmb_throughput(fx, next_identity, s.relay->port, tc);
       }
       next_identity += 2 * pairs;
       if (s.nats) {
         progress(absl::StrCat("throughput nats pairs=", pairs, " payload=", payload));
+        tc.server_pid = s.nats->process->pid();
         nats = run_nats_throughput(s.nats->port, tc);
       }
       const std::string row_config =
           absl::StrCat("pairs=", pairs, " payload=", format_bytes(payload), " window=", o.window,
                        "/pair warmup=", o.warmup_s, "s measure=", o.duration_s, "s ", config);
       table.add({std::to_string(pairs), format_bytes(payload),
-                 rmb.message_bytes ? std::to_string(rmb.message_bytes) : "-", std::to_string(o.window),
+                 rmb.message_bytes ? std::to_string(rmb.message_bytes) : "-",
                  rmb.error.empty() ? format_count(rmb.per_second) : "-",
                  nats.error.empty() ? format_count(nats.per_second) : "-",
-                 format_ratio(rmb.per_second, nats.per_second), status_cell(rmb.error, rmb.anomalies),
-                 status_cell(nats.error, nats.anomalies), row_config});
+                 format_ratio(rmb.per_second, nats.per_second), cpu_share(rmb.server_cpu_seconds, rmb),
+                 cpu_share(nats.server_cpu_seconds, nats), cpu_per_message(rmb), cpu_per_message(nats),
+                 format_ratio(cpu_us(rmb), cpu_us(nats)),
+                 cpu_share(rmb.bench_cpu_seconds, rmb) + "|" + cpu_share(nats.bench_cpu_seconds, nats),
+                 status_cell(rmb.error, rmb.anomalies), status_cell(nats.error, nats.anomalies), row_config});
     }
   }
   std::cout << "\n== Routing throughput: messages delivered per second, sender -> server -> receiver ==\n"
                "rmb: signed request envelopes twin->twin through rmb-relay (WebSocket binary frames);\n"
-               "nats: PUB/SUB, one subject and two TCP connections per pair. Same payload sizes.\n";
+               "nats: PUB/SUB, one subject and two TCP connections per pair. Same payload sizes.\n"
+               "cpu = server CPU time / measured wall time (100% = one core); cpu us/msg = server CPU\n"
+               "time per delivered message, the figure least distorted by other load on the machine.\n";
   table.print(std::cout);
   print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
 }

@@ -2,10 +2,12 @@
 
 #include <sched.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -51,6 +53,30 @@ double load_average_1m() {
   double load = -1;
   if (!(in >> load)) return -1;
   return load;
+}
+
+absl::StatusOr<double> cpu_seconds(pid_t pid) {
+  if (pid == 0) {
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return absl::InternalError("getrusage failed");
+    auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+    return secs(usage.ru_utime) + secs(usage.ru_stime);
+  }
+  const std::string path = absl::StrCat("/proc/", pid, "/stat");
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces; fields are counted after its ')'.
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return absl::NotFoundError(absl::StrCat("cannot parse ", path));
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) stime = std::stoull(field);
+  }
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return static_cast<double>(utime + stime) / ticks;
 }
 
 absl::StatusOr<uint64_t> read_rss_kib(pid_t pid) {

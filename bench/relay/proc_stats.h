@@ -22,6 +22,11 @@ absl::Status pin_to_cpus(pid_t pid, const std::vector<int>& cpus);
 // machine skews every number, so the bench prints it next to each table.
 double load_average_1m();
 
+// CPU time (user + system, all threads) of `pid` from /proc/<pid>/stat, in seconds;
+// pid 0 = this process (getrusage). Under contention a server gets less than a core, so
+// CPU time per message is the number that survives a busy machine.
+absl::StatusOr<double> cpu_seconds(pid_t pid);
+
 // VmRSS of /proc/<pid>/status in KiB.
 absl::StatusOr<uint64_t> read_rss_kib(pid_t pid);
 

@@ -7,6 +7,7 @@
 #include "bench/relay/envelopes.h"
 #include "bench/relay/nats_client.h"
 #include "bench/relay/pair_link.h"
+#include "bench/relay/proc_stats.h"
 #include "bench/relay/ws_client.h"
 
 namespace rmb::bench {
@@ -156,6 +157,19 @@ ThroughputResult drive(asio::io_context& ioc, std::vector<std::unique_ptr<PairLi
     for (auto& flow : flows) flow->pump();
   };
   hooks.count = [&] { return delivered; };
+  double server0 = -1, bench0 = -1, server_cpu = -1, bench_cpu = -1;
+  hooks.on_mark = [&](bool begin) {
+    auto server = config.server_pid > 0 ? cpu_seconds(config.server_pid) : absl::StatusOr<double>(-1.0);
+    auto self = cpu_seconds(0);
+    const double s = server.ok() ? *server : -1, b = self.ok() ? *self : -1;
+    if (begin) {
+      server0 = s;
+      bench0 = b;
+    } else {
+      if (s >= 0 && server0 >= 0) server_cpu = s - server0;
+      if (b >= 0 && bench0 >= 0) bench_cpu = b - bench0;
+    }
+  };
   hooks.halt = [&] {
     for (auto& flow : flows) flow->stop();
   };
@@ -176,6 +190,8 @@ ThroughputResult drive(asio::io_context& ioc, std::vector<std::unique_ptr<PairLi
   r.seconds = m.seconds;
   r.per_second = m.seconds > 0 ? static_cast<double>(m.count) / m.seconds : 0;
   for (auto& link : links) r.anomalies += link->anomalies();
+  r.server_cpu_seconds = server_cpu;
+  r.bench_cpu_seconds = bench_cpu;
   // Deliveries stop being counted once the links close; drop the callbacks that point
   // at this frame before the links (owned by the caller) outlive it.
   for (auto& link : links) link->on_delivery = nullptr;

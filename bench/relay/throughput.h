@@ -4,6 +4,8 @@
 // request envelopes, twin to twin), once through nats-server (PUB/SUB, one subject and
 // two TCP connections per pair), with the same payload sizes.
 #include <cstddef>
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -17,6 +19,7 @@ struct ThroughputConfig {
   size_t payload = 64;
   size_t window = 64;  // per pair
   Window timing;
+  pid_t server_pid = 0;  // for the server's CPU time over the measured window
 };
 
 struct ThroughputResult {
@@ -26,6 +29,8 @@ struct ThroughputResult {
   double per_second = 0;
   size_t message_bytes = 0;  // one message as the server reads it (frame payload / PUB body)
   uint64_t anomalies = 0;
+  double server_cpu_seconds = -1;  // over the measured window; -1 = unknown
+  double bench_cpu_seconds = -1;
 };
 
 // Pair i uses fixture identities first+2i (sender) and first+2i+1 (receiver). Every run
