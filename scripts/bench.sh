@@ -4,16 +4,19 @@
 # idle connection) with their defaults. Extra arguments go to bench_relay, e.g.
 #   scripts/bench.sh --pairs 1 --duration 3 --scenarios throughput
 # Numbers are only comparable on an otherwise idle machine: each table ends with the
-# load average.
+# load average. RMB_BENCH_BUILD=<dir> uses another release build tree;
+# RMB_BENCH_SKIP_BUILD=1 reuses it as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${RMB_BENCH_BUILD:-build/release}"
 
-if [[ "$build" == build/release ]]; then
-  ./scripts/build.sh release
-else
-  cmake --preset release -B "$build" >/dev/null
-  cmake --build "$build"
+if [[ "${RMB_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  if [[ "$build" == build/release ]]; then
+    ./scripts/build.sh release
+  else
+    cmake --preset release -B "$build" >/dev/null
+    cmake --build "$build"
+  fi
 fi
 
 echo "== host =="
