@@ -205,8 +205,12 @@ void Server::stop() {
 void Server::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
   if (sessions_.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (sessions_.size() > 0) log_warn(sessions_.size(), " sessions did not close in time");
-    work_.reset();
-    io_.stop();
+    // A short moment for the close frames just queued to reach the wire.
+    stop_timer_.expires_after(std::chrono::milliseconds(100));
+    stop_timer_.async_wait([this](boost::system::error_code) {
+      work_.reset();
+      io_.stop();
+    });
     return;
   }
   stop_timer_.expires_after(std::chrono::milliseconds(20));

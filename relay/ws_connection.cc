@@ -108,6 +108,9 @@ void WsConnection<Stream>::on_read(beast::error_code ec, size_t) {
   if (ec) {
     if (ec == websocket::error::closed) {
       teardown("closed", "");
+    } else if (ec == net::error::eof || ec == beast::http::error::end_of_stream ||
+               ec == net::error::connection_reset) {
+      teardown("closed", "without a close frame");
     } else if (ec == beast::error::timeout) {
       teardown("idle_timeout", "");
     } else if (ec == websocket::error::message_too_big) {
@@ -265,6 +268,10 @@ void WsConnection<Stream>::begin_close(CloseCause cause) {
 template <class Stream>
 void WsConnection<Stream>::do_close() {
   close_sent_ = true;
+  // At shutdown the server waits for the registry to empty: a session whose queue is
+  // flushed and whose close frame is going out is done (the peer's close reply is not
+  // waited for).
+  if (*close_cause_ == CloseCause::kShutdown && registered_) ctx_.sessions.remove(id_, this);
   websocket::close_reason reason(close_code_for(*close_cause_), std::string(close_cause_reason(*close_cause_)));
   ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code ec) {
     if (ec) log_debug("session ", self->name_, ": close: ", ec.message());

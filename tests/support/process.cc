@@ -1,0 +1,122 @@
+#include "tests/support/process.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/support/http_client.h"
+
+namespace rmb::test {
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv) {
+  if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+  if (pid == 0) {
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
+}
+
+ChildProcess::~ChildProcess() {
+  if (!status_) {
+    ::kill(pid_, SIGKILL);
+    reap(true);
+  }
+}
+
+bool ChildProcess::reap(bool block) {
+  if (status_) return true;
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r != pid_) return false;
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return true;
+}
+
+bool ChildProcess::running() { return !reap(false); }
+
+std::optional<int> ChildProcess::exit_code() {
+  reap(false);
+  return status_;
+}
+
+std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
+  if (reap(false)) return status_;
+  ::kill(pid_, signal);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (reap(false)) return status_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  reap(true);
+  return std::nullopt;
+}
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
+std::string relay_binary() {
+  const char* build = std::getenv("RMB_BUILD_DIR");
+  return std::string(build && *build ? build : ".") + "/relay/rmb-relay";
+}
+
+absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start(const std::vector<std::string>& args,
+                                                                  std::chrono::milliseconds ready_timeout) {
+  absl::Status last = absl::UnavailableError("not started");
+  // The free port may be taken between free_port() and the relay's bind: try again.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto relay = std::unique_ptr<RelayProcess>(new RelayProcess());
+    relay->port_ = free_port();
+    std::vector<std::string> argv = {relay_binary(), "--listen", absl::StrCat("127.0.0.1:", relay->port_)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = ChildProcess::spawn(argv);
+    if (!child.ok()) return child.status();
+    relay->process_ = std::move(*child);
+    const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto code = relay->process_->exit_code()) {
+        last = absl::UnavailableError(absl::StrCat("rmb-relay exited with ", *code, " before it was ready"));
+        break;
+      }
+      HttpResult health = http_request(relay->port_, "GET", "/healthz", "", std::chrono::milliseconds(500));
+      if (health.status == 200) return relay;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (relay->process_->running()) {
+      last = absl::DeadlineExceededError("rmb-relay did not answer /healthz in time");
+    }
+  }
+  return last;
+}
+
+}  // namespace rmb::test

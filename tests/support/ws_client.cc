@@ -1,0 +1,224 @@
+#include "tests/support/ws_client.h"
+
+#include <sodium.h>
+
+#include <functional>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/envelope/signing.h"
+#include "core/jwt/jwt.h"
+#include "core/util/clock.h"
+
+namespace rmb::test {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+std::string random_uid() {
+  uint8_t b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  return absl::StrFormat("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                         b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+WsClient::WsClient() : ws_(io_) {}
+
+WsClient::~WsClient() {
+  if (!closed_) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+}
+
+absl::Status WsClient::run_until(bool& flag, Millis timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  io_.restart();
+  while (!flag) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return absl::DeadlineExceededError("timed out");
+    io_.run_one_for(deadline - now);
+    if (io_.stopped()) io_.restart();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect_target(uint16_t port, const std::string& target,
+                                                                  UpgradeRefusal* refusal) {
+  std::unique_ptr<WsClient> client(new WsClient());
+  auto& tcp = beast::get_lowest_layer(client->ws_);
+  bool done = false;
+  beast::error_code error;
+  websocket::response_type response;
+  tcp.expires_after(kDefaultTimeout);
+  tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+    if (ec) {
+      error = ec;
+      done = true;
+      return;
+    }
+    client->ws_.async_handshake(response, absl::StrCat("127.0.0.1:", port), target, [&](beast::error_code hec) {
+      error = hec;
+      done = true;
+    });
+  });
+  if (auto s = client->run_until(done, kDefaultTimeout + Millis(1000)); !s.ok()) return s;
+  if (error) {
+    if (refusal) {
+      refusal->status = response.result_int();
+      refusal->body = response.body();
+      refusal->error = error.message();
+    }
+    return absl::UnavailableError(
+        absl::StrCat("upgrade refused: ", response.result_int(), " ", response.body(), " (", error.message(), ")"));
+  }
+  tcp.expires_never();
+  client->ws_.binary(true);
+  return client;
+}
+
+UpgradeRefusal WsClient::refusal_for(uint16_t port, const std::string& target) {
+  UpgradeRefusal refusal;
+  auto client = connect_target(port, target, &refusal);
+  if (client.ok()) refusal.status = 101;
+  return refusal;
+}
+
+absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect(uint16_t port, const TestTwin& twin,
+                                                           std::optional<std::string> sid, uint64_t ttl) {
+  const std::string token = core::mint_jwt(*twin.signer, twin.id, sid, core::unix_now(), ttl);
+  auto client = connect_target(port, "/?" + token);
+  if (!client.ok()) return client.status();
+  (*client)->signer_ = twin.signer.get();
+  (*client)->twin_ = twin.id;
+  (*client)->sid_ = std::move(sid);
+  return client;
+}
+
+rmb::Envelope WsClient::request_to(uint32_t twin, const std::optional<std::string>& sid, const std::string& command,
+                                   const std::string& payload) const {
+  rmb::Envelope env;
+  env.set_uid(random_uid());
+  env.set_timestamp(core::unix_now());
+  env.set_expiration(300);
+  env.mutable_source()->set_twin(twin_);
+  if (sid_) env.mutable_source()->set_connection(*sid_);
+  env.mutable_destination()->set_twin(twin);
+  if (sid) env.mutable_destination()->set_connection(*sid);
+  env.mutable_request()->set_command(command);
+  env.set_plain(payload);
+  return env;
+}
+
+rmb::Envelope WsClient::response_to(const rmb::Envelope& request, const std::string& payload) const {
+  rmb::Envelope env;
+  env.set_uid(request.uid());
+  env.set_timestamp(core::unix_now());
+  env.set_expiration(300);
+  env.mutable_source()->set_twin(twin_);
+  if (sid_) env.mutable_source()->set_connection(*sid_);
+  *env.mutable_destination() = request.source();
+  env.mutable_response();
+  env.set_plain(payload);
+  return env;
+}
+
+absl::StatusOr<std::string> WsClient::send(rmb::Envelope envelope, bool sign) {
+  if (sign && signer_) core::sign_envelope(envelope, *signer_);
+  std::string bytes = envelope.SerializeAsString();
+  if (auto s = send_binary(bytes); !s.ok()) return s;
+  return bytes;
+}
+
+namespace {
+
+absl::Status write_message(websocket::stream<beast::tcp_stream>& ws, bool binary, const std::string& data,
+                           const std::function<absl::Status(bool&)>& run) {
+  // Heap state: after a timeout the handler may still run during a later call.
+  struct State {
+    bool done = false;
+    beast::error_code error;
+    std::string data;
+  };
+  auto state = std::make_shared<State>();
+  state->data = data;
+  ws.binary(binary);
+  ws.async_write(net::buffer(state->data), [state](beast::error_code ec, size_t) {
+    state->error = ec;
+    state->done = true;
+  });
+  if (auto s = run(state->done); !s.ok()) return s;
+  if (state->error) return absl::UnavailableError(absl::StrCat("write failed: ", state->error.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WsClient::send_binary(const std::string& bytes) {
+  if (closed_) return absl::UnavailableError("closed");
+  return write_message(ws_, true, bytes, [this](bool& done) { return run_until(done, kDefaultTimeout); });
+}
+
+absl::Status WsClient::send_text(const std::string& text) {
+  if (closed_) return absl::UnavailableError("closed");
+  return write_message(ws_, false, text, [this](bool& done) { return run_until(done, kDefaultTimeout); });
+}
+
+absl::StatusOr<std::string> WsClient::receive_raw(Millis timeout) {
+  if (closed_) return absl::UnavailableError(absl::StrCat("closed: ", close_code_, " ", close_reason_));
+  if (!read_pending_ && !read_done_) {
+    read_pending_ = true;
+    ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
+      read_pending_ = false;
+      read_done_ = true;
+      read_error_ = ec;
+    });
+  }
+  if (auto s = run_until(read_done_, timeout); !s.ok()) return s;
+  read_done_ = false;
+  if (read_error_) {
+    closed_ = true;
+    close_code_ = static_cast<uint16_t>(ws_.reason().code);
+    close_reason_ = std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
+    return absl::UnavailableError(absl::StrCat("closed: ", close_code_, " ", close_reason_, " (",
+                                               read_error_.message(), ")"));
+  }
+  last_text_ = !ws_.got_binary();
+  std::string data = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  return data;
+}
+
+absl::StatusOr<rmb::Envelope> WsClient::receive(Millis timeout) {
+  auto raw = receive_raw(timeout);
+  if (!raw.ok()) return raw.status();
+  rmb::Envelope env;
+  if (!env.ParseFromString(*raw)) return absl::DataLossError("received bytes are not an Envelope");
+  return env;
+}
+
+absl::StatusOr<std::string> WsClient::wait_closed(Millis timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!closed_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return absl::DeadlineExceededError("still open");
+    auto r = receive_raw(std::chrono::duration_cast<Millis>(deadline - now));
+    if (!r.ok() && absl::IsDeadlineExceeded(r.status())) return r.status();
+  }
+  return close_reason_;
+}
+
+void WsClient::close() {
+  if (closed_) return;
+  bool done = false;
+  ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  (void)run_until(done, Millis(2000));
+  closed_ = true;
+}
+
+}  // namespace rmb::test
