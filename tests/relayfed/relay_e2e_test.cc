@@ -1,0 +1,247 @@
+// The real rmb-relay binary with a real redis-server and real federation over loopback:
+//  (a) with --redis, mail for an offline twin survives a relay restart;
+//  (b) two rmb-relay processes sharing one Redis act as one relay;
+//  (c) two relays on different ports federate (domains "127.0.0.1:PORT" and
+//      --federation-scheme http, a test/dev setting), including a relay that is down
+//      (skipped; error envelope after expiry) and a 4xx (fail-fast to an offline twin).
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include "redis_server.h"
+#include "relay/mailbox/redis_conn.h"
+#include "relay/mailbox/redis_url.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/twins.h"
+#include "tests/support/ws_client.h"
+
+namespace rmb::relay {
+namespace {
+
+using namespace std::chrono_literals;
+
+// rmb-relay listening on a port chosen here (federation needs the port in --domain
+// before the relay starts), ready once GET /healthz answers.
+std::unique_ptr<test::ChildProcess> start_relay(uint16_t port, std::vector<std::string> args) {
+  std::vector<std::string> argv = {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port),
+                                   "--threads", "2"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = test::ChildProcess::spawn(argv);
+  EXPECT_TRUE(child.ok()) << child.status();
+  if (!child.ok()) return nullptr;
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until) {
+    if ((*child)->exit_code()) break;
+    if (test::http_request(port, "GET", "/healthz", "", 500ms).status == 200) return std::move(*child);
+    std::this_thread::sleep_for(20ms);
+  }
+  ADD_FAILURE() << "rmb-relay on port " << port << " did not become ready";
+  return nullptr;
+}
+
+double metric(uint16_t port, const std::string& sample) {
+  auto res = test::http_get(port, "/metrics");
+  std::istringstream in(res.body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ') {
+      return std::stod(line.substr(sample.size() + 1));
+    }
+  }
+  return 0;
+}
+
+// The counter moves when the 202 reaches the sender's relay, which can be a moment after
+// the receiver already has the message: wait for it (bounded).
+double metric_at_least(uint16_t port, const std::string& sample, double want) {
+  double v = 0;
+  for (int i = 0; i < 500 && (v = metric(port, sample)) < want; ++i) std::this_thread::sleep_for(10ms);
+  return v;
+}
+
+std::unique_ptr<test::WsClient> connect(uint16_t port, const test::TestTwin& twin) {
+  auto c = test::WsClient::connect(port, twin);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+void expect_error(test::WsClient& client, const std::string& uid, const std::string& text,
+                  std::chrono::milliseconds timeout = 5000ms) {
+  auto env = client.receive(timeout);
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->uid(), uid);
+  ASSERT_TRUE(env->has_error()) << env->DebugString();
+  EXPECT_EQ(env->error().message(), text);
+  EXPECT_FALSE(env->has_source());
+}
+
+class RedisRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::make_temp_dir("relayfed-e2e");
+    twins_ = test::make_twins(3, 1, {"relay.test"});
+    ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
+  }
+  std::vector<std::string> flags() {
+    return {"--directory", dir_ + "/twins.json", "--domain", "relay.test", "--redis", redis_.url(), "--no-federation"};
+  }
+  long long xlen(const std::string& key) {
+    auto conn = RedisConn::connect(*parse_redis_url(redis_.url()), 2000ms);
+    auto r = (*conn)->command({"XLEN", key});
+    return (*r)->integer;
+  }
+
+  testing::RedisServer redis_;
+  std::string dir_;
+  std::vector<test::TestTwin> twins_;
+};
+
+TEST_F(RedisRelayTest, MailSurvivesARelayRestart) {
+  const uint16_t port = test::free_port();
+  auto relay = start_relay(port, flags());
+  ASSERT_TRUE(relay);
+  auto sender = connect(port, twins_[0]);
+  ASSERT_TRUE(sender);
+  std::vector<std::string> sent;
+  for (int i = 0; i < 3; ++i) {
+    auto bytes = sender->send(sender->request_to(2, std::nullopt, "test.cmd", "offline " + std::to_string(i)));
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    sent.push_back(*bytes);
+  }
+  // Stored in the rmb-rs layout before the relay goes away.
+  for (int i = 0; i < 200 && xlen("stream:2") < 3; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(xlen("stream:2"), 3);
+  sender.reset();
+  ASSERT_EQ(relay->stop(SIGTERM), 0);
+
+  auto again = start_relay(port, flags());
+  ASSERT_TRUE(again);
+  auto receiver = connect(port, twins_[1]);
+  ASSERT_TRUE(receiver);
+  for (const auto& expected : sent) {
+    auto got = receiver->receive_raw();
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, expected);  // byte-identical, in order
+  }
+  for (int i = 0; i < 200 && xlen("stream:2") > 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(xlen("stream:2"), 0);
+}
+
+TEST_F(RedisRelayTest, TwoRelayProcessesSharingRedisActAsOne) {
+  const uint16_t port_a = test::free_port();
+  auto a = start_relay(port_a, flags());
+  const uint16_t port_b = test::free_port();
+  auto b = start_relay(port_b, flags());
+  ASSERT_TRUE(a && b);
+  auto on_a = connect(port_a, twins_[1]);  // twin 2 at A
+  auto on_b = connect(port_b, twins_[0]);  // twin 1 at B
+  ASSERT_TRUE(on_a && on_b);
+  for (int i = 0; i < 5; ++i) {
+    auto request = on_b->request_to(2, std::nullopt, "test.echo", "hello " + std::to_string(i));
+    auto sent = on_b->send(request);
+    ASSERT_TRUE(sent.ok()) << sent.status();
+    auto got = on_a->receive_raw();
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, *sent);
+    rmb::Envelope received;
+    ASSERT_TRUE(received.ParseFromString(*got));
+    auto reply = on_a->send(on_a->response_to(received, "pong"));
+    ASSERT_TRUE(reply.ok());
+    auto back = on_b->receive_raw();
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, *reply);
+  }
+}
+
+class FederationE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::make_temp_dir("relayfed-fed");
+    port_a_ = test::free_port();
+    port_b_ = test::free_port();
+    port_down_ = test::free_port();  // nothing listens there
+    domain_a_ = "127.0.0.1:" + std::to_string(port_a_);
+    domain_b_ = "127.0.0.1:" + std::to_string(port_b_);
+    domain_down_ = "127.0.0.1:" + std::to_string(port_down_);
+    twins_ = test::make_twins(5, 1);
+    twins_[0].relays = {domain_a_};                // 1: at A
+    twins_[1].relays = {domain_b_};                // 2: at B
+    twins_[2].relays = {domain_down_, domain_b_};  // 3: two relays, one down
+    twins_[3].relays = {domain_down_};             // 4: only a relay that is down
+    twins_[4].relays = {domain_b_};                // 5: at B, never connected
+    ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
+  }
+  std::vector<std::string> flags(const std::string& domain) {
+    return {"--directory", dir_ + "/twins.json", "--domain", domain, "--federation-scheme", "http"};
+  }
+
+  std::string dir_;
+  uint16_t port_a_ = 0, port_b_ = 0, port_down_ = 0;
+  std::string domain_a_, domain_b_, domain_down_;
+  std::vector<test::TestTwin> twins_;
+};
+
+TEST_F(FederationE2eTest, TwoRelaysFederate) {
+  auto a = start_relay(port_a_, flags(domain_a_));
+  auto b = start_relay(port_b_, flags(domain_b_));
+  ASSERT_TRUE(a && b);
+  auto t1 = connect(port_a_, twins_[0]);
+  auto t2 = connect(port_b_, twins_[1]);
+  auto t3 = connect(port_b_, twins_[2]);
+  ASSERT_TRUE(t1 && t2 && t3);
+
+  // 1 at A -> 2 at B and back again, byte-identical both ways.
+  auto sent = t1->send(t1->request_to(2, std::nullopt, "test.echo", "over federation"));
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  auto got = t2->receive_raw();
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, *sent);
+  rmb::Envelope request;
+  ASSERT_TRUE(request.ParseFromString(*got));
+  auto reply = t2->send(t2->response_to(request, "pong"));
+  ASSERT_TRUE(reply.ok());
+  auto back = t1->receive_raw();
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, *reply);
+
+  // 1 -> 3, whose relays are {down, B}: the dead one is skipped (downvoted).
+  for (int i = 0; i < 3; ++i) {
+    auto to3 = t1->send(t1->request_to(3, std::nullopt, "test.echo", "skip the dead relay"));
+    ASSERT_TRUE(to3.ok());
+    auto at3 = t3->receive_raw(10000ms);
+    ASSERT_TRUE(at3.ok()) << at3.status();
+    EXPECT_EQ(*at3, *to3);
+  }
+  EXPECT_GE(metric_at_least(port_a_, "federation_message_success{relay=\"" + domain_b_ + "\"}", 4.0), 4.0);
+}
+
+TEST_F(FederationE2eTest, RelayDownMeansAnErrorAfterExpiry) {
+  auto a = start_relay(port_a_, flags(domain_a_));
+  ASSERT_TRUE(a);
+  auto t1 = connect(port_a_, twins_[0]);
+  ASSERT_TRUE(t1);
+  auto request = t1->request_to(4, std::nullopt, "test.echo", "nobody home");
+  request.set_expiration(3);
+  ASSERT_TRUE(t1->send(request).ok());
+  expect_error(*t1, request.uid(), "message has expired", 20000ms);
+  EXPECT_GE(metric(port_a_, "federation_message_error{relay=\"" + domain_down_ + "\"}"), 3.0);
+}
+
+TEST_F(FederationE2eTest, FourXxFromTheRemoteFailsFast) {
+  auto a = start_relay(port_a_, flags(domain_a_));
+  auto b = start_relay(port_b_, flags(domain_b_));
+  ASSERT_TRUE(a && b);
+  auto t1 = connect(port_a_, twins_[0]);
+  ASSERT_TRUE(t1);
+  // Twin 5 lives at B but is not connected; with fail-fast B answers 404.
+  auto request = t1->request_to(5, std::nullopt, "test.echo", "are you there");
+  request.set_tags("fail-fast");
+  ASSERT_TRUE(t1->send(request).ok());
+  expect_error(*t1, request.uid(), "remote relay rejected permanently: destination offline");
+  EXPECT_EQ(metric(port_a_, "federation_message_success{relay=\"" + domain_b_ + "\"}"), 0.0);
+}
+
+}  // namespace
+}  // namespace rmb::relay
