@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace rmb::bench {
 
@@ -80,8 +79,7 @@ ChildProcess::~ChildProcess() { stop(); }
 
 bool ChildProcess::running() {
   if (reaped_) return false;
-  int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) reaped_ = true;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
   return !reaped_;
 }
 
@@ -94,8 +92,19 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
+  ::waitpid(pid_, &status_, 0);
   reaped_ = true;
+}
+
+std::string ChildProcess::exit_description() const {
+  if (!reaped_) return "running";
+  if (WIFEXITED(status_)) return absl::StrCat("exited with status ", WEXITSTATUS(status_));
+  if (WIFSIGNALED(status_)) {
+    const int sig = WTERMSIG(status_);
+    const char* name = ::sigabbrev_np(sig);
+    return absl::StrCat("killed by signal ", sig, name ? absl::StrCat(" (SIG", name, ")") : "");
+  }
+  return "ended";
 }
 
 std::string ChildProcess::log_tail(size_t max_bytes) const {

@@ -31,6 +31,8 @@ class ChildProcess {
   const std::string& log_path() const { return log_path_; }
   // False once the process has exited (reaps it).
   bool running();
+  // "exited with status N" / "killed by signal N (name)" once reaped, else "running".
+  std::string exit_description() const;
   // SIGTERM, then SIGKILL after `grace`; always reaps.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
   // The last `max_bytes` of the log, for error messages.
@@ -41,6 +43,7 @@ class ChildProcess {
   pid_t pid_;
   std::string log_path_;
   bool reaped_ = false;
+  int status_ = 0;
 };
 
 }  // namespace rmb::bench

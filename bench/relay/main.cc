@@ -209,6 +209,19 @@ Servers start_servers(const Options& o, const Fixture& fx, const CpuPlan& cpus, 
   return s;
 }
 
+// A server that died during a section makes every later number of it meaningless: say so
+// loudly, with the end of its log.
+void check_alive(Servers& s) {
+  static std::set<pid_t> reported;
+  for (auto* server : {&s.relay, &s.nats}) {
+    if (*server && !(*server)->process->running() && reported.insert((*server)->process->pid()).second) {
+      std::cout << "WARNING: " << (server == &s.relay ? "rmb-relay" : "nats-server") << " "
+                << (*server)->process->exit_description() << " during the run; log tail:\n"
+                << (*server)->process->log_tail() << "\n";
+    }
+  }
+}
+
 void stop_servers(Servers& s) {
   if (s.relay) s.relay->process->stop();
   if (s.nats) s.nats->process->stop();
@@ -349,6 +362,7 @@ void run_memory(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsign
     progress(absl::StrCat("memory nats: ", o.idle, " idle TCP clients"));
     nats = run_nats_idle(s.nats->port, s.nats->process->pid(), ic);
   }
+  check_alive(s);
   stop_servers(s);
   Table table({"server", "connections", "open at measure", "failed", "RSS before KiB", "RSS after KiB",
                "KiB / connection", "connect s", "check", "config"});
@@ -430,8 +444,14 @@ int run(const Options& o) {
     Servers s = start_servers(opts, **fx, cpus, relay_threads, "main");
     if (!s.relay) std::cout << "  relay not running: " << s.relay_error << "\n";
     if (!s.nats) std::cout << "  nats-server not running: " << s.nats_error << "\n";
-    if (opts.scenarios.count("throughput")) run_throughput(opts, **fx, s, next_identity, config);
-    if (opts.scenarios.count("latency")) run_latency(opts, **fx, s, next_identity, config);
+    if (opts.scenarios.count("throughput")) {
+      run_throughput(opts, **fx, s, next_identity, config);
+      check_alive(s);
+    }
+    if (opts.scenarios.count("latency")) {
+      run_latency(opts, **fx, s, next_identity, config);
+      check_alive(s);
+    }
     stop_servers(s);
   }
   if (opts.scenarios.count("memory")) run_memory(opts, **fx, cpus, relay_threads, first_idle, config);
