@@ -43,7 +43,8 @@ class RmbPair final : public PairLink {
       if (ec) return both(absl::StrCat("receiver upgrade: ", ec.message()));
       receiver_->read_messages(
           [this](std::string_view bytes, bool binary) {
-            if (!binary || bytes.size() != envelope_.size()) ++anomalies_;
+            // The relay must deliver the sender's bytes unchanged (PROTOCOL.md §5.2).
+            if (!binary || bytes != envelope_) ++anomalies_;
             if (on_delivery) on_delivery();
           },
           [this](ErrorCode) {
@@ -90,7 +91,7 @@ class NatsPair final : public PairLink {
   void connect(std::function<void(const std::string&)> ready) override {
     auto both = join(2, std::move(ready));
     subscriber_->on_message([this](const NatsClient::Message& m) {
-      if (m.payload.size() != payload_size_) ++anomalies_;
+      if (m.payload.size() != payload_size_ || m.subject != subject_) ++anomalies_;
       if (on_delivery) on_delivery();
     });
     subscriber_->on_end([this](ErrorCode) {
