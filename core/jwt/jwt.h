@@ -39,8 +39,9 @@ std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<st
 // Accepts the rmb-rs, TS and Go header/claim variants (§4.1). Returns kMalformed for
 // wrong part counts, bad base64 or JSON, missing claims, typ/cty other than "JWT".
 std::variant<ParsedJwt, JwtError> parse_jwt(std::string_view token);
-// Expiry (`now > exp` -> kExpired; iat up to `iat_leeway` s in the future accepted),
-// algorithm (must be RS512) and signature against the twin's account.
+// Expiry (`now > exp` -> kExpired; iat up to `iat_leeway` s in the future accepted, further
+// -> kMalformed: the token is implausible rather than stale), algorithm (must be RS512)
+// and signature against the twin's account.
 std::optional<JwtError> verify_jwt(const ParsedJwt& jwt, const AccountId& account, uint64_t now,
                                    uint64_t iat_leeway = 60);
 // The relay's error for a `sub` with no twin in the directory: "twin not found <id>".
