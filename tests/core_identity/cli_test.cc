@@ -88,6 +88,19 @@ TEST(RmbCli, KeysShowKnownVector) {
   }
 }
 
+TEST(RmbCli, KeysShowHexSeed) {
+  auto r = rmb({"keys", "show", "--json", "-m",
+                "0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["ed25519"]["account"], "922b07df6a39450574ce91295b17e1be17a5c67c1975226d137647bcf8cf8045");
+  EXPECT_EQ(j["e2e_pk"], "032965609be627c7656bdce629af8537513238041aafd8a6dac524d6e5206747f0");
+  // Zero is not a valid secp256k1 secret: rmb-peer refuses it, so do we.
+  auto zero = rmb({"keys", "show", "-m", "0x" + std::string(64, '0')});
+  EXPECT_EQ(zero.exit_code, 1);
+  expect_one_line_error(zero, "e2e (secp256k1) key");
+}
+
 TEST(RmbCli, KeysErrors) {
   auto bad_word = rmb({"keys", "show", "-m", "neck stage foo cup core magic produce exercise happy rely vocal then"});
   EXPECT_EQ(bad_word.exit_code, 1);
