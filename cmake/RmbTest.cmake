@@ -2,12 +2,18 @@
 # One GoogleTest executable registered with ctest under a label, so that
 # `ctest -L unit` runs the fast in-process tests apart from the process-level ones.
 find_package(GTest REQUIRED)
+# `cmake --build ... --target unit_tests` builds only what `ctest -L unit` runs (the
+# sanitizer pass of scripts/test.sh needs nothing else).
+add_custom_target(unit_tests)
 function(rmb_test)
   cmake_parse_arguments(T "" "NAME;LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
+  endif()
+  if(T_LABEL STREQUAL "unit")
+    add_dependencies(unit_tests ${T_NAME})
   endif()
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}

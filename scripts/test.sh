@@ -9,6 +9,6 @@ jobs="$(nproc)"
 ./scripts/build.sh release
 (cd build/release && ctest --output-on-failure -j "$jobs")
 
-./scripts/build.sh asan
+./scripts/build.sh asan --target unit_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs" -L unit)
