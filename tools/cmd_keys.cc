@@ -1,10 +1,12 @@
-// `rmb keys new|show`: make a fresh mnemonic; show the accounts and e2e key a secret gives.
+// `rmb keys new|show`: make a fresh mnemonic; show the accounts and e2e key a secret (or a
+// Substrate secret URI such as //Alice) gives.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/e2e/e2e_key.h"
 #include "core/identity/mnemonic.h"
+#include "core/identity/secret.h"
 #include "core/identity/signer.h"
 #include "core/identity/ss58.h"
 #include "tools/command.h"
@@ -39,37 +41,54 @@ int keys_show(const Invocation& inv) {
   po::options_description options;
   add_secret_options(options);
   options.add_options()("json", "print JSON instead of text");
-  auto vm = parse_options(inv,
-                          "Show the ed25519 and sr25519 accounts (hex and SS58) and the e2e "
-                          "public key that a secret gives. The secret comes from --mnemonic, "
-                          "--mnemonic-file or the RMB_MNEMONIC environment variable.",
-                          "[--mnemonic M | --mnemonic-file F] [--json]", options);
+  auto vm = parse_options(
+      inv,
+      "Show the ed25519 and sr25519 accounts (hex and SS58) and the e2e public key that a "
+      "secret gives. The secret is a mnemonic, a 0x seed or a Substrate secret URI "
+      "(//Alice, <words>//hard/soft///password); it comes from --mnemonic, --mnemonic-file "
+      "or the RMB_MNEMONIC environment variable. A URI with a path or password has no e2e "
+      "key: rmb-peer accepts only a plain mnemonic or 0x seed.",
+      "[--mnemonic M | --mnemonic-file F] [--json]", options);
   if (!vm) return kExitOk;
   auto text = secret_text(inv, *vm, /*allow_env=*/true);
   if (!text) {
     throw usage_error(inv, std::string("no secret given: pass --mnemonic, --mnemonic-file or set ") +
                                kMnemonicEnv);
   }
-  const core::Seed seed = seed_from_text(*text);
 
   std::vector<KeyRow> rows;
-  for (auto type : {core::KeyType::kEd25519, core::KeyType::kSr25519}) {
+  // sr25519 accepts every well-formed URI, so its error is the secret's own error.
+  for (auto type : {core::KeyType::kSr25519, core::KeyType::kEd25519}) {
     KeyRow row{std::string(core::key_type_name(type)), std::nullopt, ""};
-    auto signer = core::make_signer(type, seed);
+    auto signer = core::signer_from_uri(type, *text);
     if (signer.ok()) {
       row.account = (*signer)->account();
+    } else if (type == core::KeyType::kSr25519) {
+      throw failure(std::string(signer.status().message()),
+                    "a secret is 12-24 BIP-39 English words, 0x followed by 64 hex digits, or a "
+                    "secret URI such as //Alice or <words>//hard/soft///password");
     } else {
       row.error = std::string(signer.status().message());
     }
     rows.push_back(std::move(row));
   }
-  auto e2e = core::E2eKey::from_seed(seed);
-  if (!e2e.ok()) {
-    // rmb-peer refuses such a secret too (§3.1), so it is useless for RMB.
-    throw failure("the secret is not a valid e2e (secp256k1) key: " +
-                  std::string(e2e.status().message()));
+  std::swap(rows[0], rows[1]);  // ed25519 first, as before
+
+  // The e2e key takes no derivation path (§3.1); a URI with one simply has none.
+  std::optional<std::string> e2e_pk;
+  std::string e2e_error;
+  auto seed = core::parse_secret(*text);
+  if (seed.ok()) {
+    auto e2e = core::E2eKey::from_seed(*seed);
+    if (!e2e.ok()) {
+      // rmb-peer refuses such a secret too (§3.1), so it is useless for RMB.
+      throw failure("the secret is not a valid e2e (secp256k1) key: " +
+                    std::string(e2e.status().message()));
+    }
+    e2e_pk = core::to_hex(e2e->public_key());
+  } else {
+    e2e_error = "none: rmb-peer takes no derivation path or password for its e2e key";
   }
-  const std::string e2e_pk = core::to_hex(e2e->public_key());
 
   if (vm->count("json")) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
@@ -81,7 +100,12 @@ int keys_show(const Invocation& inv) {
         out[row.type] = {{"error", row.error}};
       }
     }
-    out["e2e_pk"] = e2e_pk;
+    if (e2e_pk) {
+      out["e2e_pk"] = *e2e_pk;
+    } else {
+      out["e2e_pk"] = nullptr;
+      out["e2e_error"] = e2e_error;
+    }
     print_out(out.dump(2) + "\n");
     return kExitOk;
   }
@@ -94,7 +118,7 @@ int keys_show(const Invocation& inv) {
       out += row.type + " account  (" + row.error + ")\n";
     }
   }
-  out += "e2e pk           " + e2e_pk + "\n";
+  out += "e2e pk           " + (e2e_pk ? *e2e_pk : "(" + e2e_error + ")") + "\n";
   print_out(out);
   return kExitOk;
 }

@@ -2,18 +2,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/identity/ed25519.h"
+#include "core/identity/sr25519.h"
 
 namespace rmb::core {
-namespace {
-constexpr char kSr25519Unsupported[] = "sr25519 not supported yet";
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Signer>> make_signer(KeyType type, const Seed& seed) {
   switch (type) {
     case KeyType::kEd25519:
       return std::make_unique<Ed25519Signer>(seed);
     case KeyType::kSr25519:
-      return absl::UnimplementedError(kSr25519Unsupported);
+      return std::make_unique<Sr25519Signer>(seed);
   }
   return absl::InvalidArgumentError("unknown key type");
 }
@@ -30,7 +28,10 @@ absl::Status verify_signature(const AccountId& account, ByteView message, ByteVi
       }
       return absl::OkStatus();
     case kSr25519Prefix:
-      return absl::UnimplementedError(kSr25519Unsupported);
+      if (!sr25519_verify(account, message, signature.subspan(1))) {
+        return absl::UnauthenticatedError("sr25519 signature verification failed");
+      }
+      return absl::OkStatus();
     default:
       return absl::InvalidArgumentError(
           "invalid signature type (expected either sr25519 or ed25519)");

@@ -19,13 +19,12 @@ class Signer {
   virtual Signature65 sign(ByteView message) const = 0;
 };
 
-// sr25519 returns UnimplementedError("sr25519 not supported yet") until it lands.
 absl::StatusOr<std::unique_ptr<Signer>> make_signer(KeyType type, const Seed& seed);
 
 // Verifies a prefixed signature of `message` by `account`. Errors carry the texts of
 // PROTOCOL.md §8.9 (code 104 reasons): "invalid signature length, expected: 65, found: N",
 // "invalid signature type (expected either sr25519 or ed25519)",
-// "ed25519 signature verification failed", "sr25519 not supported yet".
+// "ed25519 signature verification failed", "sr25519 signature verification failed".
 absl::Status verify_signature(const AccountId& account, ByteView message, ByteView signature);
 
 }  // namespace rmb::core

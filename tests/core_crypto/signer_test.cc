@@ -94,17 +94,18 @@ TEST(VerifySignature, UnknownPrefixGivesTheRustText) {
   }
 }
 
-TEST(Sr25519, NotSupportedYetIsAnErrorNotACrash) {
+TEST(Sr25519, SignerAndAppendixASignature) {
   auto signer = make_signer(KeyType::kSr25519, hex_fixed<32>(vectors::kSeed));
-  ASSERT_FALSE(signer.ok());
-  EXPECT_EQ(signer.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_EQ(signer.status().message(), "sr25519 not supported yet");
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  EXPECT_EQ(to_hex((*signer)->account()), vectors::kSrPub);
 
-  // A real sr25519 signature from Appendix A.
-  const Bytes digest = vectors::hex(vectors::kA.md5);
-  absl::Status st = verify_signature(hex_fixed<32>(vectors::kSrPub), digest,
-                                     vectors::hex(vectors::kSrSigA));
-  EXPECT_EQ(st.message(), "sr25519 not supported yet");
+  // A real sr25519 signature from Appendix A verifies; a changed digest does not.
+  Bytes digest = vectors::hex(vectors::kA.md5);
+  const AccountId account = hex_fixed<32>(vectors::kSrPub);
+  EXPECT_TRUE(verify_signature(account, digest, vectors::hex(vectors::kSrSigA)).ok());
+  digest[0] ^= 1;
+  absl::Status st = verify_signature(account, digest, vectors::hex(vectors::kSrSigA));
+  EXPECT_EQ(st.message(), "sr25519 signature verification failed");
 }
 
 }  // namespace

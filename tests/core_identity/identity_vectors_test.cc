@@ -55,18 +55,13 @@ TEST(IdentityVectors, Ed25519PublicKey) {
   }
 }
 
-TEST(IdentityVectors, Sr25519PublicKeyOrNotSupportedYet) {
+TEST(IdentityVectors, Sr25519PublicKey) {
   for (const auto& v : key_vectors()) {
     SCOPED_TRACE(v.secret);
     auto seed = parse_secret(v.secret);
     ASSERT_TRUE(seed.ok()) << seed.status();
     auto signer = make_signer(KeyType::kSr25519, *seed);
-    if (!signer.ok()) {
-      // Until sr25519 lands (a later issue) the factory must say so plainly.
-      EXPECT_EQ(signer.status().code(), absl::StatusCode::kUnimplemented);
-      EXPECT_NE(signer.status().message().find("not supported yet"), absl::string_view::npos);
-      continue;
-    }
+    ASSERT_TRUE(signer.ok()) << signer.status();
     EXPECT_EQ(to_hex((*signer)->account()), v.sr25519_pub);
   }
 }
