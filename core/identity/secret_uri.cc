@@ -1,6 +1,12 @@
 // Substrate secret URIs (PROTOCOL.md §3.1): sp_core's SecretUri grammar
 //   ^(?P<phrase>[a-zA-Z0-9 ]+)?(?P<path>(//?[^/]+)*)(///(?P<password>.*))?$
 // DeriveJunction encoding and the ed25519 / sr25519 derivations of Pair::derive.
+//
+// PROTOCOL.md §3.1 marks the junction encoding UNCONFIRMED in detail. We follow sp_core,
+// which is what rmb-peer links: a junction that Rust's u64::from_str accepts (digits, an
+// optional '+') is its u64 LE, anything else is the SCALE string. polkadot.js differs only
+// at the edges (numbers above u64 become 256-bit LE there, "0x.." junctions raw bytes);
+// the common cases agree, as tests/interop_sr25519 checks against it.
 #include <sodium.h>
 
 #include <charconv>
@@ -161,6 +167,7 @@ absl::StatusOr<std::unique_ptr<Signer>> signer_from_uri(KeyType type, std::strin
   switch (type) {
     case KeyType::kEd25519: {
       Seed acc = *seed;
+      sodium_memzero(seed->data(), seed->size());
       for (const auto& junction : parsed->path) {
         if (!junction.hard) {
           sodium_memzero(acc.data(), acc.size());
@@ -171,7 +178,6 @@ absl::StatusOr<std::unique_ptr<Signer>> signer_from_uri(KeyType type, std::strin
       }
       auto signer = std::make_unique<Ed25519Signer>(acc);
       sodium_memzero(acc.data(), acc.size());
-      sodium_memzero(seed->data(), seed->size());
       return signer;
     }
     case KeyType::kSr25519: {
