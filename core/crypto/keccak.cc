@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstddef>
+#include <cstring>
 
 namespace rmb::core {
 namespace {
@@ -14,33 +15,44 @@ constexpr std::array<uint64_t, 24> kRoundConstants = {
     0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL};
 
-// Rotation offsets r[x + 5y] of the rho step.
-constexpr std::array<int, 25> kRho = {0,  1,  62, 28, 27, 36, 44, 6,  55, 20, 3,  10, 43,
-                                      25, 39, 41, 45, 15, 21, 8,  18, 2,  61, 56, 14};
+// rho and pi walk the 24 non-zero lanes in one cycle: lane kPiLane[i] receives the
+// previous lane of the cycle rotated by kRhoOffset[i]. Tables from the Keccak reference.
+constexpr std::array<int, 24> kPiLane = {10, 7,  11, 17, 18, 3, 5,  16, 8,  21, 24, 4,
+                                         15, 23, 19, 13, 12, 2, 20, 14, 22, 9,  6,  1};
+constexpr std::array<int, 24> kRhoOffset = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
+                                            27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
 
 }  // namespace
 
 void keccak_f1600(KeccakState& a) {
   for (uint64_t rc : kRoundConstants) {
     // theta
-    std::array<uint64_t, 5> c{};
+    uint64_t c[5];
     for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
     for (int x = 0; x < 5; ++x) {
       const uint64_t d = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
-      for (int y = 0; y < 25; y += 5) a[x + y] ^= d;
+      a[x] ^= d;
+      a[x + 5] ^= d;
+      a[x + 10] ^= d;
+      a[x + 15] ^= d;
+      a[x + 20] ^= d;
     }
-    // rho and pi: B[y, 2x+3y] = rot(A[x, y], r[x, y])
-    KeccakState b{};
-    for (int x = 0; x < 5; ++x) {
-      for (int y = 0; y < 5; ++y) {
-        b[y + 5 * ((2 * x + 3 * y) % 5)] = std::rotl(a[x + 5 * y], kRho[x + 5 * y]);
-      }
+    // rho and pi
+    uint64_t carry = a[1];
+    for (int i = 0; i < 24; ++i) {
+      const int j = kPiLane[i];
+      const uint64_t next = a[j];
+      a[j] = std::rotl(carry, kRhoOffset[i]);
+      carry = next;
     }
     // chi
     for (int y = 0; y < 25; y += 5) {
-      for (int x = 0; x < 5; ++x) {
-        a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y]);
-      }
+      const uint64_t r0 = a[y], r1 = a[y + 1], r2 = a[y + 2], r3 = a[y + 3], r4 = a[y + 4];
+      a[y] = r0 ^ (~r1 & r2);
+      a[y + 1] = r1 ^ (~r2 & r3);
+      a[y + 2] = r2 ^ (~r3 & r4);
+      a[y + 3] = r3 ^ (~r4 & r0);
+      a[y + 4] = r4 ^ (~r0 & r1);
     }
     // iota
     a[0] ^= rc;
@@ -49,6 +61,12 @@ void keccak_f1600(KeccakState& a) {
 
 void keccak_f1600_bytes(std::array<uint8_t, 200>& bytes) {
   KeccakState lanes{};
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(lanes.data(), bytes.data(), bytes.size());
+    keccak_f1600(lanes);
+    std::memcpy(bytes.data(), lanes.data(), bytes.size());
+    return;
+  }
   for (size_t i = 0; i < lanes.size(); ++i) {
     uint64_t v = 0;
     for (int j = 7; j >= 0; --j) v = (v << 8) | bytes[8 * i + j];
