@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh release
-exec ./build/release/tools/rmb devnet "$@"
+exec ./scripts/devnet.sh "$@"
