@@ -1,0 +1,408 @@
+#include "core/directory/substrate/rpc_client.h"
+
+#include <charconv>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rmb::core {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using Tcp = asio::ip::tcp;
+using json = nlohmann::json;
+
+namespace {
+
+bool valid_port(std::string_view p) {
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+  return !p.empty() && ec == std::errc() && end == p.data() + p.size() && v > 0 && v < 65536;
+}
+
+std::string describe(const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout || ec == asio::error::timed_out) return "timed out";
+  if (ec == websocket::error::closed) return "closed by the node";
+  return ec.message();
+}
+
+}  // namespace
+
+absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url_view) {
+  const std::string url(url_view);
+  RpcUrl out;
+  out.text = url;
+  std::string_view rest = url;
+  if (rest.starts_with("wss://")) {
+    out.tls = true;
+    rest.remove_prefix(6);
+  } else if (rest.starts_with("ws://")) {
+    rest.remove_prefix(5);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("substrate URL '", url, "' must start with ws:// or wss://"));
+  }
+  const size_t slash = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, slash);
+  out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');
+  if (authority.find('@') != std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': user info is not supported"));
+  }
+  std::string_view host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': unterminated [IPv6]"));
+    }
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': junk after ]"));
+      }
+      port = after.substr(1);
+      if (!valid_port(port)) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': bad port"));
+    }
+  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (!valid_port(port)) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': bad port"));
+  }
+  if (host.empty()) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "' has no host"));
+  out.host = std::string(host);
+  out.port = port.empty() ? (out.tls ? "443" : "80") : std::string(port);
+  out.host_header = std::string(authority);
+  return out;
+}
+
+struct RpcClient::Conn {
+  explicit Conn(asio::any_io_executor ex, std::string u) : url(std::move(u)), resolver(ex) {}
+
+  std::string url;
+  Tcp::resolver resolver;
+  std::unique_ptr<websocket::stream<beast::tcp_stream>> plain;
+  std::unique_ptr<websocket::stream<beast::ssl_stream<beast::tcp_stream>>> tls;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& tcp() { return plain ? beast::get_lowest_layer(*plain) : beast::get_lowest_layer(*tls); }
+  template <class F>
+  auto with(F&& f) {
+    return plain ? f(*plain) : f(*tls);
+  }
+  // Aborts whatever is in progress on this connection.
+  void shut() {
+    resolver.cancel();
+    if (plain || tls) tcp().close();
+  }
+};
+
+absl::StatusOr<std::shared_ptr<RpcClient>> RpcClient::create(asio::any_io_executor executor,
+                                                             RpcClientOptions options) {
+  if (options.urls.empty()) return absl::InvalidArgumentError("no substrate URL given");
+  std::vector<RpcUrl> urls;
+  for (const auto& u : options.urls) {
+    auto parsed = parse_rpc_url(u);
+    if (!parsed.ok()) return parsed.status();
+    urls.push_back(*std::move(parsed));
+  }
+  std::shared_ptr<RpcClient> client(new RpcClient(std::move(executor), std::move(options), std::move(urls)));
+  boost::system::error_code ec;
+  if (client->options_.ca_file.empty()) {
+    client->tls_.set_default_verify_paths(ec);
+  } else {
+    client->tls_.load_verify_file(client->options_.ca_file, ec);
+  }
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS trust store ",
+                                                   client->options_.ca_file, ": ", ec.message()));
+  }
+  return client;
+}
+
+RpcClient::RpcClient(asio::any_io_executor executor, RpcClientOptions options, std::vector<RpcUrl> urls)
+    : strand_(asio::make_strand(std::move(executor))),
+      options_(std::move(options)),
+      urls_(std::move(urls)),
+      tls_(asio::ssl::context::tls_client) {
+  tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1);
+  tls_.set_verify_mode(asio::ssl::verify_peer);
+}
+
+RpcClient::~RpcClient() = default;
+
+void RpcClient::call(std::string method, json params, Callback done) {
+  call(std::move(method), std::move(params), Clock::now() + options_.call_timeout, std::move(done));
+}
+
+void RpcClient::call(std::string method, json params, Clock::time_point deadline, Callback done) {
+  asio::post(strand_, [self = shared_from_this(), method = std::move(method), params = std::move(params),
+                       deadline, done = std::move(done)]() mutable {
+    self->start_call(std::move(method), std::move(params), deadline, std::move(done));
+  });
+}
+
+void RpcClient::close() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->state_ = State::kClosed;
+    if (self->connecting_) self->connecting_->shut();
+    if (self->conn_) self->conn_->shut();
+    self->conn_.reset();
+    self->outbox_.clear();
+    self->fail_all(absl::CancelledError("substrate client closed"));
+  });
+}
+
+void RpcClient::start_call(std::string method, json params, Clock::time_point deadline, Callback done) {
+  if (state_ == State::kClosed) {
+    done(absl::CancelledError("substrate client closed"));
+    return;
+  }
+  const uint64_t id = next_id_++;
+  Pending p;
+  p.payload = json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}.dump();
+  p.method = std::move(method);
+  p.done = std::move(done);
+  p.timer = std::make_unique<asio::steady_timer>(strand_, deadline);
+  p.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    auto it = self->pending_.find(id);
+    if (it == self->pending_.end()) return;
+    const std::string what = it->second.sent ? "no answer from the node" : "no connection to a node";
+    self->finish(id, absl::DeadlineExceededError(
+                         absl::StrCat("substrate ", it->second.method, " timed out (", what, ")")));
+  });
+  pending_.emplace(id, std::move(p));
+  if (state_ == State::kOpen) {
+    send(id);
+  } else {
+    maybe_connect();
+  }
+}
+
+void RpcClient::finish(uint64_t id, absl::StatusOr<json> result) {
+  auto node = pending_.extract(id);
+  if (node.empty()) return;
+  node.mapped().timer->cancel();
+  node.mapped().done(std::move(result));
+}
+
+void RpcClient::fail_all(const absl::Status& status) {
+  // Callbacks may start new calls; those are posted, so they never land in `failing`.
+  auto failing = std::move(pending_);
+  pending_.clear();
+  for (auto& [id, p] : failing) {
+    p.timer->cancel();
+    p.done(status);
+  }
+}
+
+void RpcClient::send(uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || it->second.sent) return;
+  it->second.sent = true;
+  outbox_.push_back(it->second.payload);
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(strand_, [self = shared_from_this(), conn = conn_]() { return self->write_loop(conn); },
+                   asio::detached);
+  }
+}
+
+void RpcClient::maybe_connect() {
+  if (state_ != State::kIdle) return;
+  state_ = State::kConnecting;
+  asio::co_spawn(strand_, [self = shared_from_this()]() { return self->connect_loop(); }, asio::detached);
+}
+
+asio::awaitable<void> RpcClient::connect_loop() {
+  std::vector<std::string> errors;
+  const size_t n = urls_.size();
+  for (size_t attempt = 0; attempt < 2 * n; ++attempt) {
+    // Every waiting call timed out: stop; the next call connects again.
+    if (state_ == State::kClosed || pending_.empty()) break;
+    const size_t index = (current_url_ + attempt) % n;
+    std::string error;
+    auto conn = co_await open(urls_[index], error);
+    connecting_.reset();
+    if (state_ == State::kClosed) co_return;
+    if (conn) {
+      current_url_ = index;
+      conn_ = conn;
+      state_ = State::kOpen;
+      ++connections_made_;
+      asio::co_spawn(strand_, [self = shared_from_this(), conn]() { return self->read_loop(conn); },
+                     asio::detached);
+      std::vector<uint64_t> waiting;
+      for (const auto& [id, p] : pending_) waiting.push_back(id);
+      for (uint64_t id : waiting) send(id);
+      co_return;
+    }
+    errors.push_back(absl::StrCat(urls_[index].text, ": ", error));
+  }
+  if (state_ == State::kClosed) co_return;
+  // Rotate so that the next connect starts with another node.
+  current_url_ = (current_url_ + 1) % n;
+  state_ = State::kIdle;
+  if (!pending_.empty()) {
+    fail_all(absl::UnavailableError(
+        absl::StrCat("cannot reach a substrate node (", absl::StrJoin(errors, "; "), ")")));
+  }
+}
+
+asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& url, std::string& error) {
+  auto conn = std::make_shared<Conn>(strand_, url.text);
+  connecting_ = conn;
+  const auto deadline = Clock::now() + options_.connect_timeout;
+
+  // Name resolution has no timeout of its own: a timer cancels it.
+  asio::steady_timer guard(strand_, deadline);
+  guard.async_wait([conn](boost::system::error_code ec) {
+    if (!ec) conn->resolver.cancel();
+  });
+  boost::system::error_code ec;
+  auto results = co_await conn->resolver.async_resolve(url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
+  guard.cancel();
+  if (ec) {
+    error = absl::StrCat("resolve ", url.host, ": ", ec == asio::error::operation_aborted ? "timed out" : ec.message());
+    co_return nullptr;
+  }
+  if (url.tls) {
+    conn->tls = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(strand_, tls_);
+  } else {
+    conn->plain = std::make_unique<websocket::stream<beast::tcp_stream>>(strand_);
+  }
+  conn->tcp().expires_at(deadline);
+  co_await conn->tcp().async_connect(results, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    error = absl::StrCat("connect: ", describe(ec));
+    co_return nullptr;
+  }
+  conn->tcp().socket().set_option(Tcp::no_delay(true), ec);
+  if (url.tls) {
+    boost::system::error_code addr_ec;
+    asio::ip::make_address(url.host, addr_ec);
+    if (addr_ec) {  // SNI only for names, never for IP literals (RFC 6066)
+      SSL_set_tlsext_host_name(conn->tls->next_layer().native_handle(), url.host.c_str());
+    }
+    conn->tls->next_layer().set_verify_callback(asio::ssl::host_name_verification(url.host));
+    co_await conn->tls->next_layer().async_handshake(asio::ssl::stream_base::client,
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      error = absl::StrCat("tls handshake: ", describe(ec));
+      co_return nullptr;
+    }
+  }
+  // From here the websocket stream runs its own timers (Beast requires the tcp_stream's
+  // to be off).
+  conn->tcp().expires_never();
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
+  co_await conn->with([&](auto& ws) {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = std::max(left, std::chrono::seconds(1));
+    t.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(options_.idle_timeout);
+    t.keep_alive_pings = true;
+    ws.set_option(t);
+    ws.read_message_max(options_.max_message_bytes);
+    ws.text(true);
+    return ws.async_handshake(url.host_header, url.target, asio::redirect_error(asio::use_awaitable, ec));
+  });
+  if (ec) {
+    error = absl::StrCat("websocket handshake: ", describe(ec));
+    co_return nullptr;
+  }
+  co_return conn;
+}
+
+asio::awaitable<void> RpcClient::read_loop(std::shared_ptr<Conn> conn) {
+  for (;;) {
+    boost::system::error_code ec;
+    conn->buffer.clear();
+    co_await conn->with([&](auto& ws) {
+      return ws.async_read(conn->buffer, asio::redirect_error(asio::use_awaitable, ec));
+    });
+    if (ec) {
+      drop(conn, describe(ec));
+      co_return;
+    }
+    on_message(beast::buffers_to_string(conn->buffer.data()));
+  }
+}
+
+asio::awaitable<void> RpcClient::write_loop(std::shared_ptr<Conn> /*first*/) {
+  // Writes whatever is queued on the current connection; a connection replaced while a
+  // write was in flight is simply not written to again.
+  while (!outbox_.empty() && conn_) {
+    auto conn = conn_;
+    std::string message = std::move(outbox_.front());
+    outbox_.pop_front();
+    boost::system::error_code ec;
+    co_await conn->with([&](auto& ws) {
+      return ws.async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
+    });
+    if (ec) {
+      drop(conn, absl::StrCat("write: ", describe(ec)));
+    }
+  }
+  writing_ = false;
+}
+
+void RpcClient::drop(const std::shared_ptr<Conn>& conn, const std::string& why) {
+  if (conn != conn_) return;
+  conn_.reset();
+  outbox_.clear();
+  conn->shut();
+  if (state_ != State::kClosed) state_ = State::kIdle;
+  fail_all(absl::UnavailableError(absl::StrCat("connection to ", conn->url, " lost: ", why)));
+}
+
+void RpcClient::on_message(std::string_view text) {
+  json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Notifications (subscriptions) and garbage carry no id we wait for: ignored.
+  if (!msg.is_object()) return;
+  auto id_it = msg.find("id");
+  if (id_it == msg.end() || !id_it->is_number_unsigned()) return;
+  const uint64_t id = id_it->get<uint64_t>();
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  const std::string& method = it->second.method;
+  if (auto err = msg.find("error"); err != msg.end() && !err->is_null()) {
+    std::string detail;
+    if (err->is_object()) {
+      if (auto m = err->find("message"); m != err->end() && m->is_string()) detail = m->get<std::string>();
+      if (auto d = err->find("data"); d != err->end() && !d->is_null()) {
+        absl::StrAppend(&detail, ": ", d->is_string() ? d->get<std::string>() : d->dump());
+      }
+      if (auto c = err->find("code"); c != err->end() && c->is_number_integer()) {
+        absl::StrAppend(&detail, " (code ", c->get<int64_t>(), ")");
+      }
+    } else {
+      detail = err->dump();
+    }
+    finish(id, absl::FailedPreconditionError(absl::StrCat("substrate ", method, " failed: ", detail)));
+    return;
+  }
+  auto result = msg.find("result");
+  if (result == msg.end()) {
+    finish(id, absl::InternalError(absl::StrCat("substrate ", method, ": answer without result or error")));
+    return;
+  }
+  finish(id, std::move(*result));
+}
+
+}  // namespace rmb::core

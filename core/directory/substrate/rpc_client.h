@@ -1,0 +1,132 @@
+#pragma once
+// A JSON-RPC 2.0 client over one WebSocket (ws:// or wss:// with certificate and host
+// name verification), as Substrate nodes speak it. Generic: the tfchain directory and
+// update_twin use it, and so can the gateway.
+//
+// - Thread-safe: call() and close() may be used from any thread; all work runs on an
+//   internal strand of the executor given to create(), and callbacks run there too.
+// - Every call has a deadline (default `call_timeout`); a call still unanswered then
+//   completes with DeadlineExceeded.
+// - Connects lazily on the first call and again after the connection drops. A connect
+//   tries the URLs in turn starting with the last one that worked, 2×N attempts over N
+//   URLs (like rmb-rs's substrate client); when all fail, the calls waiting for the
+//   connection fail with Unavailable naming every URL's error. Calls in flight when a
+//   connection drops fail with Unavailable (they are not replayed: a submitted extrinsic
+//   must not be sent twice).
+#include <utility>  // before asio's awaitable.hpp, which uses std::exchange (Boost 1.74)
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+
+namespace rmb::core {
+
+struct RpcUrl {
+  std::string text;  // as given, for messages
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string target;       // path and query, at least "/"
+  std::string host_header;  // host[:port] as in the URL
+};
+// ws://host[:port][/path] or wss://... ; IPv6 literals in [brackets].
+absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url);
+
+struct RpcClientOptions {
+  std::vector<std::string> urls;  // at least one
+  std::chrono::milliseconds connect_timeout{12000};  // per attempt (PROTOCOL.md §11)
+  std::chrono::milliseconds call_timeout{10000};     // default per-call deadline
+  // Without traffic for this long the connection is pinged, and dropped when the node
+  // stays silent for as long again: a half-open connection cannot hang calls forever.
+  std::chrono::milliseconds idle_timeout{20000};
+  std::string ca_file;  // empty: the system trust store
+  size_t max_message_bytes = 16 * 1024 * 1024;
+};
+
+class RpcClient : public std::enable_shared_from_this<RpcClient> {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Callback = std::function<void(absl::StatusOr<nlohmann::json>)>;
+
+  static absl::StatusOr<std::shared_ptr<RpcClient>> create(boost::asio::any_io_executor executor,
+                                                           RpcClientOptions options);
+  ~RpcClient();
+
+  // `params` is the JSON-RPC params array. The callback gets `result` (JSON null
+  // included), or an error: Unavailable (no connection), DeadlineExceeded, Cancelled
+  // (close()), FailedPrecondition (the node answered with a JSON-RPC error; the message
+  // carries its code, message and data).
+  void call(std::string method, nlohmann::json params, Callback done);
+  void call(std::string method, nlohmann::json params, Clock::time_point deadline, Callback done);
+
+  // Fails every outstanding call with Cancelled and closes the connection; later calls
+  // fail at once. Returns without waiting; the work finishes on the executor.
+  void close();
+
+  // The strand the client runs on (for timers of code built on top of it).
+  boost::asio::any_io_executor executor() const { return strand_; }
+  const RpcClientOptions& options() const { return options_; }
+
+  // Number of successful WebSocket handshakes so far (tests watch reconnects with it).
+  uint64_t connections_made() const { return connections_made_.load(); }
+
+  struct Conn;
+
+ private:
+  struct Pending {
+    std::string method;
+    std::string payload;
+    Callback done;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    bool sent = false;
+  };
+
+  RpcClient(boost::asio::any_io_executor executor, RpcClientOptions options, std::vector<RpcUrl> urls);
+
+  void start_call(std::string method, nlohmann::json params, Clock::time_point deadline, Callback done);
+  void finish(uint64_t id, absl::StatusOr<nlohmann::json> result);
+  void fail_all(const absl::Status& status);
+  void send(uint64_t id);
+  void maybe_connect();
+  boost::asio::awaitable<void> connect_loop();
+  boost::asio::awaitable<std::shared_ptr<Conn>> open(const RpcUrl& url, std::string& error);
+  boost::asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
+  boost::asio::awaitable<void> write_loop(std::shared_ptr<Conn> conn);
+  void on_message(std::string_view text);
+  void drop(const std::shared_ptr<Conn>& conn, const std::string& why);
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  RpcClientOptions options_;
+  std::vector<RpcUrl> urls_;
+  boost::asio::ssl::context tls_;
+
+  // Strand-only state.
+  enum class State { kIdle, kConnecting, kOpen, kClosed };
+  State state_ = State::kIdle;
+  size_t current_url_ = 0;
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, Pending> pending_;
+  std::shared_ptr<Conn> conn_;        // the open connection
+  std::shared_ptr<Conn> connecting_;  // the one being opened (close() cancels it)
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  std::atomic<uint64_t> connections_made_{0};
+};
+
+}  // namespace rmb::core
