@@ -92,11 +92,18 @@ std::string relay_binary() {
 
 absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start(const std::vector<std::string>& args,
                                                                   std::chrono::milliseconds ready_timeout) {
+  return start_on(0, args, ready_timeout);
+}
+
+absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start_on(uint16_t port,
+                                                                     const std::vector<std::string>& args,
+                                                                     std::chrono::milliseconds ready_timeout) {
   absl::Status last = absl::UnavailableError("not started");
-  // The free port may be taken between free_port() and the relay's bind: try again.
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  // A free port may be taken between free_port() and the relay's bind: try again (only
+  // when the port is ours to choose).
+  for (int attempt = 0; attempt < (port == 0 ? 3 : 1); ++attempt) {
     auto relay = std::unique_ptr<RelayProcess>(new RelayProcess());
-    relay->port_ = free_port();
+    relay->port_ = port != 0 ? port : free_port();
     std::vector<std::string> argv = {relay_binary(), "--listen", absl::StrCat("127.0.0.1:", relay->port_)};
     argv.insert(argv.end(), args.begin(), args.end());
     auto child = ChildProcess::spawn(argv);

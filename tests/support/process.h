@@ -49,6 +49,10 @@ class RelayProcess {
   // `args` are extra flags, e.g. {"--directory", path, "--domain", "relay.test"}.
   static absl::StatusOr<std::unique_ptr<RelayProcess>> start(
       const std::vector<std::string>& args, std::chrono::milliseconds ready_timeout = std::chrono::seconds(20));
+  // Same on a port chosen beforehand (e.g. one already written into a directory file).
+  static absl::StatusOr<std::unique_ptr<RelayProcess>> start_on(
+      uint16_t port, const std::vector<std::string>& args,
+      std::chrono::milliseconds ready_timeout = std::chrono::seconds(20));
 
   uint16_t port() const { return port_; }
   ChildProcess& process() { return *process_; }
