@@ -1,0 +1,66 @@
+#include "core/directory/substrate/expiring_cache.h"
+
+#include <gtest/gtest.h>
+
+#include "core/directory/substrate/rpc_client.h"
+
+namespace rmb::core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+TEST(ExpiringCache, ExpiresAfterTtl) {
+  ExpiringCache<int, std::string> c(10, std::chrono::seconds(300));
+  const auto t0 = Clock::time_point{} + std::chrono::hours(1);
+  c.put(1, "a", t0);
+  EXPECT_EQ(c.get(1, t0 + std::chrono::seconds(299)), "a");
+  EXPECT_EQ(c.get(1, t0 + std::chrono::seconds(300)), std::nullopt);
+  EXPECT_EQ(c.size(), 0u);
+}
+
+TEST(ExpiringCache, EvictsLeastRecentlyUsed) {
+  ExpiringCache<int, int> c(2, std::chrono::seconds(300));
+  const auto t = Clock::time_point{};
+  c.put(1, 10, t);
+  c.put(2, 20, t);
+  EXPECT_EQ(c.get(1, t), 10);  // 2 is now the oldest
+  c.put(3, 30, t);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_EQ(c.get(2, t), std::nullopt);
+  EXPECT_EQ(c.get(1, t), 10);
+  EXPECT_EQ(c.get(3, t), 30);
+  c.put(1, 11, t);  // replace keeps the size
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_EQ(c.get(1, t), 11);
+}
+
+TEST(ExpiringCache, ZeroCapacityCachesNothing) {
+  ExpiringCache<int, int> c(0, std::chrono::seconds(300));
+  c.put(1, 1, Clock::time_point{});
+  EXPECT_EQ(c.get(1, Clock::time_point{}), std::nullopt);
+}
+
+TEST(RpcUrl, Parses) {
+  auto u = parse_rpc_url("wss://tfchain.grid.tf:443");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->host, "tfchain.grid.tf");
+  EXPECT_EQ(u->port, "443");
+  EXPECT_EQ(u->target, "/");
+  u = parse_rpc_url("ws://127.0.0.1:9944/ws?x=1");
+  ASSERT_TRUE(u.ok());
+  EXPECT_FALSE(u->tls);
+  EXPECT_EQ(u->port, "9944");
+  EXPECT_EQ(u->target, "/ws?x=1");
+  EXPECT_EQ(u->host_header, "127.0.0.1:9944");
+  u = parse_rpc_url("wss://[::1]");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, "443");
+  for (const char* bad : {"http://x", "ws://", "ws://host:0", "ws://host:99999", "ws://[::1", "ws://a@b", "tfchain.grid.tf"}) {
+    EXPECT_FALSE(parse_rpc_url(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace rmb::core
