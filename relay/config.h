@@ -39,6 +39,7 @@ struct Config {
   bool federation = true;               // false: --no-federation
   std::string federation_scheme = "https";
   std::string federation_ca_file;
+  size_t federation_queue = 10000;      // envelopes waiting to be forwarded (beyond: error)
   uint64_t ranker_period = 3600;
   bool debug = false;
   bool handle_signals = true;           // SIGINT/SIGTERM stop the server (main); off in-process

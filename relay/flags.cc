@@ -52,6 +52,8 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
     ("no-federation", "do not forward to other relays (foreign destinations get an error envelope)")
     ("federation-scheme", po::value(&c.federation_scheme)->default_value(c.federation_scheme),
         "scheme of remote relay URLs (http only for tests)")
+    ("federation-queue", po::value(&c.federation_queue)->default_value(c.federation_queue),
+        "envelopes queued for other relays at most (beyond: error envelope to the sender)")
     ("federation-ca-file", po::value(&c.federation_ca_file)->default_value(""),
         "CA bundle to verify remote relays (default: system store)")
     ("ranker-period,p", po::value(&c.ranker_period)->default_value(c.ranker_period),

@@ -112,6 +112,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     FederationOptions options;
     options.scheme = c.federation_scheme;
     options.ca_file = c.federation_ca_file;
+    options.queue_limit = c.federation_queue;
     auto federator = std::make_unique<HttpFederator>(
         s.io_, options, *s.ranker_,
         [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {

@@ -207,16 +207,22 @@ asio::awaitable<PostOutcome> FederationClient::post(const std::string& domain, c
   auto ep = parse_federation_domain(domain, options_.scheme);
   if (!ep.ok()) co_return PostOutcome{PostResult::kFailed, 0, std::string(ep.status().message())};
 
+  // Idle connections past their keep-alive are closed here rather than by a timer.
+  const auto now = SteadyClock::now();
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& q = it->second;
+    std::erase_if(q, [&](const std::unique_ptr<Conn>& c) { return c->idle_until <= now; });
+    it = q.empty() ? idle_.erase(it) : std::next(it);
+  }
+
   // A reused connection may have been closed by the remote meanwhile; then one fresh
   // connection is tried before the domain counts as failed.
   std::unique_ptr<Conn> conn;
-  auto& idle = idle_[domain];
-  while (!idle.empty() && !conn) {
-    auto c = std::move(idle.back());
-    idle.pop_back();
-    if (c->idle_until > SteadyClock::now()) conn = std::move(c);
+  if (auto it = idle_.find(domain); it != idle_.end()) {
+    conn = std::move(it->second.back());
+    it->second.pop_back();
+    if (it->second.empty()) idle_.erase(it);
   }
-  if (idle.empty()) idle_.erase(domain);
   bool reused = conn != nullptr;
 
   for (int attempt = 0; attempt < 2; ++attempt) {
