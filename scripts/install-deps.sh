@@ -23,6 +23,11 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# npm ships inside some nodejs builds (e.g. NodeSource's) and as its own package in
+# Debian's; ask for the package only when the command is missing, or apt would fight the
+# nodejs that is there.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
   exit 0
