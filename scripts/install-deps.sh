@@ -14,6 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server nats-server python3 python3-nacl python3-redis python3-mnemonic
   python3-cryptography
+  # interop tests install @polkadot/util-crypto from the npm registry
+  nodejs
 )
 
 missing=()
