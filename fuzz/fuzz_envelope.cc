@@ -11,21 +11,14 @@
 #include "core/envelope/signing.h"
 #include "core/envelope/ttl.h"
 #include "core/identity/ed25519.h"
+#include "fuzz/harness.h"
 
 namespace {
 
 using namespace rmb::core;
 
-// The Appendix A key, so the seed corpus (vectors A-E) verifies.
-const Ed25519Signer& signer() {
-  static const Ed25519Signer s(*from_hex_fixed<32>(
-      "aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
-  return s;
-}
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+const Ed25519Signer& signer() { return rmb::fuzz::appendix_a_signer(); }
+using rmb::fuzz::require;
 
 }  // namespace
 

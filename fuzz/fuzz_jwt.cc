@@ -6,21 +6,15 @@
 #include <string_view>
 
 #include "core/identity/ed25519.h"
+#include "fuzz/harness.h"
 #include "core/jwt/jwt.h"
 
 namespace {
 
 using namespace rmb::core;
 
-const Ed25519Signer& signer() {
-  static const Ed25519Signer s(*from_hex_fixed<32>(
-      "aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
-  return s;
-}
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+const Ed25519Signer& signer() { return rmb::fuzz::appendix_a_signer(); }
+using rmb::fuzz::require;
 
 }  // namespace
 
