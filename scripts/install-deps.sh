@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   libprotobuf-dev protobuf-compiler libabsl-dev
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio
   libboost-dev libboost-system-dev libboost-program-options-dev
   libsodium-dev libsecp256k1-dev libssl-dev libhiredis-dev nlohmann-json3-dev libxxhash-dev
   # test and benchmark

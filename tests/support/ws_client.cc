@@ -222,3 +222,11 @@ void WsClient::close() {
 }
 
 }  // namespace rmb::test
+
+namespace rmb::test {
+
+void WsClient::limit_receive_buffer(int bytes) {
+  ws_.next_layer().socket().set_option(boost::asio::socket_base::receive_buffer_size(bytes));
+}
+
+}  // namespace rmb::test

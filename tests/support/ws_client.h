@@ -79,6 +79,11 @@ class WsClient {
   // Sends a close frame and waits (bounded) for the relay's.
   void close();
 
+  // Pins the socket's kernel receive buffer to `bytes`, which stops TCP autotuning from
+  // absorbing megabytes of unread mail, so that a test of a slow reader does not depend on
+  // the machine's net.ipv4.tcp_rmem.
+  void limit_receive_buffer(int bytes);
+
  private:
   WsClient();
   absl::Status run_until(bool& flag, Millis timeout);
