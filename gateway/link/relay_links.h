@@ -1,0 +1,73 @@
+#pragma once
+// The gateway's connections to its relays (PROTOCOL.md §4, §5.1-§5.3, §8.2 step 4, §8.6
+// step 6): one WebSocket per relay URL, a JWT minted at each connect (no sid), WS pings
+// when idle, reconnects with capped exponential backoff and jitter, and sends that fail
+// over from link to link without losing the frame while its deadline allows.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "absl/status/status.h"
+#include "core/identity/signer.h"
+
+namespace rmb::gateway {
+
+struct LinkStatus {
+  enum class State { kConnecting, kConnected, kBackoff };
+  std::string url;
+  State state = State::kConnecting;
+  uint64_t connected_since = 0;  // unix seconds; 0 when not connected
+  uint64_t reconnects = 0;
+  std::string last_error;
+};
+
+struct LinkOptions {
+  // ws://host[:port][/path] or wss://...; one link each.
+  std::vector<std::string> urls;
+  const core::Signer* signer = nullptr;  // outlives the links
+  uint32_t twin = 0;
+  std::chrono::seconds jwt_ttl{300};
+  std::chrono::milliseconds ping_after_idle{20000};
+  std::chrono::milliseconds silent_timeout{40000};
+  std::chrono::milliseconds backoff_min{500};
+  std::chrono::milliseconds backoff_max{30000};
+  // Frames waiting for a socket, per link; beyond it send() fails over or fails.
+  size_t queue_limit = 1024;
+  // PEM file of extra trusted CAs for wss:// (tests, private relays); the system store
+  // is always used. Certificate verification is never turned off.
+  std::string ca_file;
+};
+
+class RelayLinks {
+ public:
+  using FrameHandler = std::function<void(std::string frame)>;
+  using SendDone = std::function<void(absl::Status)>;
+  using Clock = std::chrono::steady_clock;
+
+  virtual ~RelayLinks() = default;
+
+  // Connects every link; each binary frame received from any relay goes to `on_frame`
+  // (called on an I/O thread; must not block).
+  virtual void start(FrameHandler on_frame) = 0;
+  // Closes the links; pending sends complete with CANCELLED.
+  virtual void stop() = 0;
+
+  // Writes `frame` as one binary message on a live link, starting with the last one that
+  // worked; a link that fails before the write completes hands the frame to the next.
+  // `done` runs once: OK when a socket took the frame, UNAVAILABLE ("no relay link is
+  // connected ...") when none could before `deadline`.
+  virtual void send(std::shared_ptr<const std::string> frame, Clock::time_point deadline, SendDone done) = 0;
+
+  virtual std::vector<LinkStatus> status() const = 0;
+  // True when at least one link is connected.
+  virtual bool any_connected() const = 0;
+};
+
+std::unique_ptr<RelayLinks> make_relay_links(boost::asio::io_context& io, LinkOptions options);
+
+}  // namespace rmb::gateway
