@@ -1,0 +1,82 @@
+#pragma once
+// The RMB work of rmb-peer (PROTOCOL.md §8.5-§8.10, §9): stamps, encrypts, signs and sends
+// requests and replies through the relay links; validates, decrypts, deduplicates and
+// dispatches what the relays deliver; correlates replies with pending requests and expires
+// the unanswered at their deadline.
+//
+// Notes for the front doors (differences from the plan in notes/gateway.md):
+// - Identity::e2e is std::optional (see identity.h); build it with load_identity().
+// - Destinations repeated within one OutgoingRequest are sent once: on_outcome runs once per
+//   distinct destination.
+// - Handlers (on_outcome/on_done, RequestSink::offer) run on the io_context's threads, never
+//   inside request() itself; outcomes of one request are delivered one at a time, on_done last.
+// - Destroy the Engine only after the io_context has stopped running (its threads joined):
+//   pending timers and sends hold on to its internals until then.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/directory/twin_directory.h"
+#include "gateway/engine/identity.h"
+#include "gateway/engine/stats.h"
+#include "gateway/front_door.h"
+#include "gateway/link/relay_links.h"
+
+namespace rmb::gateway {
+
+struct EngineOptions {
+  // Outgoing requests waiting for outcomes; beyond it request() fails RESOURCE_EXHAUSTED.
+  size_t max_pending = 10000;
+  // Incoming requests handed to services and not yet answered; beyond it new requests are
+  // answered with an RMB error at once (code 0 "gateway is busy ...").
+  size_t max_incoming_in_flight = 10000;
+  // How long a (source, uid) request is remembered for duplicate suppression (the
+  // request's own validity window, capped at this).
+  std::chrono::seconds dedupe_window{1800};
+  // Remembered (source, uid) pairs; the oldest are forgotten first when full.
+  size_t dedupe_capacity = 100000;
+  // Directory cache in front of the TwinDirectory (rmb-peer: 500 entries, 300 s).
+  size_t twin_cache_capacity = 500;
+  std::chrono::seconds twin_cache_ttl{300};
+  // Answer to remote `rmb.version` requests (a JSON string is made of it), e.g. "v1.5.1".
+  std::string version;
+};
+
+class Engine : public Outbox, public ServiceRegistry {
+ public:
+  // `directory` and `links` must outlive the Engine.
+  Engine(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory, RelayLinks& links,
+         EngineOptions options);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts the relay links with this engine as their frame handler.
+  void start();
+  // Stops the links; pending requests end with their outcomes (expired) and on_done.
+  void stop();
+
+  const EngineStats& stats() const;
+  const Identity& identity() const;
+
+  // Outbox
+  absl::StatusOr<std::string> request(OutgoingRequest request, OutcomeHandler on_outcome,
+                                      DoneHandler on_done) override;
+  void cancel(const std::string& uid) override;
+  void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply) override;
+
+  // ServiceRegistry
+  void add_service(const std::string& command, std::shared_ptr<RequestSink> sink) override;
+  void remove_service(const std::string& command, const RequestSink* sink) override;
+  void set_fallback(std::shared_ptr<RequestSink> sink) override;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace rmb::gateway
