@@ -1,0 +1,73 @@
+#include "gateway/engine/engine.h"
+
+#include "gateway/engine/engine_impl.h"
+#include "gateway/engine/log.h"
+
+namespace rmb::gateway {
+
+Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory,
+                   RelayLinks& links, EngineOptions options)
+    : io(io),
+      identity(std::move(identity)),
+      links(links),
+      options(std::move(options)),
+      twins(directory, this->options.twin_cache_capacity, this->options.twin_cache_ttl),
+      pending(this->options.max_pending),
+      seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),
+      in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse) {
+  if (this->identity.e2e) keys.emplace(*this->identity.e2e);
+}
+
+std::string incoming_key(const core::AddressText& source, const std::string& uid) {
+  return core::format_address(source.twin, source.connection) + "/" + uid;
+}
+
+Engine::Engine(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory, RelayLinks& links,
+               EngineOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(identity), directory, links, std::move(options))) {}
+
+Engine::~Engine() {
+  impl_->stopped = true;
+}
+
+void Engine::start() {
+  impl_->stopped = false;
+  // Frames hold the Impl only weakly: a link delivering after the Engine is gone drops them.
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->links.start([weak](std::string frame) {
+    if (auto impl = weak.lock()) impl->on_frame(std::move(frame));
+  });
+  engine_log(EngineLogLevel::kInfo, "started as twin ", impl_->identity.twin,
+             impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
+}
+
+void Engine::stop() {
+  impl_->stopped = true;
+  impl_->links.stop();
+  impl_->expire_all();
+}
+
+const EngineStats& Engine::stats() const { return impl_->stats; }
+const Identity& Engine::identity() const { return impl_->identity; }
+
+absl::StatusOr<std::string> Engine::request(OutgoingRequest request, OutcomeHandler on_outcome, DoneHandler on_done) {
+  return impl_->request(std::move(request), std::move(on_outcome), std::move(on_done));
+}
+
+void Engine::cancel(const std::string& uid) { impl_->cancel(uid); }
+
+void Engine::reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply) {
+  impl_->reply(uid, destination, std::move(reply));
+}
+
+void Engine::add_service(const std::string& command, std::shared_ptr<RequestSink> sink) {
+  impl_->services.add(command, std::move(sink));
+}
+
+void Engine::remove_service(const std::string& command, const RequestSink* sink) {
+  impl_->services.remove(command, sink);
+}
+
+void Engine::set_fallback(std::shared_ptr<RequestSink> sink) { impl_->services.set_fallback(std::move(sink)); }
+
+}  // namespace rmb::gateway

@@ -1,0 +1,101 @@
+#pragma once
+// Engine internals shared by engine.cc (facade, services, lifecycle), outgoing.cc (requests
+// and their outcomes), incoming.cc (frames from the relays) and writer.cc (§8.6).
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/e2e/shared_key_cache.h"
+#include "gateway/engine/engine.h"
+#include "gateway/engine/expiring_set.h"
+#include "gateway/engine/pending_table.h"
+#include "gateway/engine/service_table.h"
+#include "gateway/engine/twin_cache.h"
+#include "rmb/types.pb.h"
+
+namespace rmb::gateway {
+
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+// The handlers of one outgoing request. Everything here runs on `strand`, so outcomes are
+// delivered one at a time and on_done after the last of them.
+struct RequestDelivery {
+  explicit RequestDelivery(boost::asio::io_context& io) : strand(boost::asio::make_strand(io)), timer(strand) {}
+  Strand strand;
+  boost::asio::steady_timer timer;
+  Outbox::OutcomeHandler on_outcome;
+  Outbox::DoneHandler on_done;
+  size_t total = 0;      // outcomes owed to the caller
+  size_t delivered = 0;  // strand only
+  std::atomic<bool> cancelled{false};
+};
+
+class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Impl(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory, RelayLinks& links,
+       EngineOptions options);
+
+  // outgoing.cc
+  absl::StatusOr<std::string> request(OutgoingRequest request, OutcomeHandler on_outcome, DoneHandler on_done);
+  void cancel(const std::string& uid);
+  void expire_all();
+
+  // incoming.cc
+  void on_frame(std::string frame);
+  void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply);
+
+  // writer.cc: PROTOCOL.md §8.6. Looks up the destination, encrypts for its pk, sets the
+  // source, stamps, signs and hands the frame to the links (deadline: the envelope's ttl).
+  // `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...).
+  using WriteDone = std::function<void(std::optional<RmbError>)>;
+  void write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done);
+
+  boost::asio::io_context& io;
+  const Identity identity;
+  RelayLinks& links;
+  const EngineOptions options;
+  EngineStats stats;
+  TwinCache twins;
+  std::optional<core::SharedKeyCache> keys;  // absent without an e2e key
+  PendingTable pending;
+  ServiceTable services;
+  std::atomic<bool> stopped{false};
+
+ private:
+  // outgoing.cc
+  void send_to(const std::shared_ptr<PendingRequest>& request, size_t index,
+               const std::shared_ptr<const rmb::Envelope>& base);
+  void deliver(const Claim& claim, Outcome outcome);
+  void on_deadline(const std::string& uid);
+  void sync_pending_gauge();
+
+  // incoming.cc
+  void validate_signed(std::shared_ptr<rmb::Envelope> envelope);
+  void reject(const rmb::Envelope& envelope, uint32_t code, std::string message);
+  void dispatch(std::shared_ptr<rmb::Envelope> envelope);
+  void handle_reply(const rmb::Envelope& envelope);
+  void handle_request(const rmb::Envelope& envelope);
+  void answer_version(const rmb::Envelope& request);
+  void send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code, std::string message);
+  void send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what);
+
+  // writer.cc
+  void finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination, WriteDone done);
+
+  std::mutex incoming_mu_;
+  ExpiringSet seen_;       // (source, uid) of requests accepted recently (guarded by incoming_mu_)
+  ExpiringSet in_flight_;  // (source, uid) of requests a service still owes (incoming_mu_)
+};
+
+// "<source address>/<uid>": the identity of an incoming request.
+std::string incoming_key(const core::AddressText& source, const std::string& uid);
+
+}  // namespace rmb::gateway

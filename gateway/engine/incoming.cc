@@ -1,0 +1,304 @@
+// Frames from the relays (PROTOCOL.md §8.7, §8.10) and replies to incoming requests (§8.8).
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/e2e/cipher.h"
+#include "core/envelope/signing.h"
+#include "core/envelope/ttl.h"
+#include "core/util/clock.h"
+#include "gateway/engine/engine_impl.h"
+#include "gateway/engine/log.h"
+
+namespace rmb::gateway {
+namespace {
+
+core::AddressText address_of(const rmb::Address& address) {
+  core::AddressText out;
+  out.twin = address.twin();
+  if (address.has_connection()) out.connection = address.connection();
+  return out;
+}
+
+// Response envelopes expire 3600 s after now, clamped to 1800 (§8.8, §11).
+constexpr uint64_t kReplyExpiration = 1800;
+// rmb.version answers and "handle" failures use 300 s (§8.7 step 6, §8.10).
+constexpr uint64_t kShortExpiration = 300;
+
+}  // namespace
+
+void Engine::Impl::on_frame(std::string frame) {
+  if (stopped) return;
+  auto envelope = std::make_shared<rmb::Envelope>();
+  if (!envelope->ParseFromString(frame)) {
+    stats.dropped.fetch_add(1, std::memory_order_relaxed);
+    engine_log(EngineLogLevel::kWarn, "dropped a frame that is not an envelope (", frame.size(), " bytes)");
+    return;
+  }
+  switch (envelope->message_case()) {
+    case rmb::Envelope::kRequest:
+    case rmb::Envelope::kResponse:
+    case rmb::Envelope::kError:
+      break;
+    default:
+      // Pongs answer pings this gateway never sends; anything else has nothing to do here.
+      stats.dropped.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "dropped envelope ", envelope->uid(), " without request/response/error");
+      return;
+  }
+
+  if (core::is_expired(*envelope, core::unix_now())) {
+    reject(*envelope, 102, "envelope validation error: message has expired");
+    return;
+  }
+  if (envelope->source().twin() == 0) {
+    // A relay message: unsigned, never encrypted (§2.3, §5.5). Only errors come from relays;
+    // a request claiming no source could not be answered anyway.
+    if (envelope->has_request()) {
+      stats.dropped.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kWarn, "dropped request ", envelope->uid(), " without a source twin");
+      return;
+    }
+    dispatch(std::move(envelope));
+    return;
+  }
+  validate_signed(std::move(envelope));
+}
+
+void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
+  const uint32_t source = envelope->source().twin();
+  twins.get(source, [self = shared_from_this(), envelope = std::move(envelope),
+                     source](absl::StatusOr<std::optional<core::Twin>> found) mutable {
+    if (!found.ok()) {
+      self->reject(*envelope, 500, absl::StrCat("other: failed to get twin information: ", found.status().message()));
+      return;
+    }
+    if (!found->has_value()) {
+      self->reject(*envelope, 103, absl::StrCat("unknown twin id '", source, "'"));
+      return;
+    }
+    const core::Twin& twin = **found;
+    if (absl::Status verified = core::verify_envelope(*envelope, twin.account); !verified.ok()) {
+      self->reject(*envelope, 104, absl::StrCat("invalid envelope signature: ", verified.message()));
+      return;
+    }
+    if (envelope->has_cipher()) {
+      if (!twin.pk) {
+        self->reject(*envelope, 105, "sender twin has no public key");
+        return;
+      }
+      if (!self->keys) {
+        self->reject(*envelope, 106, "e2e error: this peer has no e2e key (its secret is a derivation URI)");
+        return;
+      }
+      auto shared = self->keys->get(*twin.pk);
+      if (!shared.ok()) {
+        self->reject(*envelope, 106, absl::StrCat("e2e error: ", shared.status().message()));
+        return;
+      }
+      auto plain = core::e2e_decrypt(*shared, core::as_bytes(envelope->cipher()));
+      if (!plain.ok()) {
+        self->reject(*envelope, 106, absl::StrCat("e2e error: ", plain.status().message()));
+        return;
+      }
+      envelope->set_plain(std::string(core::as_chars(*plain)));
+    }
+    self->dispatch(std::move(envelope));
+  });
+}
+
+void Engine::Impl::reject(const rmb::Envelope& envelope, uint32_t code, std::string message) {
+  stats.dropped.fetch_add(1, std::memory_order_relaxed);
+  engine_log(EngineLogLevel::kWarn, "rejected ", envelope.has_request() ? "request " : "reply ", envelope.uid(),
+             " from ", core::format_address(envelope.source()), ": ", message);
+  // §8.7 step 4: only requests are answered, with the original expiration and no clamp.
+  if (!envelope.has_request() || envelope.source().twin() == 0) return;
+  send_error(envelope, envelope.expiration(), code, std::move(message));
+}
+
+void Engine::Impl::dispatch(std::shared_ptr<rmb::Envelope> envelope) {
+  if (envelope->has_request()) {
+    handle_request(*envelope);
+  } else {
+    handle_reply(*envelope);
+  }
+}
+
+void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
+  const core::AddressText source = address_of(envelope.source());
+  auto matched = pending.claim_reply(envelope.uid(), source);
+  switch (matched.match) {
+    case PendingTable::Match::kMatched:
+      break;
+    case PendingTable::Match::kNoRequest:
+      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "reply ", envelope.uid(), " from ", core::format_address(envelope.source()),
+                 " for no pending request (expired or cancelled)");
+      return;
+    case PendingTable::Match::kNotAsked:
+      // The Rust peer takes any reply with a known uid; only the twins asked may answer here.
+      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kWarn, "ignored reply ", envelope.uid(), " from twin ", source.twin,
+                 ", which the request was not sent to");
+      return;
+    case PendingTable::Match::kDuplicate:
+      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "ignored a second reply ", envelope.uid(), " from ",
+                 core::format_address(envelope.source()));
+      return;
+  }
+  stats.replies_in.fetch_add(1, std::memory_order_relaxed);
+  const Claim& claim = *matched.claim;
+  Outcome o;
+  o.uid = envelope.uid();
+  o.destination = claim.request->destinations[claim.index].address;
+  o.source = source;
+  o.origin = source.twin == 0 ? Outcome::Origin::kRelay : Outcome::Origin::kRemote;
+  if (envelope.has_schema()) o.schema = envelope.schema();
+  o.timestamp = envelope.timestamp();
+  if (envelope.has_error()) {
+    o.error = RmbError{envelope.error().code(), envelope.error().message()};
+  } else {
+    o.data = envelope.plain();
+  }
+  deliver(claim, std::move(o));
+}
+
+void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
+  stats.requests_in.fetch_add(1, std::memory_order_relaxed);
+  const core::AddressText source = address_of(envelope.source());
+  const std::string& command = envelope.request().command();
+  const std::string key = incoming_key(source, envelope.uid());
+  const auto now = Clock::now();
+  const int64_t ttl = std::max<int64_t>(core::ttl_remaining(envelope, core::unix_now()), 1);
+  const auto expires = now + std::chrono::seconds(std::min<int64_t>(ttl, options.dedupe_window.count()));
+
+  {
+    std::lock_guard lock(incoming_mu_);
+    if (seen_.insert(key, expires, now) == ExpiringSet::Insert::kPresent) {
+      stats.dedup_hits.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "duplicate request ", envelope.uid(), " from ",
+                 core::format_address(envelope.source()), " suppressed");
+      return;
+    }
+  }
+
+  if (command == "rmb.version") {
+    answer_version(envelope);
+    return;
+  }
+  if (absl::StartsWith(command, "rmb.")) {
+    // §8.10: the built-in plugin drops the commands it does not know, with a log only.
+    stats.dropped.fetch_add(1, std::memory_order_relaxed);
+    engine_log(EngineLogLevel::kInfo, "unknown built in command '", command, "' from ",
+               core::format_address(envelope.source()), " dropped");
+    return;
+  }
+
+  {
+    std::lock_guard lock(incoming_mu_);
+    if (in_flight_.insert(key, expires, now) == ExpiringSet::Insert::kFull) {
+      seen_.erase(key);  // refused, not delivered: the same request may come again
+      stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(now)), std::memory_order_relaxed);
+      send_error(envelope, kShortExpiration, 0,
+                 absl::StrCat("gateway is busy: ", options.max_incoming_in_flight,
+                              " requests are waiting for an answer, try again later"));
+      return;
+    }
+    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(now)), std::memory_order_relaxed);
+  }
+
+  IncomingRequest incoming;
+  incoming.uid = envelope.uid();
+  incoming.source = source;
+  incoming.command = command;
+  incoming.data = envelope.plain();
+  if (envelope.has_schema()) incoming.schema = envelope.schema();
+  if (envelope.has_tags()) incoming.tags = envelope.tags();
+  incoming.timestamp = envelope.timestamp();
+  incoming.expiration = envelope.expiration();
+
+  auto candidates = services.candidates(command);
+  for (const auto& sink : candidates.sinks) {
+    if (sink->offer(incoming)) return;
+  }
+
+  {
+    std::lock_guard lock(incoming_mu_);
+    in_flight_.erase(key);
+    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(Clock::now())), std::memory_order_relaxed);
+  }
+  // The Rust peer queues every command in Redis whether or not anyone listens; here a
+  // command nobody serves is answered at once (code 0, like other "handle" failures, §8.7
+  // step 6), so the caller does not wait for its deadline.
+  send_error(envelope, kShortExpiration, 0,
+             candidates.sinks.empty() ? absl::StrCat("no service for command '", command, "'")
+                                      : absl::StrCat("service for command '", command, "' is busy"));
+}
+
+void Engine::Impl::answer_version(const rmb::Envelope& request) {
+  auto envelope = std::make_shared<rmb::Envelope>();
+  envelope->set_uid(request.uid());
+  *envelope->mutable_destination() = request.source();
+  envelope->set_expiration(kShortExpiration);
+  envelope->set_schema("application/json");
+  envelope->mutable_response();
+  envelope->set_plain(nlohmann::json(options.version).dump());
+  send_reply(std::move(envelope), "rmb.version answer");
+}
+
+void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code,
+                              std::string message) {
+  stats.count_error(code);
+  auto envelope = std::make_shared<rmb::Envelope>();
+  envelope->set_uid(request.uid());
+  *envelope->mutable_destination() = request.source();
+  envelope->set_expiration(expiration);
+  auto* error = envelope->mutable_error();
+  error->set_code(code);
+  error->set_message(std::move(message));
+  send_reply(std::move(envelope), "error reply");
+}
+
+void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what) {
+  const std::string uid = envelope->uid();
+  const std::string to = core::format_address(envelope->destination());
+  write(std::move(envelope), [self = shared_from_this(), uid, to, what](std::optional<RmbError> error) {
+    if (!error) {
+      self->stats.replies_out.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    engine_log(EngineLogLevel::kWarn, what, " ", uid, " to ", to, " not sent: ", error->code, " ", error->message);
+  });
+}
+
+void Engine::Impl::reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply) {
+  {
+    std::lock_guard lock(incoming_mu_);
+    in_flight_.erase(incoming_key(destination, uid));
+    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(Clock::now())), std::memory_order_relaxed);
+  }
+  auto envelope = std::make_shared<rmb::Envelope>();
+  envelope->set_uid(uid);
+  core::set_address(envelope->mutable_destination(), destination);
+  envelope->set_timestamp(reply.timestamp);
+  envelope->set_expiration(kReplyExpiration);
+  if (reply.schema) envelope->set_schema(*reply.schema);
+  if (reply.error) {
+    stats.count_error(reply.error->code);
+    envelope->mutable_error()->set_code(reply.error->code);
+    envelope->mutable_error()->set_message(std::move(reply.error->message));
+  } else {
+    envelope->mutable_response();
+    envelope->set_plain(std::move(reply.data));
+  }
+  // Encryption and signing run on an I/O thread, not on the front door's.
+  boost::asio::post(io, [self = shared_from_this(), envelope = std::move(envelope)]() mutable {
+    self->send_reply(std::move(envelope), "reply");
+  });
+}
+
+}  // namespace rmb::gateway

@@ -1,0 +1,169 @@
+// Outgoing requests (PROTOCOL.md §8.5) and their outcomes.
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/envelope/ttl.h"
+#include "core/util/clock.h"
+#include "gateway/engine/engine_impl.h"
+#include "gateway/engine/log.h"
+#include "gateway/engine/uid.h"
+
+namespace rmb::gateway {
+namespace {
+
+// Outcome code for a destination that did not answer in time: 102 is what the peer itself
+// uses for "message has expired" (§8.9), so a caller sees the same code whether the
+// request or its answer ran out of time.
+constexpr uint32_t kExpiredCode = 102;
+
+Outcome local_outcome(const PendingRequest& request, size_t index, RmbError error) {
+  Outcome o;
+  o.uid = request.uid;
+  o.destination = request.destinations[index].address;
+  o.origin = Outcome::Origin::kLocal;
+  o.error = std::move(error);
+  return o;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHandler on_outcome,
+                                                  DoneHandler on_done) {
+  if (req.destinations.empty()) return absl::InvalidArgumentError("a request needs at least one destination");
+  if (req.command.empty()) return absl::InvalidArgumentError("a request needs a command");
+  if (req.expiration == 0) return absl::InvalidArgumentError("expiration must be more than 0 seconds");
+  for (const auto& d : req.destinations) {
+    if (d.twin == 0) return absl::InvalidArgumentError("destination twin 0 is not a twin (it means the relay)");
+  }
+  if (stopped) return absl::UnavailableError("the gateway is stopping");
+
+  auto base = std::make_shared<rmb::Envelope>();
+  base->set_uid(new_uid());
+  if (req.tags) base->set_tags(*req.tags);
+  base->set_timestamp(req.timestamp);
+  base->set_expiration(req.expiration);
+  if (req.schema) base->set_schema(*req.schema);
+  base->mutable_request()->set_command(req.command);
+  base->set_plain(std::move(req.data));
+
+  // §8.5 steps 4-5, then the per-destination clamp of step 7.2.
+  const uint64_t now = core::unix_now();
+  core::stamp(*base, now);
+  if (core::ttl_remaining(*base, now) <= 0) {
+    return absl::DeadlineExceededError(absl::StrCat("request has expired: timestamp ", req.timestamp, " + expiration ",
+                                                    req.expiration, " is not after now (", now, ")"));
+  }
+  base->set_expiration(core::clamp_ttl(base->expiration()));
+
+  auto pending_request = std::make_shared<PendingRequest>();
+  pending_request->uid = base->uid();
+  for (auto& d : req.destinations) {
+    // A destination listed twice would get two envelopes under one uid whose answers
+    // cannot be told apart: it is sent once.
+    const bool repeated = std::any_of(pending_request->destinations.begin(), pending_request->destinations.end(),
+                                      [&](const PendingDestination& p) {
+                                        return p.address.twin == d.twin && p.address.connection == d.connection;
+                                      });
+    if (!repeated) pending_request->destinations.push_back(PendingDestination{std::move(d), false, false});
+  }
+  pending_request->started = Clock::now();
+  pending_request->deadline = pending_request->started + std::chrono::seconds(base->expiration());
+  auto delivery = std::make_shared<RequestDelivery>(io);
+  delivery->on_outcome = std::move(on_outcome);
+  delivery->on_done = std::move(on_done);
+  delivery->total = pending_request->destinations.size();
+  pending_request->delivery = delivery;
+
+  if (absl::Status added = pending.add(pending_request); !added.ok()) return added;
+  sync_pending_gauge();
+  stats.requests_out.fetch_add(1, std::memory_order_relaxed);
+
+  // Armed before any envelope leaves, so the timer is never touched concurrently with a
+  // reply settling the request (cancellation goes through the strand).
+  delivery->timer.expires_at(pending_request->deadline);
+  delivery->timer.async_wait([self = shared_from_this(), uid = pending_request->uid](boost::system::error_code ec) {
+    if (!ec) self->on_deadline(uid);
+  });
+
+  // Lookups, encryption and signing run on the I/O threads, never on the caller's.
+  const std::shared_ptr<const rmb::Envelope> shared_base = std::move(base);
+  for (size_t i = 0; i < pending_request->destinations.size(); ++i) {
+    boost::asio::post(io, [self = shared_from_this(), pending_request, i, shared_base] {
+      self->send_to(pending_request, i, shared_base);
+    });
+  }
+  return pending_request->uid;
+}
+
+void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_t index,
+                           const std::shared_ptr<const rmb::Envelope>& base) {
+  auto envelope = std::make_shared<rmb::Envelope>(*base);
+  // The destination itself is immutable after add(); only its flags are guarded.
+  core::set_address(envelope->mutable_destination(), request->destinations[index].address);
+  write(std::move(envelope), [self = shared_from_this(), request, index](std::optional<RmbError> error) {
+    if (!error) {
+      self->stats.request_envelopes_out.fetch_add(1, std::memory_order_relaxed);
+      self->pending.mark_sent(request->uid, index);
+      return;
+    }
+    engine_log(EngineLogLevel::kDebug, "request ", request->uid, " to ",
+               core::format_address(request->destinations[index].address.twin,
+                                    request->destinations[index].address.connection),
+               " not sent: ", error->code, " ", error->message);
+    if (auto claim = self->pending.claim(request->uid, index)) {
+      self->stats.count_error(error->code);
+      self->deliver(*claim, local_outcome(*request, index, std::move(*error)));
+    }
+  });
+}
+
+void Engine::Impl::deliver(const Claim& claim, Outcome outcome) {
+  stats.latency.observe(Clock::now() - claim.request->started);
+  auto delivery = claim.request->delivery;
+  if (claim.last) {
+    sync_pending_gauge();
+    boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
+  }
+  boost::asio::post(delivery->strand, [delivery, outcome = std::move(outcome)]() mutable {
+    if (delivery->cancelled) return;
+    if (delivery->on_outcome) delivery->on_outcome(std::move(outcome));
+    if (++delivery->delivered == delivery->total && delivery->on_done) delivery->on_done();
+  });
+}
+
+void Engine::Impl::on_deadline(const std::string& uid) {
+  auto removed = pending.remove(uid);
+  if (!removed) return;
+  sync_pending_gauge();
+  // From stop() the timer is still armed: cancel it so it does not keep the io_context busy.
+  auto delivery = removed->request->delivery;
+  boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
+  for (size_t index : removed->unanswered) {
+    stats.expired.fetch_add(1, std::memory_order_relaxed);
+    stats.count_error(kExpiredCode);
+    Outcome o = local_outcome(*removed->request, index, RmbError{kExpiredCode, "no reply before the deadline"});
+    o.expired = true;
+    deliver(Claim{removed->request, index, false}, std::move(o));
+  }
+}
+
+void Engine::Impl::cancel(const std::string& uid) {
+  auto removed = pending.remove(uid);
+  if (!removed) return;
+  sync_pending_gauge();
+  auto delivery = removed->request->delivery;
+  delivery->cancelled = true;
+  boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
+}
+
+void Engine::Impl::expire_all() {
+  for (const auto& uid : pending.uids()) on_deadline(uid);
+}
+
+void Engine::Impl::sync_pending_gauge() {
+  stats.pending.store(static_cast<int64_t>(pending.size()), std::memory_order_relaxed);
+}
+
+}  // namespace rmb::gateway

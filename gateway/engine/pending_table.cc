@@ -1,0 +1,117 @@
+#include "gateway/engine/pending_table.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace rmb::gateway {
+
+absl::Status PendingTable::add(std::shared_ptr<PendingRequest> request) {
+  std::lock_guard lock(mu_);
+  if (requests_.size() >= capacity_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many requests in flight (", capacity_, "): wait for some to finish"));
+  }
+  request->owed = 0;
+  for (const auto& d : request->destinations) {
+    if (!d.answered) ++request->owed;
+  }
+  const std::string uid = request->uid;
+  if (!requests_.emplace(uid, std::move(request)).second) {
+    return absl::AlreadyExistsError(absl::StrCat("request uid '", uid, "' is already pending"));
+  }
+  return absl::OkStatus();
+}
+
+Claim PendingTable::settle(const std::shared_ptr<PendingRequest>& request, size_t index) {
+  request->destinations[index].answered = true;
+  --request->owed;
+  Claim claim{request, index, request->owed == 0};
+  if (claim.last) requests_.erase(request->uid);
+  return claim;
+}
+
+std::optional<Claim> PendingTable::claim(const std::string& uid, size_t index) {
+  std::lock_guard lock(mu_);
+  const auto it = requests_.find(uid);
+  if (it == requests_.end()) return std::nullopt;
+  const auto request = it->second;
+  if (index >= request->destinations.size() || request->destinations[index].answered) return std::nullopt;
+  return settle(request, index);
+}
+
+PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const core::AddressText& source) {
+  std::lock_guard lock(mu_);
+  const auto it = requests_.find(uid);
+  if (it == requests_.end()) return {Match::kNoRequest, std::nullopt};
+  const auto request = it->second;
+  auto& dests = request->destinations;
+
+  auto first = [&](auto&& pred) -> std::optional<size_t> {
+    for (size_t i = 0; i < dests.size(); ++i) {
+      if (!dests[i].answered && pred(dests[i])) return i;
+    }
+    return std::nullopt;
+  };
+
+  std::optional<size_t> index;
+  if (source.twin == 0) {
+    index = first([](const PendingDestination& d) { return d.sent; });
+    if (!index) index = first([](const PendingDestination&) { return true; });
+    if (!index) return {Match::kDuplicate, std::nullopt};
+    return {Match::kMatched, settle(request, *index)};
+  }
+
+  bool asked = false;
+  for (size_t i = 0; i < dests.size(); ++i) {
+    if (dests[i].address.twin != source.twin) continue;
+    asked = true;
+    if (!dests[i].answered && dests[i].address.connection == source.connection) {
+      index = i;
+      break;
+    }
+  }
+  if (!asked) return {Match::kNotAsked, std::nullopt};
+  // A twin asked without a session may answer from one (and the other way round): rmb-peer
+  // sets no connection on its replies, other SDKs may.
+  if (!index) index = first([&](const PendingDestination& d) { return d.address.twin == source.twin; });
+  if (!index) return {Match::kDuplicate, std::nullopt};
+  return {Match::kMatched, settle(request, *index)};
+}
+
+void PendingTable::mark_sent(const std::string& uid, size_t index) {
+  std::lock_guard lock(mu_);
+  const auto it = requests_.find(uid);
+  if (it == requests_.end() || index >= it->second->destinations.size()) return;
+  it->second->destinations[index].sent = true;
+}
+
+std::optional<PendingTable::Removed> PendingTable::remove(const std::string& uid) {
+  std::lock_guard lock(mu_);
+  const auto it = requests_.find(uid);
+  if (it == requests_.end()) return std::nullopt;
+  Removed removed{it->second, {}};
+  for (size_t i = 0; i < removed.request->destinations.size(); ++i) {
+    auto& d = removed.request->destinations[i];
+    if (!d.answered) {
+      d.answered = true;
+      removed.unanswered.push_back(i);
+    }
+  }
+  removed.request->owed = 0;
+  requests_.erase(it);
+  return removed;
+}
+
+std::vector<std::string> PendingTable::uids() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  out.reserve(requests_.size());
+  for (const auto& [uid, _] : requests_) out.push_back(uid);
+  return out;
+}
+
+size_t PendingTable::size() const {
+  std::lock_guard lock(mu_);
+  return requests_.size();
+}
+
+}  // namespace rmb::gateway

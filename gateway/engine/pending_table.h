@@ -1,0 +1,86 @@
+#pragma once
+// Outgoing requests waiting for their outcomes, keyed by uid, with the destinations still
+// owed an answer. Each destination is claimed exactly once (by its reply, a local error or
+// the deadline); the claim that settles the last one removes the request. Thread-safe.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/envelope/address.h"
+
+namespace rmb::gateway {
+
+struct RequestDelivery;  // engine-side handlers of one request (engine_impl.h)
+
+struct PendingDestination {
+  core::AddressText address;
+  bool sent = false;      // its envelope left through a relay link
+  bool answered = false;  // its outcome is claimed
+};
+
+struct PendingRequest {
+  using Clock = std::chrono::steady_clock;
+  std::string uid;
+  std::vector<PendingDestination> destinations;  // guarded by the table's mutex
+  size_t owed = 0;                               // guarded by the table's mutex
+  Clock::time_point started{};
+  Clock::time_point deadline{};
+  std::shared_ptr<RequestDelivery> delivery;
+};
+
+// One settled destination.
+struct Claim {
+  std::shared_ptr<PendingRequest> request;
+  size_t index = 0;
+  bool last = false;  // no destination is owed any more: the request left the table
+};
+
+class PendingTable {
+ public:
+  explicit PendingTable(size_t capacity) : capacity_(capacity) {}
+
+  // RESOURCE_EXHAUSTED when `capacity` requests are pending; ALREADY_EXISTS for a uid in use.
+  absl::Status add(std::shared_ptr<PendingRequest> request);
+
+  // Settles destination `index` of `uid` (a local outcome); nullopt when it was settled
+  // already or the request is gone.
+  std::optional<Claim> claim(const std::string& uid, size_t index);
+
+  enum class Match { kMatched, kNoRequest, kNotAsked, kDuplicate };
+  struct ReplyClaim {
+    Match match = Match::kNoRequest;
+    std::optional<Claim> claim;
+  };
+  // Settles the destination a reply from `source` answers: the destination with exactly
+  // that address, else an unanswered one of the same twin. Twin 0 is a relay error, which
+  // names no destination: it settles the first unanswered destination whose envelope was
+  // sent (the relay can only have refused one of those), else the first unanswered one.
+  ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source);
+
+  void mark_sent(const std::string& uid, size_t index);
+
+  // Removes `uid` and returns the indices of its unanswered destinations (deadline, stop).
+  struct Removed {
+    std::shared_ptr<PendingRequest> request;
+    std::vector<size_t> unanswered;
+  };
+  std::optional<Removed> remove(const std::string& uid);
+
+  std::vector<std::string> uids() const;
+  size_t size() const;
+
+ private:
+  Claim settle(const std::shared_ptr<PendingRequest>& request, size_t index);  // mu_ held
+
+  size_t capacity_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<PendingRequest>> requests_;
+};
+
+}  // namespace rmb::gateway

@@ -1,0 +1,73 @@
+// Writing an envelope to the relays (PROTOCOL.md §8.6).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/e2e/cipher.h"
+#include "core/envelope/signing.h"
+#include "core/envelope/ttl.h"
+#include "core/util/clock.h"
+#include "gateway/engine/engine_impl.h"
+#include "gateway/engine/log.h"
+
+namespace rmb::gateway {
+
+void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done) {
+  const uint32_t twin = envelope->destination().twin();
+  twins.get(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
+                   done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
+    if (!found.ok()) {
+      done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())});
+      return;
+    }
+    if (!found->has_value()) {
+      done(RmbError{103, absl::StrCat("unknown twin id '", twin, "'")});
+      return;
+    }
+    self->finish_write(std::move(envelope), **found, std::move(done));
+  });
+}
+
+void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination,
+                                WriteDone done) {
+  rmb::Envelope& env = *envelope;
+  if (destination.pk) {
+    if (!keys) {
+      // Without an e2e key of our own there is no shared key; the Rust peer decrypts only
+      // what arrives as cipher, so plain still reaches it.
+      engine_log(EngineLogLevel::kDebug, "no e2e key: sending plain to twin ", destination.id);
+    } else if (auto shared = keys->get(*destination.pk); !shared.ok()) {
+      // §8.6 step 2: the message becomes an e2e error, which is still sent.
+      env.clear_payload();
+      auto* error = env.mutable_error();
+      error->set_code(106);
+      error->set_message(absl::StrCat("e2e error: ", shared.status().message()));
+      stats.count_error(106);
+    } else {
+      core::Bytes cipher = core::e2e_encrypt(*shared, core::as_bytes(env.plain()));
+      env.set_cipher(std::string(core::as_chars(cipher)));
+    }
+  }
+  env.mutable_source()->set_twin(identity.twin);
+  env.mutable_source()->clear_connection();
+  const uint64_t now = core::unix_now();
+  core::stamp(env, now);
+  const int64_t ttl = core::ttl_remaining(env, now);
+  if (ttl <= 0) {
+    done(RmbError{500, "other: response has expired before sending!"});
+    return;
+  }
+  core::sign_envelope(env, *identity.signer);
+  auto frame = std::make_shared<const std::string>(env.SerializeAsString());
+  // A remote may send any expiration; cap the wait so the time point cannot overflow.
+  const auto deadline = Clock::now() + std::chrono::seconds(std::min<int64_t>(ttl, 86400));
+  links.send(std::move(frame), deadline, [self = shared_from_this(), done = std::move(done)](absl::Status status) {
+    if (status.ok()) {
+      done(std::nullopt);
+      return;
+    }
+    self->stats.send_failures.fetch_add(1, std::memory_order_relaxed);
+    done(RmbError{500, absl::StrCat("other: ", status.message())});
+  });
+}
+
+}  // namespace rmb::gateway
