@@ -36,6 +36,8 @@ struct LinkOptions {
   std::chrono::milliseconds silent_timeout{40000};
   std::chrono::milliseconds backoff_min{500};
   std::chrono::milliseconds backoff_max{30000};
+  // TCP connect + TLS handshake, and separately the WebSocket upgrade.
+  std::chrono::milliseconds connect_timeout{10000};
   // Frames waiting for a socket, per link; beyond it send() fails over or fails.
   size_t queue_limit = 1024;
   // PEM file of extra trusted CAs for wss:// (tests, private relays); the system store
@@ -52,15 +54,19 @@ class RelayLinks {
   virtual ~RelayLinks() = default;
 
   // Connects every link; each binary frame received from any relay goes to `on_frame`
-  // (called on an I/O thread; must not block).
+  // (called on an I/O thread; must not block; frames from different relays may arrive
+  // concurrently, frames from one relay arrive in order).
   virtual void start(FrameHandler on_frame) = 0;
-  // Closes the links; pending sends complete with CANCELLED.
+  // Closes the links; pending sends complete with CANCELLED. Once it returns, neither
+  // `on_frame` nor any `done` runs any more. Destroying the RelayLinks stops it too.
   virtual void stop() = 0;
 
   // Writes `frame` as one binary message on a live link, starting with the last one that
   // worked; a link that fails before the write completes hands the frame to the next.
   // `done` runs once: OK when a socket took the frame, UNAVAILABLE ("no relay link is
-  // connected ...") when none could before `deadline`.
+  // connected ...") when none could before `deadline`, CANCELLED after stop(). It runs
+  // before send() returns only when the frame is refused at once (stopped, or every queue
+  // and the hold list are full).
   virtual void send(std::shared_ptr<const std::string> frame, Clock::time_point deadline, SendDone done) = 0;
 
   virtual std::vector<LinkStatus> status() const = 0;
@@ -68,6 +74,12 @@ class RelayLinks {
   virtual bool any_connected() const = 0;
 };
 
+// A bad URL or an unusable CA file disables that link (status() says why, once, in
+// last_error); check_link_options() reports the same problems up front.
 std::unique_ptr<RelayLinks> make_relay_links(boost::asio::io_context& io, LinkOptions options);
+
+// Every URL parses (ws:// or wss://, host, port 1-65535) and, when a wss:// URL is
+// given, the trust store and options.ca_file load. For rmb-peer's flag checks.
+absl::Status check_link_options(const LinkOptions& options);
 
 }  // namespace rmb::gateway
