@@ -175,14 +175,12 @@ int call(const Invocation& inv) {
                   (*vm)["timeout"].as<double>()};
   const bool json = vm->count("json") > 0;
 
+  const size_t n = vm->count("repeat") ? (*vm)["repeat"].as<size_t>() : 0;
+  const size_t c = (*vm)["concurrency"].as<size_t>();
+  if (vm->count("repeat") && n == 0) throw usage_error(inv, "--repeat must be at least 1");
+  if (c == 0 || c > 1000) throw usage_error(inv, "--concurrency must be 1..1000");
   auto stub = api::v1::Gateway::NewStub(connect_peer(peer));
-  if (vm->count("repeat")) {
-    const size_t n = (*vm)["repeat"].as<size_t>();
-    const size_t c = (*vm)["concurrency"].as<size_t>();
-    if (n == 0) throw usage_error(inv, "--repeat must be at least 1");
-    if (c == 0 || c > 1000) throw usage_error(inv, "--concurrency must be 1..1000");
-    return repeat_calls(*stub, spec, n, std::min(n, c), json);
-  }
+  if (n > 0) return repeat_calls(*stub, spec, n, std::min(n, c), json);
   api::v1::Reply reply;
   double ms = 0;
   if (auto error = call_once(*stub, spec, &reply, &ms)) {
