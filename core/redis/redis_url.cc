@@ -1,11 +1,11 @@
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_url.h"
 
 #include <charconv>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace rmb::relay {
+namespace rmb::core {
 namespace {
 
 // Never echoes the URL itself: it may carry a password.
@@ -151,4 +151,4 @@ absl::StatusOr<RedisUrl> parse_redis_url(std::string_view url) {
   return out;
 }
 
-}  // namespace rmb::relay
+}  // namespace rmb::core

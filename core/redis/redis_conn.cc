@@ -1,11 +1,11 @@
-#include "relay/mailbox/redis_conn.h"
+#include "core/redis/redis_conn.h"
 
 #include <sys/time.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace rmb::relay {
+namespace rmb::core {
 namespace {
 
 timeval to_timeval(std::chrono::milliseconds ms) {
@@ -88,4 +88,4 @@ void RedisConn::set_timeout(std::chrono::milliseconds timeout) {
   redisSetTimeout(ctx_, to_timeval(timeout));
 }
 
-}  // namespace rmb::relay
+}  // namespace rmb::core

@@ -1,0 +1,20 @@
+#include "compat/backlog.h"
+
+#include "core/envelope/ttl.h"
+#include "rmb/peer.pb.h"
+
+namespace rmb::compat {
+
+uint64_t backlog_ttl(int64_t ttl) { return core::clamp_ttl(ttl < 0 ? 0 : static_cast<uint64_t>(ttl)); }
+
+std::string encode_backlog(const std::string& uid, const std::optional<std::string>& reference,
+                           const std::string& reply_to, uint64_t ttl) {
+  rmb::Backlog b;
+  b.set_uid(uid);
+  if (reference) b.set_reference(*reference);
+  b.set_reply_to(reply_to);
+  b.set_ttl(ttl);
+  return b.SerializeAsString();
+}
+
+}  // namespace rmb::compat
