@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "core/util/clock.h"
 #include "relay/envelopes.h"
@@ -15,6 +16,41 @@ const char kNoFederator[] = "federation is not configured on this relay";
 
 // Frames stored for a session stay usable by every holder without copies.
 Frame make_frame(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+
+// The envelope a frame is parsed into. Per thread and reused: parsing into a cleared
+// message keeps its string buffers (uid, signature, schema, ...), so the common route
+// (destination connected here) allocates no envelope at all. A nested use on the same
+// thread (not expected; routing does not re-enter itself) gets a fresh one.
+class ScratchEnvelope {
+ public:
+  ScratchEnvelope() {
+    if (!in_use_) {
+      in_use_ = true;
+      envelope_ = &shared();
+    } else {
+      own_ = std::make_unique<rmb::Envelope>();
+      envelope_ = own_.get();
+    }
+  }
+  ~ScratchEnvelope() {
+    if (!own_) in_use_ = false;
+  }
+  ScratchEnvelope(const ScratchEnvelope&) = delete;
+  ScratchEnvelope& operator=(const ScratchEnvelope&) = delete;
+
+  rmb::Envelope& operator*() { return *envelope_; }
+  rmb::Envelope* operator->() { return envelope_; }
+
+ private:
+  static rmb::Envelope& shared() {
+    thread_local rmb::Envelope envelope;
+    return envelope;
+  }
+  static thread_local bool in_use_;
+  rmb::Envelope* envelope_ = nullptr;
+  std::unique_ptr<rmb::Envelope> own_;
+};
+thread_local bool ScratchEnvelope::in_use_ = false;
 
 }  // namespace
 
@@ -75,7 +111,7 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
   metrics_.message_rx.inc();
   metrics_.message_rx_bytes.inc(frame->size());
 
-  auto envelope = std::make_shared<rmb::Envelope>();
+  ScratchEnvelope envelope;
   if (!envelope->ParseFromString(*frame)) {
     metrics_.drops.inc("invalid_envelope");
     log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
@@ -93,10 +129,8 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
     if (envelope->destination().twin() == 0) {
       reject(*envelope, sender, true, "missing_destination", "message with missing destination");
     } else {
-      // Named first: argument evaluation order is unspecified, and the move of
-      // `envelope` may otherwise run before envelope->destination() is read.
       const SessionId to = session_of(envelope->destination());
-      route_to_twin(sender, to, std::move(frame), std::move(envelope));
+      route_to_twin(sender, to, std::move(frame), *envelope);
     }
   }
   metrics_.route_seconds.observe(
@@ -105,11 +139,12 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
 }
 
 void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame,
-                           std::shared_ptr<rmb::Envelope> envelope) {
+                           const rmb::Envelope& borrowed) {
   // §5.4 step 6: connected here -> straight to the session, no mailbox round trip.
   if (auto session = sessions_.find(to)) {
     if (session->deliver(frame)) return;
     // Back-pressure: the mailbox holds it until the session drains its queue.
+    auto envelope = std::make_shared<rmb::Envelope>(borrowed);
     mailbox_.store(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
       if (!status.ok()) {
         reject(*envelope, sender, true, "route_error",
@@ -119,7 +154,7 @@ void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame f
     return;
   }
   directory_.get_twin(to.twin, [this, sender, to, frame = std::move(frame),
-                                envelope = std::move(envelope)](absl::StatusOr<std::optional<core::Twin>> twin) mutable {
+                                envelope = std::make_shared<rmb::Envelope>(borrowed)](absl::StatusOr<std::optional<core::Twin>> twin) mutable {
     route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
   });
 }

@@ -63,8 +63,8 @@ class Router {
   // failures) with the destination unset.
   void reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply,
               std::string_view reason, std::string_view text);
-  void route_to_twin(const SessionId& sender, const SessionId& to, Frame frame,
-                     std::shared_ptr<rmb::Envelope> envelope);
+  // `envelope` is only borrowed: it is copied when routing continues asynchronously.
+  void route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope& envelope);
   void route_looked_up(const SessionId& sender, const SessionId& to, Frame frame,
                        std::shared_ptr<rmb::Envelope> envelope,
                        const absl::StatusOr<std::optional<core::Twin>>& twin);

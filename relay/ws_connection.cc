@@ -154,8 +154,28 @@ bool WsConnection<Stream>::enqueue(const Frame& frame, bool from_router) {
     enter_back_pressure();
     return false;
   }
-  net::post(ws_.get_executor(), [self = this->shared_from_this(), frame]() mutable { self->push(std::move(frame)); });
+  bool post = false;
+  {
+    std::lock_guard lock(inbox_mu_);
+    inbox_.push_back(frame);
+    post = !std::exchange(drain_posted_, true);
+  }
+  if (post) net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
   return true;
+}
+
+template <class Stream>
+void WsConnection<Stream>::drain_inbox() {
+  {
+    std::lock_guard lock(inbox_mu_);
+    draining_.swap(inbox_);
+    drain_posted_ = false;
+  }
+  for (Frame& frame : draining_) push(std::move(frame));
+  draining_.clear();
+  // A burst's capacity is kept for the next one, unless large (idle sessions stay small).
+  if (draining_.capacity() > 1024) std::vector<Frame>().swap(draining_);
+  if (!writing_ && !close_sent_ && !torn_down_ && !queue_.empty()) do_write();
 }
 
 template <class Stream>
@@ -166,19 +186,33 @@ void WsConnection<Stream>::push(Frame frame) {
     return;
   }
   queue_.push_back(std::move(frame));
-  if (!writing_ && !close_sent_) do_write();
 }
 
 template <class Stream>
 void WsConnection<Stream>::do_write() {
+  // One write takes what is queued, bounded so a long queue of large frames does not
+  // become one huge write (the rest follows in the next one).
+  constexpr size_t kMaxBatchFrames = 512;
+  constexpr size_t kMaxBatchBytes = 1 << 20;
+  size_t frames = 0;
+  size_t bytes = 0;
+  for (auto it = queue_.begin(); it != queue_.end() && frames < kMaxBatchFrames; ++it) {
+    if (frames > 0 && bytes + (*it)->size() > kMaxBatchBytes) break;
+    bytes += (*it)->size();
+    ++frames;
+  }
   writing_ = true;
-  ws_.async_write(net::buffer(*queue_.front()),
-                  beast::bind_front_handler(&WsConnection::on_write, this->shared_from_this()));
+  in_flight_ = frames;
+  ws_.next_layer().write_frames(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames),
+                                [self = this->shared_from_this(), frames, bytes](beast::error_code ec) {
+                                  self->on_write(frames, bytes, ec);
+                                });
 }
 
 template <class Stream>
-void WsConnection<Stream>::on_write(beast::error_code ec, size_t bytes) {
+void WsConnection<Stream>::on_write(size_t frames, size_t bytes, beast::error_code ec) {
   writing_ = false;
+  in_flight_ = 0;
   if (torn_down_) {
     queue_.clear();
     return;
@@ -187,10 +221,10 @@ void WsConnection<Stream>::on_write(beast::error_code ec, size_t bytes) {
     teardown("error", cat("write failed: ", ec.message()));
     return;
   }
-  ctx_.metrics.message_tx.inc();
+  ctx_.metrics.message_tx.inc(frames);
   ctx_.metrics.message_tx_bytes.inc(bytes);
-  queue_.pop_front();
-  pending_.fetch_sub(1);
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames));
+  pending_.fetch_sub(frames);
   if (back_pressure_.load() && pending_.load() <= ctx_.config.send_queue / 2) maybe_leave_back_pressure();
   if (!queue_.empty()) {
     do_write();
@@ -305,20 +339,22 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
     ctx_.mailbox.detach(id_, this);
     log_info("session ", name_, " disconnected (", label, detail.empty() ? "" : ": ", detail, ")");
   }
-  // Not written: back through the router, to a replacing session or the mailbox. A frame
-  // whose write is still in flight stays referenced until that write completes.
+  // Not written: back through the router, to a replacing session or the mailbox. Frames
+  // whose write is still in flight stay referenced until that write completes.
   for (const auto& frame : queue_) {
     pending_.fetch_sub(1);
     reroute(frame);
   }
   if (writing_) {
-    queue_.erase(queue_.begin() + 1, queue_.end());
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_), queue_.end());
   } else {
     queue_.clear();
   }
   beast::get_lowest_layer(ws_).close();
 }
 
+// The relay never enables permessage-deflate (Beast's default is off); the frames built
+// by CoalescingStream would stay valid if it did (RSV1 clear = uncompressed, RFC 7692 §6).
 template class WsConnection<beast::tcp_stream>;
 template class WsConnection<beast::ssl_stream<beast::tcp_stream>>;
 

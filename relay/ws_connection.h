@@ -9,17 +9,23 @@
 // in order. A session in back-pressure longer than `back_pressure_timeout` is evicted.
 // Frames still queued when the connection ends go back through the router (to a
 // replacing session or the mailbox), so a dropped connection loses nothing.
+//
+// Writes: every frame queued while a write is in flight leaves with the next one, in one
+// socket write (coalescing_stream.h); Beast only writes the handshake and control frames.
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "relay/coalescing_stream.h"
 #include "relay/server_context.h"
 #include "relay/session.h"
 
@@ -46,9 +52,10 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   void do_read();
   void on_read(boost::beast::error_code ec, size_t bytes);
   bool enqueue(const Frame& frame, bool from_router);
+  void drain_inbox();
   void push(Frame frame);
   void do_write();
-  void on_write(boost::beast::error_code ec, size_t bytes);
+  void on_write(size_t frames, size_t bytes, boost::beast::error_code ec);
   void enter_back_pressure();
   void check_back_pressure();
   void maybe_leave_back_pressure();
@@ -57,7 +64,7 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   void teardown(std::string_view label, std::string_view detail);
   void reroute(Frame frame);
 
-  boost::beast::websocket::stream<Stream> ws_;
+  boost::beast::websocket::stream<CoalescingStream<Stream>> ws_;
   ServerContext& ctx_;
   const SessionId id_;
   const std::string name_;  // for logs
@@ -72,9 +79,17 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   std::atomic<bool> refused_{false};              // an offer was refused since the last resume
   std::atomic<bool> pressure_timer_armed_{false};
 
+  // Frames accepted by enqueue() on other threads wait here for the strand: one post per
+  // batch (when the inbox turns non-empty) instead of one per frame.
+  std::mutex inbox_mu_;
+  std::vector<Frame> inbox_;   // guarded by inbox_mu_
+  bool drain_posted_ = false;  // guarded by inbox_mu_
+
   // Strand-only state.
   std::deque<Frame> queue_;
+  std::vector<Frame> draining_;  // inbox_ swapped out, keeps its capacity
   bool writing_ = false;
+  size_t in_flight_ = 0;  // frames at the front of queue_ being written
   bool registered_ = false;
   bool torn_down_ = false;
   bool close_sent_ = false;

@@ -1,0 +1,237 @@
+#pragma once
+// The layer under the relay's websocket::stream that owns all writing to the socket, so
+// that many routed frames leave in ONE socket write.
+//
+// Why: Beast writes one message per async_write and allows one write at a time, so a busy
+// session cost one sendmsg per delivered frame (about 40 % of the relay's CPU). Here the
+// connection hands whole frames to write_frames(); their WebSocket headers are built by
+// hand (ws_frame_header.h) and every frame queued while a write is in flight leaves with
+// the next gathered write.
+//
+// Why a layer and not raw writes on the socket beside Beast: Beast's read operation
+// answers pings and close frames by itself, and those writes must not land in the middle
+// of ours. Beast writes through this layer too (handshake response, pong, close): its
+// bytes are copied into the same queue in order and its write completes at once, so
+// every byte reaches the socket through one ordered queue with one write in flight.
+// Teardown (after the close frame) waits until the queue is flushed.
+//
+// Single-threaded: everything runs on the stream's executor (the connection's strand).
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include "relay/mailbox/mailbox.h"
+#include "relay/ws_frame_header.h"
+
+namespace rmb::relay {
+
+template <class Next>
+class CoalescingStream {
+ public:
+  using executor_type = typename Next::executor_type;
+  using next_layer_type = Next;
+  using Done = std::function<void(boost::beast::error_code)>;
+
+  // Frames up to this size are copied into the write buffer (one piece for many small
+  // frames); larger ones are written from the shared frame itself.
+  static constexpr size_t kCopyLimit = 16 * 1024;
+
+  explicit CoalescingStream(Next&& next) : next_(std::move(next)), state_(std::make_shared<State>()) {
+    state_->stream = this;
+  }
+  ~CoalescingStream() { state_->stream = nullptr; }
+  CoalescingStream(const CoalescingStream&) = delete;
+  CoalescingStream& operator=(const CoalescingStream&) = delete;
+
+  Next& next_layer() { return next_; }
+  const Next& next_layer() const { return next_; }
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+
+  template <class MutableBufferSequence, class ReadHandler>
+  auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+  }
+
+  // Beast's own writes: copied behind everything queued; completes at once (or with the
+  // error that ended writing).
+  template <class ConstBufferSequence, class WriteHandler>
+  auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+    return boost::asio::async_initiate<WriteHandler, void(boost::beast::error_code, size_t)>(
+        [this](auto&& h, const ConstBufferSequence& bufs) {
+          boost::beast::error_code ec = state_->error;
+          size_t n = 0;
+          if (!ec) {
+            for (auto it = boost::asio::buffer_sequence_begin(bufs); it != boost::asio::buffer_sequence_end(bufs);
+                 ++it) {
+              boost::asio::const_buffer b(*it);
+              state_->queued.append_copy(b.data(), b.size());
+              n += b.size();
+            }
+            state_->start();
+          }
+          boost::asio::post(get_executor(),
+                            boost::beast::bind_front_handler(std::forward<decltype(h)>(h), ec, n));
+        },
+        handler, buffers);
+  }
+
+  // Queues [first, last) (Frames) as binary messages; `done` runs once they are all
+  // written or writing failed. At most one call should be outstanding per user (the
+  // connection counts what is in flight); frames queued meanwhile share the next write.
+  template <class It>
+  void write_frames(It first, It last, Done done) {
+    if (state_->error) {
+      boost::asio::post(get_executor(), [done = std::move(done), ec = state_->error] { done(ec); });
+      return;
+    }
+    Batch& batch = state_->queued;
+    for (; first != last; ++first) {
+      const Frame& frame = *first;
+      unsigned char header[kMaxWsFrameHeader];
+      const size_t header_size = write_binary_frame_header(frame->size(), header);
+      batch.append_copy(header, header_size);
+      if (frame->size() <= kCopyLimit) {
+        batch.append_copy(frame->data(), frame->size());
+      } else {
+        batch.pieces.push_back(Piece{frame, 0, frame->size()});
+      }
+    }
+    batch.done.push_back(std::move(done));
+    state_->start();
+  }
+
+  // Runs `fn` (inline or later) once nothing is queued or being written. Not run if the
+  // stream is destroyed first.
+  void when_flushed(std::function<void()> fn) {
+    if (state_->idle()) {
+      fn();
+    } else {
+      state_->flushed.push_back(std::move(fn));
+    }
+  }
+
+ private:
+  // A frame (not null: written from it) or bytes [offset, offset + size) of Batch::bytes.
+  struct Piece {
+    Frame frame;
+    size_t offset = 0;
+    size_t size = 0;
+  };
+
+  struct Batch {
+    std::string bytes;
+    std::vector<Piece> pieces;
+    std::vector<Done> done;
+
+    bool empty() const { return pieces.empty() && done.empty(); }
+    void append_copy(const void* data, size_t size) {
+      if (size == 0) return;
+      if (pieces.empty() || pieces.back().frame || pieces.back().offset + pieces.back().size != bytes.size()) {
+        pieces.push_back(Piece{nullptr, bytes.size(), 0});
+      }
+      bytes.append(static_cast<const char*>(data), size);
+      pieces.back().size += size;
+    }
+    void clear() {
+      // A burst's buffer is kept for the next one, unless large: idle sessions must stay
+      // small (issue 3: <= 16 KiB per idle connection).
+      constexpr size_t kKeep = 64 * 1024;
+      if (bytes.capacity() > kKeep) {
+        std::string().swap(bytes);
+      } else {
+        bytes.clear();
+      }
+      pieces.clear();
+      done.clear();
+    }
+  };
+
+  // Shared with the write in flight, which may complete after the stream is gone.
+  struct State : std::enable_shared_from_this<State> {
+    CoalescingStream* stream = nullptr;
+    Batch queued;     // waiting for the next write
+    Batch in_flight;  // being written
+    std::vector<boost::asio::const_buffer> buffers;
+    bool writing = false;
+    boost::beast::error_code error;
+    std::vector<std::function<void()>> flushed;
+
+    bool idle() const { return !writing && queued.empty(); }
+
+    void start() {
+      if (writing || stream == nullptr || queued.empty()) return;
+      std::swap(queued, in_flight);
+      buffers.clear();
+      for (const Piece& piece : in_flight.pieces) {
+        buffers.emplace_back(piece.frame ? boost::asio::const_buffer(piece.frame->data(), piece.frame->size())
+                                         : boost::asio::const_buffer(in_flight.bytes.data() + piece.offset,
+                                                                     piece.size));
+      }
+      writing = true;
+      boost::asio::async_write(stream->next_, buffers,
+                               [self = this->shared_from_this()](boost::beast::error_code ec, size_t) {
+                                 self->on_written(ec);
+                               });
+    }
+
+    void on_written(boost::beast::error_code ec) {
+      writing = false;
+      if (ec && !error) error = ec;
+      std::vector<Done> done = std::move(in_flight.done);
+      in_flight.clear();
+      for (auto& fn : done) fn(ec);
+      if (error && !queued.empty()) {
+        // Nothing more reaches the socket: fail what is queued now.
+        std::vector<Done> failed = std::move(queued.done);
+        queued.clear();
+        for (auto& fn : failed) fn(error);
+      }
+      start();
+      if (idle() && stream != nullptr) {
+        std::vector<std::function<void()>> waiters = std::move(flushed);
+        flushed.clear();
+        for (auto& fn : waiters) fn();
+      }
+    }
+  };
+
+  Next next_;
+  std::shared_ptr<State> state_;
+};
+
+// Beast tears the connection down after the close frame: only once that frame (and
+// everything before it) has left the queue.
+template <class Next, class TeardownHandler>
+void async_teardown(boost::beast::role_type role, CoalescingStream<Next>& stream,
+                    TeardownHandler&& handler) {
+  auto held = std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
+  stream.when_flushed([role, &stream, held] {
+    using boost::beast::websocket::async_teardown;
+    async_teardown(role, stream.next_layer(), std::move(*held));
+  });
+}
+
+// Synchronous websocket operations are not used by the relay; Beast still names this.
+template <class Next>
+void teardown(boost::beast::role_type role, CoalescingStream<Next>& stream,
+              boost::beast::error_code& ec) {
+  using boost::beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+}  // namespace rmb::relay
