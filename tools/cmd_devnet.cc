@@ -323,7 +323,7 @@ std::string describe_network(const State& s, const std::string& rmb) {
   std::string out;
   out += "  relay      " + s.relay_url + "    metrics http://127.0.0.1:" + std::to_string(s.relay_port) + "/metrics\n";
   for (const auto& p : s.peers) {
-    out += "  twin " + std::to_string(p.twin) + std::string(p.twin < 10 ? 6 : 5, ' ') + "rmb-peer grpc " + p.grpc;
+    out += "  twin " + std::to_string(p.twin) + std::string(p.twin < 10 ? 5 : 4, ' ') + "rmb-peer grpc " + p.grpc;
     if (!p.metrics.empty()) out += "  metrics http://" + p.metrics + "/metrics";
     if (!p.redis.empty()) out += "  redis " + p.redis;
     if (p.twin == s.peers[0].twin) out += "  + '" + std::string(kEchoCommand) + "' service";
@@ -468,10 +468,12 @@ int devnet_up(const Invocation& inv) {
   launch.wait_ready(relay, [&] { return devnet::port_accepts(s.relay_port); }, "listening");
 
   for (auto& peer : s.peers) {
-    const uint16_t grpc_port = pick_port(static_cast<uint16_t>((*vm)["peer-port"].as<uint16_t>()), taken,
+    // Twin N tries base + N - 1 first, so addresses are predictable when ports are free.
+    const auto offset = static_cast<uint16_t>(peer.twin - 1);
+    const uint16_t grpc_port = pick_port(static_cast<uint16_t>((*vm)["peer-port"].as<uint16_t>() + offset), taken,
                                          "twin " + std::to_string(peer.twin) + "'s gRPC API");
-    const uint16_t metrics_port = pick_port((*vm)["metrics-port"].as<uint16_t>(), taken,
-                                            "twin " + std::to_string(peer.twin) + "'s metrics");
+    const uint16_t metrics_port = pick_port(static_cast<uint16_t>((*vm)["metrics-port"].as<uint16_t>() + offset),
+                                            taken, "twin " + std::to_string(peer.twin) + "'s metrics");
     peer.grpc = "127.0.0.1:" + std::to_string(grpc_port);
     peer.metrics = "127.0.0.1:" + std::to_string(metrics_port);
     std::vector<std::string> args = {peer_bin,  "--key-type",       "ed25519", "--relay",       s.relay_url,

@@ -64,12 +64,20 @@ bool alive(pid_t pid, const std::string& program) {
     const auto paren = line.rfind(')');
     if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z') return false;
   }
+  const std::string want = fs::path(program).filename().string();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
   if (ec) return true;  // not ours to inspect; kill(0) said it exists
   std::string name = exe.filename().string();
   if (const auto del = name.find(" (deleted)"); del != std::string::npos) name.resize(del);
-  return name == fs::path(program).filename().string();
+  if (name == want) return true;
+  // A script runs under its interpreter: then the program is among the first arguments.
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string arg;
+  for (int i = 0; i < 2 && std::getline(cmdline, arg, '\0'); ++i) {
+    if (fs::path(arg).filename().string() == want) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> reap_if_exited(pid_t pid) {
