@@ -52,8 +52,8 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void on_frame(std::string frame);
   void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply);
 
-  // writer.cc: PROTOCOL.md §8.6. Looks up the destination, encrypts for its pk, sets the
-  // source, stamps, signs and hands the frame to the links (deadline: the envelope's ttl).
+  // writer.cc: PROTOCOL.md §8.6. Looks up the destination, encrypts for its pk (when this
+  // twin publishes one as well), sets the source, stamps, signs and hands the frame to the links (deadline: the envelope's ttl).
   // `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...).
   using WriteDone = std::function<void(std::optional<RmbError>)>;
   void write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done);
@@ -88,7 +88,8 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what);
 
   // writer.cc
-  void finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination, WriteDone done);
+  void finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination, bool encrypt,
+                    WriteDone done);
 
   std::mutex incoming_mu_;
   ExpiringSet seen_;       // (source, uid) of requests accepted recently (guarded by incoming_mu_)

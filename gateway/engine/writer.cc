@@ -23,19 +23,27 @@ void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done
       done(RmbError{103, absl::StrCat("unknown twin id '", twin, "'")});
       return;
     }
-    self->finish_write(std::move(envelope), **found, std::move(done));
+    core::Twin destination = std::move(**found);
+    if (!destination.pk || !self->keys) {
+      self->finish_write(std::move(envelope), destination, false, std::move(done));
+      return;
+    }
+    // Encrypt only when this twin publishes a pk too (like the TS client, §9.2): the
+    // receiver decrypts with the sender's published pk, and without one it can only answer
+    // 105. A failed self lookup encrypts, as the Rust peer always does.
+    self->twins.get(self->identity.twin, [self, envelope = std::move(envelope), destination = std::move(destination),
+                                          done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> own) mutable {
+      const bool encrypt = !own.ok() || (own->has_value() && (*own)->pk.has_value());
+      self->finish_write(std::move(envelope), destination, encrypt, std::move(done));
+    });
   });
 }
 
-void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination,
+void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination, bool encrypt,
                                 WriteDone done) {
   rmb::Envelope& env = *envelope;
-  if (destination.pk) {
-    if (!keys) {
-      // Without an e2e key of our own there is no shared key; the Rust peer decrypts only
-      // what arrives as cipher, so plain still reaches it.
-      engine_log(EngineLogLevel::kDebug, "no e2e key: sending plain to twin ", destination.id);
-    } else if (auto shared = keys->get(*destination.pk); !shared.ok()) {
+  if (encrypt && destination.pk && keys) {
+    if (auto shared = keys->get(*destination.pk); !shared.ok()) {
       // §8.6 step 2: the message becomes an e2e error, which is still sent.
       env.clear_payload();
       auto* error = env.mutable_error();
