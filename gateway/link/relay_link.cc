@@ -184,7 +184,7 @@ void RelayLink::on_keepalive() {
   arm_keepalive();
 }
 
-void RelayLink::drop(const std::shared_ptr<Connection>& conn, const std::string& reason) {
+void RelayLink::drop(std::shared_ptr<Connection> conn, const std::string& reason) {
   if (conn != conn_ || !conn_) return;
   conn_.reset();
   writing_ = false;

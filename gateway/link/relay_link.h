@@ -45,7 +45,8 @@ class RelayLink : public std::enable_shared_from_this<RelayLink> {
   void pump();
   void arm_keepalive();
   void on_keepalive();
-  void drop(const std::shared_ptr<Connection>& conn, const std::string& why);
+  // By value: callers pass conn_ itself, which drop() resets.
+  void drop(std::shared_ptr<Connection> conn, const std::string& why);
   void retry_later(const std::string& why, bool was_connected);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
