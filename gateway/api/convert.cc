@@ -1,0 +1,130 @@
+#include "gateway/api/convert.h"
+
+#include <algorithm>
+
+#include "core/envelope/ttl.h"
+
+namespace rmb::gateway::api {
+
+namespace v1 = rmb::api::v1;
+
+core::AddressText from_api(const v1::Address& address) {
+  core::AddressText out;
+  out.twin = address.twin();
+  if (!address.session().empty()) out.connection = address.session();
+  return out;
+}
+
+void to_api(const core::AddressText& address, v1::Address* out) {
+  out->set_twin(address.twin);
+  if (address.connection) out->set_session(*address.connection);
+}
+
+uint64_t expiration_for(std::chrono::system_clock::time_point deadline, uint32_t ttl_seconds,
+                        std::chrono::system_clock::time_point now) {
+  // gRPC reports "no deadline" as time_point::max().
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return ttl_seconds == 0 ? core::kDefaultTtl : std::min<uint64_t>(ttl_seconds, core::kMaxTtl);
+  }
+  if (deadline - now >= std::chrono::seconds(core::kMaxTtl)) return core::kMaxTtl;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+  const uint64_t seconds = ms <= 0 ? 1 : static_cast<uint64_t>((ms + 999) / 1000);
+  return std::clamp<uint64_t>(seconds, 1, core::kMaxTtl);
+}
+
+v1::RmbError error_of(const Outcome& outcome) {
+  v1::RmbError error;
+  if (outcome.error) {
+    error.set_code(outcome.error->code);
+    error.set_message(outcome.error->message);
+  } else if (outcome.expired) {
+    error.set_code(0);
+    error.set_message("no answer before the request expired");
+  }
+  switch (outcome.origin) {
+    case Outcome::Origin::kRemote:
+      to_api(outcome.source, error.mutable_source());
+      break;
+    case Outcome::Origin::kRelay:
+      error.mutable_source()->set_twin(0);
+      break;
+    case Outcome::Origin::kLocal:
+      break;
+  }
+  return error;
+}
+
+grpc::StatusCode status_code_of(const Outcome& outcome) {
+  if (outcome.expired) return grpc::StatusCode::DEADLINE_EXCEEDED;
+  const uint32_t code = outcome.error ? outcome.error->code : 0;
+  switch (code) {
+    case 102:  // envelope validation error: message has expired
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case 103:  // unknown twin id
+      return grpc::StatusCode::NOT_FOUND;
+    case 104:  // invalid envelope signature
+    case 105:  // sender twin has no public key
+      return grpc::StatusCode::UNAUTHENTICATED;
+    default:
+      break;
+  }
+  // What the gateway itself could not do is "not available now" (no relay link, directory
+  // unreachable); an answer from elsewhere is an RMB-level refusal.
+  return outcome.origin == Outcome::Origin::kLocal ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::ABORTED;
+}
+
+grpc::Status status_of(const Outcome& outcome) {
+  const v1::RmbError error = error_of(outcome);
+  std::string message = error.message();
+  if (message.empty()) message = "rmb error " + std::to_string(error.code());
+  return grpc::Status(status_code_of(outcome), message, error.SerializeAsString());
+}
+
+grpc::Status status_of(const absl::Status& status) {
+  v1::RmbError error;
+  error.set_code(0);
+  error.set_message(std::string(status.message()));
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  if (status.ok()) code = grpc::StatusCode::INTERNAL;  // never a success here
+  return grpc::Status(code, error.message(), error.SerializeAsString());
+}
+
+void to_api(const Outcome& outcome, v1::Reply* out) {
+  out->set_uid(outcome.uid);
+  to_api(outcome.source, out->mutable_source());
+  out->set_data(outcome.data);
+  if (outcome.schema) out->set_schema(*outcome.schema);
+  out->set_timestamp(outcome.timestamp);
+}
+
+void to_api(const Outcome& outcome, v1::SendResponse* out) {
+  out->set_uid(outcome.uid);
+  to_api(outcome.destination, out->mutable_destination());
+  if (outcome.error || outcome.expired) {
+    *out->mutable_error() = error_of(outcome);
+  } else {
+    to_api(outcome, out->mutable_reply());
+  }
+}
+
+void to_api(const IncomingRequest& request, const std::string& request_id, v1::IncomingRequest* out) {
+  out->set_request_id(request_id);
+  out->set_uid(request.uid);
+  to_api(request.source, out->mutable_source());
+  out->set_command(request.command);
+  out->set_data(request.data);
+  if (request.schema) out->set_schema(*request.schema);
+  if (request.tags) out->set_tags(*request.tags);
+  out->set_timestamp(request.timestamp);
+  out->set_expiration(request.expiration);
+}
+
+ServiceReply from_api(const v1::ServiceReply& reply) {
+  ServiceReply out;
+  out.data = reply.data();
+  if (reply.has_schema()) out.schema = reply.schema();
+  if (reply.has_error()) out.error = RmbError{reply.error().code(), reply.error().message()};
+  return out;
+}
+
+}  // namespace rmb::gateway::api

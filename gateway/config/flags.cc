@@ -1,0 +1,137 @@
+#include <boost/program_options.hpp>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gateway/api/grpc_server.h"
+#include "gateway/config/peer_config.h"
+
+namespace rmb::gateway::config {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    out.emplace_back(absl::StripAsciiWhitespace(part));
+  }
+  return out;
+}
+
+bool is_ws_url(const std::string& url) {
+  for (const char* scheme : {"ws://", "wss://"}) {
+    const std::string s(scheme);
+    if (url.size() > s.size() && url.compare(0, s.size(), s) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& getenv) {
+  ParsedFlags out;
+  PeerConfig& c = out.config;
+  std::string key_type = "sr25519";
+  const std::string default_listen = c.grpc_listen;
+  po::options_description desc(
+      "rmb-peer: this machine's gateway to the Reliable Message Bus. Applications call and serve\n"
+      "other twins through its gRPC API (proto/rmb/api/v1/gateway.proto) or, with --redis, the\n"
+      "rmb-peer Redis queues.\n"
+      "Usage: rmb-peer -m SECRET --relay URL (--directory FILE | --substrate URL) [options]\n"
+      "Every option also reads an environment variable (flags win): RMB_KEY_TYPE, RMB_MNEMONIC,\n"
+      "RMB_RELAY and RMB_SUBSTRATE (comma-separated), RMB_DIRECTORY, RMB_GRPC_LISTEN,\n"
+      "RMB_METRICS_LISTEN, RMB_REDIS.\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
+    ("key-type,k", po::value(&key_type)->default_value(key_type), "signing key type: ed25519 or sr25519")
+    ("mnemonic,m", po::value(&c.mnemonic)->value_name("SECRET"),
+        "the twin's secret: BIP-39 mnemonic, 0x + 64 hex seed, or a secret URI such as //Alice")
+    ("relay", po::value(&c.relays)->value_name("URL")->composing(),
+        "relay to connect to, ws:// or wss:// (repeatable, at most 4)")
+    ("directory", po::value(&c.directory)->value_name("FILE"), "twin directory JSON file (twins.json)")
+    ("substrate,s", po::value(&c.substrate)->value_name("URL")->composing(),
+        "tfchain node, ws:// or wss:// (repeatable); instead of --directory")
+    ("grpc-listen", po::value(&c.grpc_listen)->default_value(c.grpc_listen)->value_name("ADDR"),
+        "gRPC API address: host:port (port 0 picks one) or unix:/path")
+    ("metrics-listen", po::value(&c.metrics_listen)->value_name("ADDR"),
+        "serve Prometheus metrics on host:port (default: off)")
+    ("redis,r", po::value(&c.redis)->value_name("URL"),
+        "also serve the rmb-peer Redis queues of this Redis (redis://host:port[/db]; default: off)")
+    ("no-update", po::bool_switch(&c.no_update), "with --substrate: do not publish relays and e2e key on chain")
+    ("ca-file", po::value(&c.ca_file)->value_name("PEM"), "extra trusted CAs for wss:// relays and nodes")
+    ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores, at most 4)")
+    ("debug,d", po::bool_switch(&c.debug), "debug logging");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    out.text = e.what();
+    return out;
+  }
+  if (vm.count("help")) {
+    std::ostringstream help;
+    help << desc;
+    out.kind = ParsedFlags::Kind::kHelp;
+    out.text = help.str();
+    return out;
+  }
+  if (vm.count("version")) {
+    out.kind = ParsedFlags::Kind::kVersion;
+    return out;
+  }
+  auto fail = [&](std::string message) {
+    out.kind = ParsedFlags::Kind::kError;
+    out.text = std::move(message);
+    return out;
+  };
+  auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+  auto env = [&](const char* name) -> std::optional<std::string> {
+    const char* value = getenv(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+
+  if (!given("key-type")) key_type = env("RMB_KEY_TYPE").value_or(key_type);
+  if (!given("mnemonic")) c.mnemonic = env("RMB_MNEMONIC").value_or("");
+  if (!given("relay")) c.relays = split_list(env("RMB_RELAY").value_or(""));
+  if (!given("directory")) c.directory = env("RMB_DIRECTORY").value_or("");
+  if (!given("substrate")) c.substrate = split_list(env("RMB_SUBSTRATE").value_or(""));
+  if (!given("grpc-listen")) c.grpc_listen = env("RMB_GRPC_LISTEN").value_or(default_listen);
+  if (!given("metrics-listen")) c.metrics_listen = env("RMB_METRICS_LISTEN").value_or("");
+  if (!given("redis")) c.redis = env("RMB_REDIS").value_or("");
+
+  auto type = core::parse_key_type(key_type);
+  if (!type.ok()) return fail("--key-type must be ed25519 or sr25519, not '" + key_type + "'");
+  c.key_type = *type;
+  if (c.mnemonic.empty()) return fail("no secret: pass -m/--mnemonic or set RMB_MNEMONIC");
+  if (c.relays.empty()) return fail("no relay: pass --relay URL (repeatable) or set RMB_RELAY");
+  if (c.relays.size() > kMaxRelays) return fail("at most 4 relays (--relay given " + std::to_string(c.relays.size()) + " times)");
+  for (const auto& url : c.relays) {
+    if (!is_ws_url(url)) return fail("--relay '" + url + "' is not a ws:// or wss:// URL");
+  }
+  if (c.directory.empty() == c.substrate.empty()) {
+    return fail("give exactly one twin directory: --directory FILE or --substrate URL");
+  }
+  for (const auto& url : c.substrate) {
+    if (!is_ws_url(url)) return fail("--substrate '" + url + "' is not a ws:// or wss:// URL");
+  }
+  if (auto s = api::validate_listen_address(c.grpc_listen); !s.ok()) return fail("--grpc-listen: " + std::string(s.message()));
+  if (!c.metrics_listen.empty()) {
+    if (c.metrics_listen.rfind("unix:", 0) == 0) return fail("--metrics-listen takes host:port");
+    if (auto s = api::validate_listen_address(c.metrics_listen); !s.ok()) {
+      return fail("--metrics-listen: " + std::string(s.message()));
+    }
+  }
+  if (c.threads > 64) return fail("--threads must be at most 64");
+  out.kind = ParsedFlags::Kind::kRun;
+  return out;
+}
+
+}  // namespace rmb::gateway::config

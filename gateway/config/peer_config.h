@@ -1,0 +1,41 @@
+#pragma once
+// rmb-peer's settings: command-line flags (Boost.program_options) over environment
+// variables (for containers) over defaults. docs: gateway.md "rmb-peer command line".
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/identity/key_type.h"
+
+namespace rmb::gateway::config {
+
+struct PeerConfig {
+  core::KeyType key_type = core::KeyType::kSr25519;
+  std::string mnemonic;  // mnemonic, 0x seed, or secret URI (//Alice)
+  std::vector<std::string> relays;
+  std::string directory;               // twins.json
+  std::vector<std::string> substrate;  // tfchain RPC URLs
+  std::string grpc_listen = "127.0.0.1:7070";
+  std::string metrics_listen;  // empty = off
+  std::string redis;           // empty = no Redis front door
+  bool no_update = false;
+  std::string ca_file;
+  bool debug = false;
+  unsigned threads = 0;  // I/O threads; 0 = min(cores, 4)
+};
+
+struct ParsedFlags {
+  enum class Kind { kRun, kHelp, kVersion, kError };
+  Kind kind = Kind::kError;
+  PeerConfig config;  // kRun
+  std::string text;   // kHelp: the help; kVersion: the version line; kError: the message
+};
+
+// Max relays a peer connects to (PROTOCOL.md §8.1, §11).
+inline constexpr size_t kMaxRelays = 4;
+
+using GetEnv = std::function<const char*(const char*)>;
+// Parses argv (flags win) and the RMB_* environment variables read through `getenv`.
+ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& getenv);
+
+}  // namespace rmb::gateway::config

@@ -1,0 +1,122 @@
+#include "gateway/metrics/metrics_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace rmb::gateway::metrics {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, MetricsServer::Render render)
+      : stream_(std::move(socket)), render_(std::move(render)) {}
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(10));
+    http::async_read(stream_, buffer_, request_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec) return;
+    response_.version(request_.version());
+    response_.keep_alive(false);
+    const auto target = request_.target();
+    const bool metrics = target == "/metrics" || target.starts_with("/metrics?");
+    if (request_.method() == http::verb::get && metrics) {
+      response_.result(http::status::ok);
+      response_.set(http::field::content_type, "text/plain; version=0.0.4");
+      response_.body() = render_();
+    } else {
+      response_.result(http::status::not_found);
+      response_.set(http::field::content_type, "text/plain");
+      response_.body() = "not found; try GET /metrics\n";
+    }
+    response_.prepare_payload();
+    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code, size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  beast::tcp_stream stream_;
+  MetricsServer::Render render_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+};
+
+class Server final : public MetricsServer, public std::enable_shared_from_this<Server> {
+ public:
+  Server(asio::io_context& io, Render render) : acceptor_(asio::make_strand(io)), render_(std::move(render)) {}
+
+  absl::Status listen(const std::string& listen) {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return absl::InvalidArgumentError("metrics address '" + listen + "' is not host:port");
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    if (ec) return absl::InvalidArgumentError("metrics address '" + listen + "': '" + host + "' is not an IP address");
+    unsigned port = 0;
+    try {
+      port = static_cast<unsigned>(std::stoul(listen.substr(colon + 1)));
+    } catch (...) {
+      return absl::InvalidArgumentError("metrics address '" + listen + "' has no valid port");
+    }
+    if (port > 65535) return absl::InvalidArgumentError("metrics address '" + listen + "' has no valid port");
+    const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return absl::UnavailableError("cannot listen for metrics on '" + listen + "': " + ec.message());
+    const auto bound = acceptor_.local_endpoint(ec);
+    address_ = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) +
+               ":" + std::to_string(bound.port());
+    return absl::OkStatus();
+  }
+
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(acceptor_.get_executor()),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+                             if (!ec) std::make_shared<Connection>(std::move(socket), self->render_)->start();
+                             self->accept();
+                           });
+  }
+
+  std::string address() const override { return address_; }
+
+  void stop() override {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+  Render render_;
+  std::string address_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<MetricsServer>> MetricsServer::start(asio::io_context& io, const std::string& listen,
+                                                                    Render render) {
+  auto server = std::make_shared<Server>(io, std::move(render));
+  if (auto status = server->listen(listen); !status.ok()) return status;
+  server->accept();
+  return server;
+}
+
+}  // namespace rmb::gateway::metrics
