@@ -23,6 +23,9 @@ struct Config {
   std::string tls_cert;                 // PEM chain; TLS on when both cert and key are set
   std::string tls_key;
   std::string directory = "twins.json";
+  // tfchain JSON-RPC URLs (--substrate, repeatable): read twins from the chain instead of
+  // the `directory` file (docs/tfchain.md).
+  std::vector<std::string> substrate;
   std::set<std::string> domains;        // --domain, repeatable
   std::string redis;                    // empty: in-memory mailbox
   unsigned threads = 0;                 // 0: hardware concurrency

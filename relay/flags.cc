@@ -25,6 +25,9 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
     ("tls-cert", po::value(&c.tls_cert)->default_value(""), "PEM certificate chain; with --tls-key serves TLS")
     ("tls-key", po::value(&c.tls_key)->default_value(""), "PEM private key")
     ("directory", po::value(&c.directory)->default_value(c.directory), "twin directory JSON file")
+    ("substrate", po::value(&c.substrate)->value_name("URL")->composing(),
+     "tfchain node (ws:// or wss://) to read twins from instead of --directory; repeat for "
+     "fallbacks, tried in turn")
     ("domain,m", po::value(&domains)->multitoken()->composing(),
         "this relay's domain(s); repeatable, several values allowed (default: none)")
     ("redis,r", po::value(&c.redis)->default_value(""),

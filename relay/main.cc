@@ -1,6 +1,4 @@
 // rmb-relay: flags -> Config -> Server (relay/server.h).
-#include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <vector>
 
@@ -9,26 +7,7 @@
 #include "relay/log.h"
 #include "relay/server.h"
 
-// `--substrate URL` (repeatable; also --substrate=URL): read twins from tfchain instead of
-// the --directory file (docs/tfchain.md). Taken out of argv before the relay's own flags.
-static std::vector<std::string> take_substrate_flags(int& argc, char** argv) {
-  std::vector<std::string> urls;
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--substrate") == 0 && i + 1 < argc) {
-      urls.emplace_back(argv[++i]);
-    } else if (std::strncmp(argv[i], "--substrate=", 12) == 0) {
-      urls.emplace_back(argv[i] + 12);
-    } else {
-      argv[out++] = argv[i];
-    }
-  }
-  argc = out;
-  return urls;
-}
-
 int main(int argc, char** argv) {
-  const std::vector<std::string> substrate = take_substrate_flags(argc, argv);
   std::string error;
   auto parsed = rmb::relay::parse_flags_or_help(argc, argv, &error);
   if (auto* help = std::get_if<rmb::relay::HelpText>(&parsed)) {
@@ -40,9 +19,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto& config = std::get<rmb::relay::Config>(parsed);
-  if (!substrate.empty()) {
+  if (!config.substrate.empty()) {
     rmb::core::SubstrateDirectoryOptions options;
-    options.rpc.urls = substrate;
+    options.rpc.urls = config.substrate;
     auto chain = rmb::core::SubstrateDirectory::open(std::move(options));
     if (!chain.ok()) {
       std::cerr << "rmb-relay: --substrate: " << chain.status().message() << "\n";
