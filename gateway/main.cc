@@ -1,0 +1,250 @@
+// rmb-peer: flags -> keys -> own twin (-> chain update) -> relay links -> engine -> gRPC API
+// (+ metrics, + Redis front door) until SIGINT/SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "core/directory/file_directory.h"
+#include "core/directory/substrate/substrate_directory.h"
+#include "core/identity/secret.h"
+#include "core/util/bytes.h"
+#include "gateway/api/gateway_service.h"
+#include "gateway/api/grpc_server.h"
+#include "gateway/api/info.h"
+#include "gateway/config/log.h"
+#include "gateway/config/peer_config.h"
+#include "gateway/config/startup.h"
+#include "gateway/config/version.h"
+#include "gateway/engine/engine.h"
+#include "gateway/engine/identity.h"
+#include "gateway/engine/log.h"
+#include "gateway/link/link_log.h"
+#include "gateway/link/relay_links.h"
+#include "gateway/metrics/engine_metrics.h"
+#include "gateway/metrics/metrics_server.h"
+#include "gateway/metrics/render.h"
+#ifdef RMB_HAVE_COMPAT
+#include "compat/redis_front_door.h"
+#endif
+
+namespace {
+
+using namespace rmb;
+using gateway::config::log_error;
+using gateway::config::log_info;
+using gateway::config::log_warn;
+
+int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
+  // The twin directory.
+  std::unique_ptr<core::TwinDirectory> directory;
+  core::SubstrateDirectory* chain = nullptr;
+  if (!config.directory.empty()) {
+    auto file = core::FileDirectory::open(config.directory);
+    if (!file.ok()) {
+      log_error("rmb-peer: --directory: ", file.status().message());
+      return 1;
+    }
+    directory = std::move(*file);
+  } else {
+    core::SubstrateDirectoryOptions options;
+    options.rpc.urls = config.substrate;
+    options.rpc.ca_file = config.ca_file;
+    auto opened = core::SubstrateDirectory::open(std::move(options));
+    if (!opened.ok()) {
+      log_error("rmb-peer: --substrate: ", opened.status().message());
+      return 1;
+    }
+    chain = opened->get();
+    directory = std::move(*opened);
+  }
+
+  // Keys and own twin id (§8.2 steps 1-2).
+  auto identity = gateway::load_identity(config.key_type, config.mnemonic, *directory, std::chrono::seconds(60));
+  if (!identity.ok()) {
+    log_error("rmb-peer: ", identity.status().message());
+    return 1;
+  }
+  if (!identity->e2e) {
+    log_warn("the secret is a URI with a derivation path or password: this peer has no e2e key, so it cannot "
+             "receive encrypted messages (rmb-rs refuses such a secret)");
+  }
+  const uint32_t twin = identity->twin;
+  std::optional<core::PublicKey33> e2e_pk;
+  if (identity->e2e) e2e_pk = identity->e2e->public_key();
+
+  if (chain != nullptr && !config.no_update) {
+    auto relays = gateway::config::relay_domains(config.relays);
+    if (!relays.ok()) {
+      log_error("rmb-peer: ", relays.status().message());
+      return 1;
+    }
+    auto signer = core::signer_from_uri(config.key_type, config.mnemonic);
+    if (!signer.ok()) return 1;  // load_identity accepted the same secret
+    auto updated = gateway::config::publish_twin(*chain, twin, std::shared_ptr<const core::Signer>(std::move(*signer)),
+                                                 *relays, e2e_pk);
+    if (!updated.ok()) {
+      log_error("rmb-peer: ", updated.status().message());
+      return 1;
+    }
+    if (*updated) log_info("published relays and e2e key of twin ", twin, " on chain");
+  }
+
+  // I/O threads.
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  unsigned threads = config.threads != 0 ? config.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  auto join = [&] {
+    work.reset();
+    io.stop();
+    for (auto& t : pool) t.join();
+  };
+
+  // The links sign their JWTs with a signer of their own, so that they never depend on
+  // the engine's lifetime.
+  auto link_signer = core::signer_from_uri(config.key_type, config.mnemonic);
+  if (!link_signer.ok()) {
+    join();
+    return 1;
+  }
+  gateway::LinkOptions link_options;
+  link_options.urls = config.relays;
+  link_options.signer = link_signer->get();
+  link_options.twin = twin;
+  link_options.ca_file = config.ca_file;
+  auto links = gateway::make_relay_links(io, std::move(link_options));
+
+  gateway::api::InfoFacts facts;
+  facts.twin = twin;
+  facts.key_type = config.key_type;
+  facts.account = identity->signer->account();
+  facts.e2e_public_key = e2e_pk;
+  facts.version = gateway::config::kPeerVersion;
+
+  gateway::EngineOptions engine_options;
+  engine_options.version = gateway::config::kPeerVersion;
+  gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
+  engine.start();
+
+  gateway::api::GatewayService service(engine, engine, [&facts, &links] {
+    return gateway::api::make_info(facts, links->status());
+  });
+  auto server = gateway::api::GrpcServer::start(config.grpc_listen, &service);
+  if (!server.ok()) {
+    log_error("rmb-peer: ", server.status().message());
+    engine.stop();
+    links->stop();
+    join();
+    return 1;
+  }
+
+  std::shared_ptr<gateway::metrics::MetricsServer> metrics;
+  if (!config.metrics_listen.empty()) {
+    auto started = gateway::metrics::MetricsServer::start(io, config.metrics_listen, [&engine, &links] {
+      std::string out;
+      gateway::metrics::render_engine(out, engine.stats());
+      gateway::metrics::render_links(out, links->status());
+      return out;
+    });
+    if (!started.ok()) {
+      log_error("rmb-peer: ", started.status().message());
+      (*server)->shutdown();
+      engine.stop();
+      links->stop();
+      join();
+      return 1;
+    }
+    metrics = *started;
+    log_info("metrics on http://", metrics->address(), "/metrics");
+  }
+
+#ifdef RMB_HAVE_COMPAT
+  std::unique_ptr<compat::RedisFrontDoor> redis;
+  if (!config.redis.empty()) {
+    compat::RedisFrontDoorOptions options;
+    options.url = config.redis;
+    auto started = compat::start_redis_front_door(std::move(options), engine, engine);
+    if (!started.ok()) {
+      log_error("rmb-peer: --redis: ", started.status().message());
+      if (metrics) metrics->stop();
+      (*server)->shutdown();
+      engine.stop();
+      links->stop();
+      join();
+      return 1;
+    }
+    redis = std::move(*started);
+    log_info("serving the Redis queues of ", config.redis);
+  }
+#else
+  if (!config.redis.empty()) log_warn("--redis ignored: this rmb-peer was built without the Redis front door");
+#endif
+
+  log_info("rmb-peer ready: twin ", twin, ", grpc ", (*server)->address());
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  log_info("rmb-peer: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down");
+
+#ifdef RMB_HAVE_COMPAT
+  if (redis) redis->stop();
+#endif
+  (*server)->shutdown();
+  if (metrics) metrics->stop();
+  engine.stop();
+  links->stop();
+  join();
+  log_info("rmb-peer: stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto flags = rmb::gateway::config::parse_peer_flags(argc, argv, [](const char* name) { return std::getenv(name); });
+  using Kind = rmb::gateway::config::ParsedFlags::Kind;
+  switch (flags.kind) {
+    case Kind::kHelp:
+      std::cout << flags.text;
+      return 0;
+    case Kind::kVersion:
+      std::cout << "rmb-peer " << rmb::gateway::config::kPeerVersion << "\n";
+      return 0;
+    case Kind::kError:
+      std::cerr << "rmb-peer: " << flags.text << "\n(see rmb-peer --help)\n";
+      return 2;
+    case Kind::kRun:
+      break;
+  }
+  {
+    rmb::gateway::LinkOptions links;
+    links.urls = flags.config.relays;
+    links.ca_file = flags.config.ca_file;
+    if (auto status = rmb::gateway::check_link_options(links); !status.ok()) {
+      std::cerr << "rmb-peer: --relay: " << status.message() << "\n(see rmb-peer --help)\n";
+      return 2;
+    }
+  }
+  if (flags.config.debug) {
+    rmb::gateway::config::set_log_level(rmb::gateway::config::LogLevel::kDebug);
+    rmb::gateway::set_engine_log_level(rmb::gateway::EngineLogLevel::kDebug);
+    rmb::gateway::link::set_log_level(rmb::gateway::link::LogLevel::kDebug);
+  }
+  // SIGINT/SIGTERM are blocked in every thread (threads inherit the mask) and taken by
+  // sigwait in run(): no async-signal-safety concerns, one orderly shutdown.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return run(flags.config, stop_signals);
+}
