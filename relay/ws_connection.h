@@ -59,6 +59,7 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   void enter_back_pressure();
   void check_back_pressure();
   void maybe_leave_back_pressure();
+  void leave_back_pressure_if_drained();
   void begin_close(CloseCause cause);
   void do_close();
   void teardown(std::string_view label, std::string_view detail);
@@ -84,6 +85,8 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   std::mutex inbox_mu_;
   std::vector<Frame> inbox_;   // guarded by inbox_mu_
   bool drain_posted_ = false;  // guarded by inbox_mu_
+  size_t drain_seen_ = 0;      // inbox size the posted drain last saw; guarded by inbox_mu_
+  unsigned drain_hops_ = 0;    // times the posted drain waited for more; guarded by inbox_mu_
 
   // Strand-only state.
   std::deque<Frame> queue_;
