@@ -1,0 +1,117 @@
+// rmb-peer's flags and environment (gateway/config/flags.cc).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "gateway/config/peer_config.h"
+
+namespace rmb::gateway::config {
+namespace {
+
+struct Env {
+  std::map<std::string, std::string> values;
+  GetEnv getter() const {
+    return [this](const char* name) -> const char* {
+      auto it = values.find(name);
+      return it == values.end() ? nullptr : it->second.c_str();
+    };
+  }
+};
+
+ParsedFlags parse(std::vector<std::string> args, const Env& env = {}) {
+  args.insert(args.begin(), "rmb-peer");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_peer_flags(static_cast<int>(argv.size()), argv.data(), env.getter());
+}
+
+TEST(PeerFlags, MinimalRunAndDefaults) {
+  auto f = parse({"-m", "//Alice", "--relay", "ws://r1", "--directory", "twins.json"});
+  ASSERT_EQ(f.kind, ParsedFlags::Kind::kRun) << f.text;
+  EXPECT_EQ(f.config.key_type, core::KeyType::kSr25519);
+  EXPECT_EQ(f.config.mnemonic, "//Alice");
+  EXPECT_EQ(f.config.relays, std::vector<std::string>{"ws://r1"});
+  EXPECT_EQ(f.config.grpc_listen, "127.0.0.1:7070");
+  EXPECT_TRUE(f.config.metrics_listen.empty());
+  EXPECT_FALSE(f.config.no_update);
+}
+
+TEST(PeerFlags, RepeatedRelaysAndSubstrate) {
+  auto f = parse({"-k", "ED25519", "-m", "x", "--relay", "ws://a", "--relay", "wss://b", "--substrate", "ws://n1",
+                  "--substrate", "wss://n2", "--no-update", "--grpc-listen", "unix:/tmp/p.sock"});
+  ASSERT_EQ(f.kind, ParsedFlags::Kind::kRun) << f.text;
+  EXPECT_EQ(f.config.key_type, core::KeyType::kEd25519);
+  EXPECT_EQ(f.config.relays, (std::vector<std::string>{"ws://a", "wss://b"}));
+  EXPECT_EQ(f.config.substrate, (std::vector<std::string>{"ws://n1", "wss://n2"}));
+  EXPECT_TRUE(f.config.no_update);
+  EXPECT_EQ(f.config.grpc_listen, "unix:/tmp/p.sock");
+}
+
+TEST(PeerFlags, EnvironmentFillsWhatFlagsLeaveOut) {
+  Env env{{{"RMB_MNEMONIC", "env secret"},
+           {"RMB_RELAY", "ws://e1, ws://e2"},
+           {"RMB_DIRECTORY", "/d.json"},
+           {"RMB_KEY_TYPE", "ed25519"},
+           {"RMB_GRPC_LISTEN", "0.0.0.0:9000"},
+           {"RMB_METRICS_LISTEN", "127.0.0.1:9001"},
+           {"RMB_REDIS", "redis://127.0.0.1:6379"}}};
+  auto f = parse({}, env);
+  ASSERT_EQ(f.kind, ParsedFlags::Kind::kRun) << f.text;
+  EXPECT_EQ(f.config.mnemonic, "env secret");
+  EXPECT_EQ(f.config.relays, (std::vector<std::string>{"ws://e1", "ws://e2"}));
+  EXPECT_EQ(f.config.directory, "/d.json");
+  EXPECT_EQ(f.config.key_type, core::KeyType::kEd25519);
+  EXPECT_EQ(f.config.grpc_listen, "0.0.0.0:9000");
+  EXPECT_EQ(f.config.metrics_listen, "127.0.0.1:9001");
+  EXPECT_EQ(f.config.redis, "redis://127.0.0.1:6379");
+
+  auto g = parse({"-m", "flag secret", "--relay", "ws://f", "-k", "sr25519", "--grpc-listen", "127.0.0.1:1"}, env);
+  ASSERT_EQ(g.kind, ParsedFlags::Kind::kRun) << g.text;
+  EXPECT_EQ(g.config.mnemonic, "flag secret");
+  EXPECT_EQ(g.config.relays, std::vector<std::string>{"ws://f"});
+  EXPECT_EQ(g.config.key_type, core::KeyType::kSr25519);
+  EXPECT_EQ(g.config.grpc_listen, "127.0.0.1:1");
+}
+
+TEST(PeerFlags, HelpListsDefaultsAndVersion) {
+  auto h = parse({"--help"});
+  ASSERT_EQ(h.kind, ParsedFlags::Kind::kHelp);
+  EXPECT_NE(h.text.find("--grpc-listen"), std::string::npos);
+  EXPECT_NE(h.text.find("127.0.0.1:7070"), std::string::npos);
+  EXPECT_NE(h.text.find("sr25519"), std::string::npos);
+  EXPECT_NE(h.text.find("RMB_MNEMONIC"), std::string::npos);
+  EXPECT_EQ(parse({"--version"}).kind, ParsedFlags::Kind::kVersion);
+}
+
+TEST(PeerFlags, ErrorsSayWhatIsWrong) {
+  const std::vector<std::string> ok = {"-m", "x", "--relay", "ws://r", "--directory", "t.json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = ok;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return parse(args);
+  };
+  struct Case {
+    ParsedFlags flags;
+    const char* needle;
+  };
+  const std::vector<Case> cases = {
+      {parse({"--relay", "ws://r", "--directory", "t"}), "secret"},
+      {parse({"-m", "x", "--directory", "t"}), "relay"},
+      {parse({"-m", "x", "--relay", "ws://r"}), "--directory"},
+      {with({"--substrate", "ws://n"}), "exactly one"},
+      {with({"-k", "rsa"}), "--key-type"},
+      {with({"--relay", "http://x"}), "ws://"},
+      {with({"--relay", "ws://2", "--relay", "ws://3", "--relay", "ws://4", "--relay", "ws://5"}), "at most 4"},
+      {with({"--grpc-listen", "nowhere"}), "--grpc-listen"},
+      {with({"--metrics-listen", "unix:/x"}), "--metrics-listen"},
+      {with({"--bogus"}), "bogus"},
+      {with({"--threads", "many"}), "threads"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(c.flags.kind, ParsedFlags::Kind::kError) << c.needle;
+    EXPECT_NE(c.flags.text.find(c.needle), std::string::npos) << c.flags.text;
+  }
+}
+
+}  // namespace
+}  // namespace rmb::gateway::config
