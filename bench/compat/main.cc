@@ -1,0 +1,292 @@
+// bench_compat: round trips through the Redis front door of rmb-peer, next to the floor of
+// any Redis-queue bus, in the same run on the same redis-server.
+//
+//   rmb:  Redis caller -LPUSH msgbus.system.local-> gateway 1 -> rmb-relay -> gateway 2
+//         -LPUSH msgbus.<cmd>-> Redis worker -LPUSH msgbus.system.reply-> gateway 2 -> relay
+//         -> gateway 1 -LPUSH ret-> caller (BRPOP). Signed (ed25519) and end-to-end encrypted.
+//   bare: caller LPUSH ping -> worker BRPOP, LPUSH the caller's list -> caller BRPOP.
+//
+// Gateways run in-process (tests/compat/inproc_peer.h: Engine + relay links + front door)
+// against the real rmb-relay binary; each gateway has its own database of one
+// redis-server. Numbers are printed, never asserted.
+//
+//   bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload BYTES] [--workers N]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "compat/shapes.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
+#include "core/util/bytes.h"
+#include "inproc_peer.h"
+#include "tests/support/redis_server.h"
+
+namespace rmb::compat::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct Config {
+  int duration = 5;
+  int warmup = 1;
+  std::vector<int> concurrency = {1, 64};
+  size_t payload = 64;
+  int workers = 4;
+};
+
+struct Result {
+  double p50_us = 0, p99_us = 0, calls_per_s = 0;
+  uint64_t calls = 0, failures = 0;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "bench_compat: %s\n", what.c_str());
+  std::exit(1);
+}
+
+std::unique_ptr<core::RedisConn> connect(const std::string& url) {
+  auto u = core::parse_redis_url(url);
+  if (!u.ok()) die(std::string(u.status().message()));
+  auto c = core::RedisConn::connect(*u, 5000ms);
+  if (!c.ok()) die(std::string(c.status().message()));
+  (*c)->set_timeout(15000ms);
+  return std::move(*c);
+}
+
+// BRPOP with a short timeout so that stop flags are seen; the value or "" on timeout.
+std::optional<std::string> brpop(core::RedisConn& c, const std::string& list, const char* timeout = "1") {
+  auto r = c.command({"BRPOP", list, timeout});
+  if (!r.ok()) die(absl::StrCat("BRPOP: ", r.status().message()));
+  if ((*r)->type != REDIS_REPLY_ARRAY) return std::nullopt;
+  return std::string((*r)->element[1]->str, (*r)->element[1]->len);
+}
+
+void lpush(core::RedisConn& c, const std::string& list, const std::string& value) {
+  auto r = c.command({"LPUSH", list, value});
+  if (!r.ok()) die(absl::StrCat("LPUSH: ", r.status().message()));
+}
+
+// Runs `concurrency` callers doing `call(i, conn)` in a loop; latency recorded after warm-up.
+template <typename Call>
+Result measure(const Config& cfg, int concurrency, const std::string& url, Call call) {
+  std::atomic<bool> measuring{false}, stop{false};
+  std::vector<std::vector<double>> lat(concurrency);
+  std::vector<uint64_t> failures(concurrency, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < concurrency; ++i) {
+    threads.emplace_back([&, i] {
+      auto conn = connect(url);
+      while (!stop) {
+        auto t0 = Clock::now();
+        bool ok = call(i, *conn);
+        auto us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+        if (!measuring || stop) continue;
+        if (ok) {
+          lat[i].push_back(us);
+        } else {
+          ++failures[i];
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(cfg.warmup));
+  auto start = Clock::now();
+  measuring = true;
+  std::this_thread::sleep_for(std::chrono::seconds(cfg.duration));
+  stop = true;
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& t : threads) t.join();
+  std::vector<double> all;
+  Result r;
+  for (int i = 0; i < concurrency; ++i) {
+    all.insert(all.end(), lat[i].begin(), lat[i].end());
+    r.failures += failures[i];
+  }
+  std::sort(all.begin(), all.end());
+  r.calls = all.size();
+  if (!all.empty()) {
+    r.p50_us = all[all.size() / 2];
+    r.p99_us = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  r.calls_per_s = static_cast<double>(r.calls) / secs;
+  return r;
+}
+
+// Redis workers of the bench command: (b) in, (c) out with the same payload.
+struct Workers {
+  Workers(int n, const std::string& url) {
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([this, url] {
+        auto conn = connect(url);
+        while (!stop) {
+          auto in = brpop(*conn, "msgbus.bench.echo");
+          if (!in) continue;
+          auto b = parse_incoming_request(*in);
+          if (!b.ok()) die(absl::StrCat("worker got a bad request: ", b.status().message()));
+          ResponseJson c;
+          c.ref = b->ref;
+          c.dat = b->dat;
+          c.dst = b->src;
+          c.shm = b->shm;
+          lpush(*conn, "msgbus.system.reply", to_json(c));
+        }
+      });
+    }
+  }
+  ~Workers() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+};
+
+// The bare floor: workers pop "<reply list>|<payload>" and push the payload back.
+struct BareWorkers {
+  BareWorkers(int n, const std::string& url) {
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([this, url] {
+        auto conn = connect(url);
+        while (!stop) {
+          auto in = brpop(*conn, "bare.ping");
+          if (!in) continue;
+          auto bar = in->find('|');
+          lpush(*conn, in->substr(0, bar), in->substr(bar + 1));
+        }
+      });
+    }
+  }
+  ~BareWorkers() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+};
+
+void print_row(const char* name, int c, const Result& r) {
+  std::printf("%-6s %5d %10.0f %10.0f %12.0f %10llu %8llu\n", name, c, r.p50_us, r.p99_us, r.calls_per_s,
+              static_cast<unsigned long long>(r.calls), static_cast<unsigned long long>(r.failures));
+}
+
+int run(const Config& cfg) {
+  auto redis = test::RedisServer::start();
+  if (!redis.ok()) die(std::string(redis.status().message()));
+  std::vector<testing::NetTwin> twins = {testing::make_net_twin(1), testing::make_net_twin(2)};
+  auto net = testing::Network::start(twins);
+  if (!net.ok()) die(std::string(net.status().message()));
+  std::string url = (*redis)->url();
+  auto caller_peer = testing::InprocPeer::start(twins[0], **net, url + "/1");
+  if (!caller_peer.ok()) die(std::string(caller_peer.status().message()));
+  auto worker_peer = testing::InprocPeer::start(twins[1], **net, url + "/2");
+  if (!worker_peer.ok()) die(std::string(worker_peer.status().message()));
+
+  std::string payload(cfg.payload, 'x');
+  std::string payload_b64 = core::base64_std(core::as_bytes(payload));
+
+  std::printf("bench_compat: payload %zu B, %d s measured after %d s warm-up, %d Redis workers\n", cfg.payload,
+              cfg.duration, cfg.warmup, cfg.workers);
+  std::printf("%-6s %5s %10s %10s %12s %10s %8s\n", "path", "conc", "p50_us", "p99_us", "calls/s", "calls",
+              "failed");
+  struct Pair {
+    int c;
+    Result rmb, bare;
+  };
+  std::vector<Pair> rows;
+  for (int c : cfg.concurrency) {
+    Pair row{c, {}, {}};
+    {
+      BareWorkers w(cfg.workers, url);
+      row.bare = measure(cfg, c, url, [&](int i, core::RedisConn& conn) {
+        std::string ret = absl::StrCat("bare.ret.", i);
+        lpush(conn, "bare.ping", absl::StrCat(ret, "|", payload));
+        auto got = brpop(conn, ret, "10");
+        return got && *got == payload;
+      });
+    }
+    print_row("bare", c, row.bare);
+    {
+      Workers w(cfg.workers, url + "/2");
+      uint64_t seq = 0;
+      row.rmb = measure(cfg, c, url + "/1", [&, seq](int i, core::RedisConn& conn) mutable {
+        RequestJson a;
+        a.ref = absl::StrCat(i, "-", seq++);
+        a.cmd = "bench.echo";
+        a.exp = 30;
+        a.dat = payload_b64;
+        a.dst = {2};
+        a.ret = absl::StrCat("bench.ret.", i);
+        lpush(conn, "msgbus.system.local", to_json(a));
+        // Answers of calls timed out during a previous loop would be read here as this
+        // call's; the ref check counts them as failures instead.
+        auto got = brpop(conn, a.ret, "10");
+        if (!got) return false;
+        auto d = parse_incoming_response(*got);
+        return d.ok() && !d->err && d->ref == a.ref && d->dat == payload_b64;
+      });
+    }
+    print_row("rmb", c, row.rmb);
+    rows.push_back(row);
+  }
+  std::printf("\nratios rmb / bare (the issue's target: p50 within 4x at one caller)\n");
+  std::printf("%5s %10s %10s %14s\n", "conc", "p50", "p99", "calls/s bare/rmb");
+  for (const auto& r : rows) {
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    std::printf("%5d %9.2fx %9.2fx %13.2fx\n", r.c, ratio(r.rmb.p50_us, r.bare.p50_us),
+                ratio(r.rmb.p99_us, r.bare.p99_us), ratio(r.bare.calls_per_s, r.rmb.calls_per_s));
+  }
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) > 0) std::printf("\nload average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+  caller_peer->reset();
+  worker_peer->reset();
+  (*net)->relay->terminate();
+  return 0;
+}
+
+}  // namespace
+}  // namespace rmb::compat::bench
+
+int main(int argc, char** argv) {
+  rmb::compat::bench::Config cfg;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    int n = 0;
+    if (flag == "--duration" && absl::SimpleAtoi(value, &n) && n > 0) {
+      cfg.duration = n;
+    } else if (flag == "--warmup" && absl::SimpleAtoi(value, &n) && n >= 0) {
+      cfg.warmup = n;
+    } else if (flag == "--payload" && absl::SimpleAtoi(value, &n) && n >= 0) {
+      cfg.payload = static_cast<size_t>(n);
+    } else if (flag == "--workers" && absl::SimpleAtoi(value, &n) && n > 0) {
+      cfg.workers = n;
+    } else if (flag == "--concurrency") {
+      cfg.concurrency.clear();
+      for (auto part : absl::StrSplit(value, ',')) {
+        if (!absl::SimpleAtoi(part, &n) || n <= 0) {
+          std::fprintf(stderr, "bad --concurrency %s\n", value.c_str());
+          return 2;
+        }
+        cfg.concurrency.push_back(n);
+      }
+    } else {
+      std::fprintf(stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+      return 2;
+    }
+  }
+  if (argc % 2 == 0) {
+    std::fprintf(stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+    return 2;
+  }
+  return rmb::compat::bench::run(cfg);
+}

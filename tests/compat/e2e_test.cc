@@ -1,0 +1,208 @@
+// The Redis front door with the real gateway: two in-process rmb-peers (Engine + relay
+// links + front door, inproc_peer.h) on a real rmb-relay, each on its own database of one
+// real redis-server. Redis caller -> relay -> Redis worker and back, signed and encrypted;
+// fan-out with an unknown twin; and across front doors: a Redis caller answered by a
+// service registered in the gateway (what a gRPC Serve stream registers), a gateway call
+// (what a gRPC Call makes) answered by a Redis worker.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "compat/shapes.h"
+#include "core/util/bytes.h"
+#include "inproc_peer.h"
+#include "redis_client.h"
+#include "tests/support/redis_server.h"
+
+namespace rmb::compat {
+namespace {
+
+using testing::InprocPeer;
+using testing::RedisClient;
+using namespace std::chrono_literals;
+
+std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
+
+std::string request_json(const std::string& ref, const std::vector<uint32_t>& dst, const std::string& ret,
+                         const std::string& data, const std::string& cmd) {
+  RequestJson r;
+  r.ref = ref;
+  r.cmd = cmd;
+  r.exp = 60;
+  r.dat = b64(data);
+  r.dst = dst;
+  r.ret = ret;
+  r.shm = "application/json";
+  return to_json(r);
+}
+
+// A Redis worker: answers `count` requests of `cmd` with "<data>!" (the way rmb apps do).
+void serve(const std::string& url, const std::string& cmd, int count) {
+  auto w = RedisClient::connect(url);
+  for (int i = 0; i < count; ++i) {
+    auto in = w->brpop("msgbus." + cmd);
+    ASSERT_TRUE(in);
+    auto b = parse_incoming_request(*in);
+    ASSERT_TRUE(b.ok()) << b.status();
+    auto data = core::from_base64_std(b->dat);
+    ASSERT_TRUE(data.ok());
+    ResponseJson c;
+    c.ref = b->ref;
+    c.dat = b64(std::string(core::as_chars(*data)) + "!");
+    c.dst = b->src;
+    c.shm = b->shm;
+    w->lpush("msgbus.system.reply", to_json(c));
+  }
+}
+
+class CompatE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis = test::RedisServer::start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = std::move(*redis);
+    twins_ = {testing::make_net_twin(1), testing::make_net_twin(2)};
+    auto net = testing::Network::start(twins_);
+    ASSERT_TRUE(net.ok()) << net.status();
+    net_ = std::move(*net);
+    for (int i = 0; i < 2; ++i) {
+      auto p = InprocPeer::start(twins_[i], *net_, db_url(i + 1));
+      ASSERT_TRUE(p.ok()) << p.status();
+      peers_.push_back(std::move(*p));
+    }
+  }
+  void TearDown() override {
+    peers_.clear();
+    if (net_ && net_->relay) net_->relay->terminate();
+  }
+  std::string db_url(int db) const { return absl::StrCat(redis_->url(), "/", db); }
+
+  std::unique_ptr<test::RedisServer> redis_;
+  std::vector<testing::NetTwin> twins_;
+  std::unique_ptr<testing::Network> net_;
+  std::vector<std::unique_ptr<InprocPeer>> peers_;
+};
+
+TEST_F(CompatE2E, RedisCallerToRedisWorker) {
+  std::thread worker(serve, db_url(2), "e2e.echo", 1);
+  auto caller = RedisClient::connect(db_url(1));
+  caller->lpush("msgbus.system.local", request_json("r1", {2}, "ret-1", "ping", "e2e.echo"));
+  auto d = parse_incoming_response(caller->brpop("ret-1").value_or(""));
+  worker.join();
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->ref, "r1");
+  EXPECT_EQ(d->src, "2");
+  EXPECT_EQ(d->dat, b64("ping!"));
+  EXPECT_EQ(d->shm, "application/json");
+  EXPECT_FALSE(d->err);
+  EXPECT_GT(d->now, 0u);
+}
+
+TEST_F(CompatE2E, FanOutWithOneUnknownDestination) {
+  std::thread worker(serve, db_url(2), "e2e.echo", 1);
+  auto caller = RedisClient::connect(db_url(1));
+  caller->lpush("msgbus.system.local", request_json("fan", {2, 4040}, "ret-fan", "x", "e2e.echo"));
+  std::map<std::string, IncomingResponseJson> by_src;
+  for (int i = 0; i < 2; ++i) {
+    auto d = parse_incoming_response(caller->brpop("ret-fan").value_or(""));
+    ASSERT_TRUE(d.ok()) << d.status();
+    by_src[d->src] = *d;
+  }
+  worker.join();
+  ASSERT_EQ(by_src.count("2"), 1u);
+  EXPECT_EQ(by_src["2"].dat, b64("x!"));
+  ASSERT_EQ(by_src.count(""), 1u);
+  ASSERT_TRUE(by_src[""].err);
+  EXPECT_EQ(by_src[""].err->code, 103u) << by_src[""].err->message;
+  EXPECT_EQ(by_src[""].now, 0u);
+  EXPECT_EQ(by_src[""].ref, "fan");
+}
+
+// Registered like the gRPC Serve stream registers its services.
+class UpperService : public gateway::RequestSink {
+ public:
+  explicit UpperService(gateway::Outbox& outbox) : outbox_(outbox) {}
+  bool offer(const gateway::IncomingRequest& r) override {
+    gateway::ServiceReply reply;
+    reply.data = "served:" + r.data;
+    outbox_.reply(r.uid, r.source, std::move(reply));
+    return true;
+  }
+
+ private:
+  gateway::Outbox& outbox_;
+};
+
+TEST_F(CompatE2E, RedisCallerAnsweredByAGatewayService) {
+  auto service = std::make_shared<UpperService>(peers_[1]->engine());
+  peers_[1]->engine().add_service("grpc.svc", service);
+  auto caller = RedisClient::connect(db_url(1));
+  caller->lpush("msgbus.system.local", request_json("x1", {2}, "ret-x", "hi", "grpc.svc"));
+  auto d = parse_incoming_response(caller->brpop("ret-x").value_or(""));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->dat, b64("served:hi"));
+  // Nothing went to the Redis queue of that command.
+  auto db2 = RedisClient::connect(db_url(2));
+  EXPECT_EQ(db2->integer({"LLEN", "msgbus.grpc.svc"}), 0);
+  peers_[1]->engine().remove_service("grpc.svc", service.get());
+}
+
+TEST_F(CompatE2E, GatewayCallAnsweredByARedisWorker) {
+  std::thread worker(serve, db_url(2), "redis.worker", 1);
+  struct Result {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<gateway::Outcome> outcomes;
+    bool done = false;
+  };
+  auto result = std::make_shared<Result>();
+  gateway::OutgoingRequest req;
+  req.destinations = {core::AddressText{2, std::nullopt}};
+  req.command = "redis.worker";
+  req.data = "from grpc";
+  req.expiration = 60;
+  auto uid = peers_[0]->engine().request(
+      std::move(req),
+      [result](gateway::Outcome o) {
+        std::lock_guard lock(result->mu);
+        result->outcomes.push_back(std::move(o));
+      },
+      [result] {
+        std::lock_guard lock(result->mu);
+        result->done = true;
+        result->cv.notify_all();
+      });
+  ASSERT_TRUE(uid.ok()) << uid.status();
+  {
+    std::unique_lock lock(result->mu);
+    ASSERT_TRUE(result->cv.wait_for(lock, 30s, [&] { return result->done; }));
+    ASSERT_EQ(result->outcomes.size(), 1u);
+    EXPECT_FALSE(result->outcomes[0].error);
+    EXPECT_EQ(result->outcomes[0].data, "from grpc!");
+    EXPECT_EQ(result->outcomes[0].source.twin, 2u);
+  }
+  worker.join();
+}
+
+TEST_F(CompatE2E, ManyConcurrentCallers) {
+  constexpr int kCalls = 64;
+  std::thread worker(serve, db_url(2), "e2e.many", kCalls);
+  auto caller = RedisClient::connect(db_url(1));
+  for (int i = 0; i < kCalls; ++i) {
+    caller->lpush("msgbus.system.local", request_json(absl::StrCat(i), {2}, "ret-many", absl::StrCat("m", i), "e2e.many"));
+  }
+  std::set<std::string> refs;
+  for (int i = 0; i < kCalls; ++i) {
+    auto d = parse_incoming_response(caller->brpop("ret-many").value_or(""));
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->dat, b64(absl::StrCat("m", *d->ref, "!")));
+    refs.insert(*d->ref);
+  }
+  EXPECT_EQ(refs.size(), static_cast<size_t>(kCalls));
+  worker.join();
+}
+
+}  // namespace
+}  // namespace rmb::compat
