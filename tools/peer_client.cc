@@ -95,6 +95,9 @@ void fill_hint(RpcError& e, const CallContext& c) {
       e.exit_code = kExitFailure;
       if (relay) {
         e.hint = "a relay refused or could not route the request (is " + twin + " registered on a reachable relay?)";
+      } else if (remote && e.rmb->message().starts_with("no service for command")) {
+        e.hint = "nothing serves '" + c.command + "' on " + twin + ": start a service there ('rmb serve --cmd " +
+                 c.command + "' to try)";
       } else if (remote) {
         e.hint = "the service on " + twin + " answered with this error";
       } else {
