@@ -120,6 +120,11 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   link_options.signer = link_signer->get();
   link_options.twin = twin;
   link_options.ca_file = config.ca_file;
+  if (auto status = gateway::check_link_options(link_options); !status.ok()) {
+    std::cerr << "rmb-peer: --relay: " << status.message() << "\n(see rmb-peer --help)\n";
+    join();
+    return 2;
+  }
   auto links = gateway::make_relay_links(io, std::move(link_options));
 
   gateway::api::InfoFacts facts;
@@ -223,15 +228,6 @@ int main(int argc, char** argv) {
       return 2;
     case Kind::kRun:
       break;
-  }
-  {
-    rmb::gateway::LinkOptions links;
-    links.urls = flags.config.relays;
-    links.ca_file = flags.config.ca_file;
-    if (auto status = rmb::gateway::check_link_options(links); !status.ok()) {
-      std::cerr << "rmb-peer: --relay: " << status.message() << "\n(see rmb-peer --help)\n";
-      return 2;
-    }
   }
   if (flags.config.debug) {
     rmb::gateway::config::set_log_level(rmb::gateway::config::LogLevel::kDebug);

@@ -28,7 +28,9 @@ uint64_t expiration_for(std::chrono::system_clock::time_point deadline, uint32_t
   }
   if (deadline - now >= std::chrono::seconds(core::kMaxTtl)) return core::kMaxTtl;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-  const uint64_t seconds = ms <= 0 ? 1 : static_cast<uint64_t>((ms + 999) / 1000);
+  // Nearest second: gRPC's timeout header rounds up, so a "3 s" deadline arrives as a bit
+  // more than 3000 ms.
+  const uint64_t seconds = ms <= 0 ? 1 : static_cast<uint64_t>((ms + 500) / 1000);
   return std::clamp<uint64_t>(seconds, 1, core::kMaxTtl);
 }
 

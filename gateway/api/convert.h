@@ -18,8 +18,8 @@ namespace rmb::gateway::api {
 core::AddressText from_api(const rmb::api::v1::Address& address);
 void to_api(const core::AddressText& address, rmb::api::v1::Address* out);
 
-// Envelope expiration (seconds) for a call: the gRPC deadline when there is one (rounded
-// up, at least 1), else `ttl_seconds`, else 300; capped at 1800.
+// Envelope expiration (seconds) for a call: the gRPC deadline when there is one (nearest
+// second, at least 1), else `ttl_seconds`, else 300; capped at 1800.
 uint64_t expiration_for(std::chrono::system_clock::time_point deadline, uint32_t ttl_seconds,
                         std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
