@@ -106,6 +106,13 @@ TEST_F(CliTest, CallToAnUnknownTwinIsAnRmbErrorExitOne) {
   EXPECT_EQ(e["exit_code"], 1);
 }
 
+TEST_F(CliTest, ACommandNobodyServesFailsAtOnceWithAHint) {
+  const auto r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "nothing.here", "--timeout", "20"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("no service for command 'nothing.here'"), std::string::npos) << describe(r);
+  EXPECT_NE(r.err.find("'rmb serve --cmd nothing.here'"), std::string::npos) << describe(r);
+}
+
 TEST_F(CliTest, ServiceErrorsAndRepliesReachTheCaller) {
   auto fixed = ChildProcess::spawn({rmb_binary(), "serve", "--peer", *peer2_, "--cmd", "calc.add", "--reply", "42"});
   ASSERT_TRUE(fixed.ok()) << fixed.status();

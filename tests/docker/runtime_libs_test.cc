@@ -78,7 +78,7 @@ std::set<std::string> closure(const std::vector<std::string>& packages) {
   std::set<std::string> out;
   std::istringstream lines(run(cmd));
   std::string line;
-  std::regex dep("^\\s+(Pre)?Depends:\\s+<?([a-z0-9.+-]+)");
+  std::regex dep("^\\s+\\|?(Pre)?Depends:\\s+<?([a-z0-9.+-]+)");
   std::regex name("^([a-z0-9.+-]+)(:[a-z0-9]+)?$");
   std::smatch m;
   while (std::getline(lines, line)) {
