@@ -35,7 +35,7 @@ struct Config {
   size_t mailbox_size = 10000;          // per session
   uint64_t mailbox_ttl = 3600;          // seconds
   std::optional<RateLimit> limit;       // --limit <count> <size>
-  size_t max_frame_size = 1 << 20;
+  size_t max_frame_size = 16 << 20;     // rmb-rs (tungstenite) frame limit, §11
   size_t send_queue = 256;              // per connection
   std::chrono::seconds back_pressure_timeout{60};
   std::chrono::milliseconds shutdown_grace{3000};

@@ -27,14 +27,23 @@ bool tcp_answers(uint16_t port) {
 using RelayRedis = RelayTest;
 
 TEST_F(RelayRedis, MailSurvivesRelayRestart) {
-  const uint16_t redis_port = test::free_port();
-  auto redis = test::ChildProcess::spawn({"/usr/bin/redis-server", "--port", std::to_string(redis_port), "--bind",
-                                          "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_});
-  ASSERT_TRUE(redis.ok());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!tcp_answers(redis_port) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // free_port() races with other tests started in parallel: if our redis-server lost the
+  // port it exits, and the one answering belongs to someone else, so try another port.
+  uint16_t redis_port = 0;
+  std::unique_ptr<test::ChildProcess> redis;
+  for (int attempt = 0; attempt < 5 && !redis; ++attempt) {
+    redis_port = test::free_port();
+    auto spawned = test::ChildProcess::spawn({"/usr/bin/redis-server", "--port", std::to_string(redis_port), "--bind",
+                                              "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_});
+    ASSERT_TRUE(spawned.ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!tcp_answers(redis_port) && (*spawned)->running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if ((*spawned)->running() && tcp_answers(redis_port)) redis = std::move(*spawned);
   }
+  ASSERT_TRUE(redis) << "could not start redis-server";
   const std::string url = absl::StrCat("redis://127.0.0.1:", redis_port);
 
   start_relay({"--redis", url});

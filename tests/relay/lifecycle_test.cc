@@ -1,6 +1,9 @@
 // Process-level behaviour: --help, SIGTERM, session age, idle timeout.
 #include <stdio.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/relay/relay_fixture.h"
 
 namespace rmb::relay {
@@ -19,7 +22,7 @@ TEST_F(RelayLifecycle, HelpListsEveryFlag) {
   for (const char* flag :
        {"--listen", "--tls-cert", "--tls-key", "--directory", "--domain", "--redis", "--threads", "--max-sessions",
         "--max-session-age", "--idle-timeout", "--mailbox-size", "--mailbox-ttl", "--limit", "--max-frame-size",
-        "--send-queue", "--back-pressure-timeout", "--debug", "[::]:8080", "(=1048576)", "(=10000)"}) {
+        "--send-queue", "--back-pressure-timeout", "--debug", "[::]:8080", "(=16777216)", "(=10000)"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }
@@ -62,6 +65,12 @@ TEST_F(RelayLifecycle, IdleSessionsAreClosed) {
   ASSERT_TRUE(a);
   auto reason = a->wait_closed(std::chrono::seconds(10));
   EXPECT_TRUE(reason.ok()) << reason.status();
+  // The client can see the connection end before the relay's read handler counts it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (metric("relay_session_evictions_total{reason=\"idle_timeout\"}") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_EQ(metric("relay_session_evictions_total{reason=\"idle_timeout\"}"), 1);
 }
 
