@@ -64,6 +64,17 @@ void RedisServer::start() {
       bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
       if (r) freeReplyObject(r);
       redisFree(c);
+      // A redis-server that lost the port to a parallel test exits: the PING was then
+      // answered by someone else's server. Take a new port and start again.
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      int status = 0;
+      if (ok && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        if (++port_retries_ > 5) break;
+        port_ = free_port();
+        start();
+        return;
+      }
       if (ok) return;
     } else if (c != nullptr) {
       redisFree(c);

@@ -24,6 +24,7 @@ class RedisServer {
   uint16_t port_ = 0;
   std::string dir_;
   pid_t pid_ = -1;
+  int port_retries_ = 0;
 };
 
 // A port nobody listens on right now (bind to 0, read it back, close).
