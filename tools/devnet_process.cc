@@ -71,11 +71,15 @@ bool alive(pid_t pid, const std::string& program) {
   std::string name = exe.filename().string();
   if (const auto del = name.find(" (deleted)"); del != std::string::npos) name.resize(del);
   if (name == want) return true;
+  // The program may be a symlink (Debian's redis-server is redis-check-rdb).
+  const fs::path resolved = fs::weakly_canonical(program, ec);
+  if (!ec && resolved.filename().string() == name) return true;
   // A script runs under its interpreter: then the program is among the first arguments.
+  // Programs that retitle themselves (redis-server) keep it as the first word.
   std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
   std::string arg;
   for (int i = 0; i < 2 && std::getline(cmdline, arg, '\0'); ++i) {
-    if (fs::path(arg).filename().string() == want) return true;
+    if (fs::path(arg.substr(0, arg.find(' '))).filename().string() == want) return true;
   }
   return false;
 }

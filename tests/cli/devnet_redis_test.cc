@@ -26,10 +26,7 @@ std::string shell(const std::string& command) {
   return out;
 }
 
-// DISABLED: with --redis --detach, every devnet process is gone by the time `devnet status`
-// runs (the logs end without a shutdown line, as after SIGKILL); the plain --detach devnet
-// of cli_test stays up. Left for the next session: see the issue 6 note.
-TEST(DevnetRedis, DISABLED_RedisCliCallsTheEchoServiceThroughTheCompatFrontDoor) {
+TEST(DevnetRedis, RedisCliCallsTheEchoServiceThroughTheCompatFrontDoor) {
   const std::string dir = make_temp_dir("rmb-devnet-redis");
   auto r = run_rmb({"devnet", "up", "--detach", "--redis", "--dir", dir, "--relay-port", std::to_string(free_port()),
                     "--redis-port", std::to_string(free_port()), "--peer-port", std::to_string(free_port()),
