@@ -117,17 +117,21 @@ void stop_all(const std::vector<std::pair<pid_t, std::string>>& procs, std::chro
 }
 
 namespace {
-bool can_bind(uint16_t port) {
+// bind() or connect() on 127.0.0.1:port with a fresh socket; whether it succeeded.
+template <class Op>
+bool loopback_succeeds(uint16_t port, Op op) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  const bool ok = op(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
 }
+
+bool can_bind(uint16_t port) { return loopback_succeeds(port, ::bind); }
 }  // namespace
 
 std::optional<uint16_t> free_port_from(uint16_t from, const std::vector<uint16_t>& taken) {
@@ -141,17 +145,7 @@ std::optional<uint16_t> free_port_from(uint16_t from, const std::vector<uint16_t
   return std::nullopt;
 }
 
-bool port_accepts(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
+bool port_accepts(uint16_t port) { return loopback_succeeds(port, ::connect); }
 
 std::string tail_file(const std::string& path, size_t lines) {
   std::ifstream in(path);
