@@ -76,15 +76,17 @@ class CallReactor final : public grpc::ServerUnaryReactor, public std::enable_sh
     }
     if (!outcome) return finish(grpc::Status(grpc::StatusCode::INTERNAL, "the request ended without an outcome"));
     if (outcome->error || outcome->expired) return finish(status_of(*outcome));
-    to_api(*outcome, reply_);
-    finish(grpc::Status::OK);
+    finish(grpc::Status::OK, &*outcome);
   }
 
-  void finish(grpc::Status status) {
+  // `reply_` lives in the call's arena, which gRPC frees once a cancelled call is done: it is
+  // filled only by whoever wins `finished_`, under the same lock, before Finish hands it over.
+  void finish(grpc::Status status, const Outcome* fill = nullptr) {
     {
       std::lock_guard lock(mu_);
       if (finished_) return;
       finished_ = true;
+      if (fill != nullptr) to_api(*fill, reply_);
     }
     Finish(std::move(status));
   }

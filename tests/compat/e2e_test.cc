@@ -6,7 +6,10 @@
 // (what a gRPC Call makes) answered by a Redis worker.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -147,6 +150,80 @@ TEST_F(CompatE2E, RedisCallerAnsweredByAGatewayService) {
   auto db2 = RedisClient::connect(db_url(2));
   EXPECT_EQ(db2->integer({"LLEN", "msgbus.grpc.svc"}), 0);
   peers_[1]->engine().remove_service("grpc.svc", service.get());
+}
+
+// Holds every request it is offered until release(): the replies then travel back through
+// the relay while Redis is down.
+class HeldService : public gateway::RequestSink {
+ public:
+  explicit HeldService(gateway::Outbox& outbox) : outbox_(outbox) {}
+  bool offer(const gateway::IncomingRequest& r) override {
+    std::lock_guard lock(mu_);
+    held_.push_back(r);
+    cv_.notify_all();
+    return true;
+  }
+  bool wait_held(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 30s, [&] { return held_.size() >= n; });
+  }
+  void release() {
+    std::vector<gateway::IncomingRequest> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (const auto& r : held) {
+      gateway::ServiceReply reply;
+      reply.data = "held:" + r.data;
+      outbox_.reply(r.uid, r.source, std::move(reply));
+    }
+  }
+
+ private:
+  gateway::Outbox& outbox_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<gateway::IncomingRequest> held_;
+};
+
+// Every request the front door popped before Redis died is answered once Redis is back:
+// the answers reach gateway 1 through the relay during the outage and wait for Redis there.
+TEST_F(CompatE2E, RedisKilledAndRestartedUnderLoadEveryPoppedRequestIsAnswered) {
+  constexpr int kN = 100;
+  auto service = std::make_shared<HeldService>(peers_[1]->engine());
+  peers_[1]->engine().add_service("held.svc", service);
+  auto caller = RedisClient::connect(db_url(1));
+  for (int i = 0; i < kN; ++i) {
+    caller->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {2}, "ret-held", absl::StrCat(i), "held.svc"));
+  }
+  ASSERT_TRUE(service->wait_held(kN));  // all popped, signed, relayed and delivered
+  redis_->kill();
+  service->release();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(redis_->restart().ok());
+  caller = RedisClient::connect(db_url(1));
+  ASSERT_NE(caller, nullptr);
+  std::set<std::string> refs;
+  for (int i = 0; i < kN; ++i) {
+    auto d = parse_incoming_response(caller->brpop("ret-held").value_or(""));
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_FALSE(d->err);
+    EXPECT_EQ(d->src, "2");
+    auto data = core::from_base64_std(d->dat);
+    ASSERT_TRUE(data.ok());
+    EXPECT_EQ(std::string(core::as_chars(*data)), absl::StrCat("held:", d->ref.value_or("?").substr(1)));
+    refs.insert(d->ref.value_or("?"));
+  }
+  EXPECT_EQ(refs.size(), static_cast<size_t>(kN));
+  // And the front door pops again after the outage.
+  std::thread worker(serve, db_url(2), "e2e.after", 1);
+  caller->lpush("msgbus.system.local", request_json("after", {2}, "ret-after", "again", "e2e.after"));
+  auto d = parse_incoming_response(caller->brpop("ret-after").value_or(""));
+  worker.join();
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->dat, b64("again!"));
+  peers_[1]->engine().remove_service("held.svc", service.get());
 }
 
 TEST_F(CompatE2E, GatewayCallAnsweredByARedisWorker) {
