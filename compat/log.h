@@ -1,18 +1,12 @@
 #pragma once
-// One line per event on stderr ("<UTC time> <LEVEL> compat: <message>"), written with a
-// single write so lines from the pop, push and gateway threads do not interleave.
-#include <string>
+// The Redis front door logs through the process-wide log (core/util/log.h), its lines
+// tagged "compat:".
 #include <string_view>
 
+#include "core/util/log.h"
+
 namespace rmb::compat {
-
-enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
-
-void set_log_level(LogLevel level);
-void log_line(LogLevel level, std::string_view message);
-
-inline void log_debug(std::string_view m) { log_line(LogLevel::kDebug, m); }
-inline void log_info(std::string_view m) { log_line(LogLevel::kInfo, m); }
-inline void log_warn(std::string_view m) { log_line(LogLevel::kWarn, m); }
-
+inline void log_debug(std::string_view m) { core::log_debug("compat: ", m); }
+inline void log_info(std::string_view m) { core::log_info("compat: ", m); }
+inline void log_warn(std::string_view m) { core::log_warn("compat: ", m); }
 }  // namespace rmb::compat

@@ -24,8 +24,6 @@
 #include "gateway/config/version.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/identity.h"
-#include "gateway/engine/log.h"
-#include "gateway/link/link_log.h"
 #include "gateway/link/relay_links.h"
 #include "gateway/metrics/engine_metrics.h"
 #include "gateway/metrics/metrics_server.h"
@@ -229,11 +227,7 @@ int main(int argc, char** argv) {
     case Kind::kRun:
       break;
   }
-  if (flags.config.debug) {
-    rmb::gateway::config::set_log_level(rmb::gateway::config::LogLevel::kDebug);
-    rmb::gateway::set_engine_log_level(rmb::gateway::EngineLogLevel::kDebug);
-    rmb::gateway::link::set_log_level(rmb::gateway::link::LogLevel::kDebug);
-  }
+  if (flags.config.debug) rmb::core::set_log_level(rmb::core::LogLevel::kDebug);
   // SIGINT/SIGTERM are blocked in every thread (threads inherit the mask) and taken by
   // sigwait in run(): no async-signal-safety concerns, one orderly shutdown.
   sigset_t stop_signals;
