@@ -13,7 +13,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "fake_relay.h"
-#include "redis_server.h"  // free_port
+#include "tests/support/process.h"
 #include "relay/federation/http_post.h"
 #include "test_util.h"
 
@@ -162,7 +162,7 @@ TEST_F(FederationTest, ServerErrorDownvotesAndFallsThroughToTheNextDomain) {
 }
 
 TEST_F(FederationTest, RelayDownIsSkipped) {
-  const std::string down = "127.0.0.1:" + std::to_string(testing::free_port());
+  const std::string down = "127.0.0.1:" + std::to_string(test::free_port());
   FakeRelay good(202);
   federator(fast());
   ranker_.downvote(good.domain());

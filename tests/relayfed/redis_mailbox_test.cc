@@ -6,7 +6,7 @@
 
 #include <future>
 
-#include "redis_server.h"
+#include "tests/support/redis_server.h"
 #include "relay/mailbox/redis_conn.h"
 #include "relay/mailbox/redis_url.h"
 #include "test_util.h"
@@ -19,13 +19,12 @@ using testing::eventually;
 using testing::frame_of;
 using testing::make_envelope;
 using testing::RecordingSink;
-using testing::RedisServer;
 
 class RedisMailboxTest : public ::testing::Test {
  protected:
   std::unique_ptr<RedisMailbox> mailbox(std::chrono::milliseconds sample = 5000ms) {
     RedisMailboxOptions opt;
-    opt.url = server.url();
+    opt.url = server->url();
     opt.depth_sample_interval = sample;
     auto m = RedisMailbox::create(opt);
     EXPECT_TRUE(m.ok()) << m.status();
@@ -34,7 +33,7 @@ class RedisMailboxTest : public ::testing::Test {
 
   // Direct access, as redis-cli would see it.
   RedisReply cmd(const std::vector<std::string_view>& args) {
-    auto url = parse_redis_url(server.url());
+    auto url = parse_redis_url(server->url());
     auto conn = RedisConn::connect(*url, 2000ms);
     EXPECT_TRUE(conn.ok()) << conn.status();
     auto r = (*conn)->command(args);
@@ -51,7 +50,7 @@ class RedisMailboxTest : public ::testing::Test {
     return fut.get();
   }
 
-  RedisServer server;
+  std::unique_ptr<test::RedisServer> server = test::RedisServer::start().value();
 };
 
 TEST_F(RedisMailboxTest, StreamKeyIsTheRustLayout) {
@@ -225,7 +224,7 @@ TEST_F(RedisMailboxTest, StoreFailsClearlyWhileRedisIsDownAndRecovers) {
   ASSERT_TRUE(store_sync(*m, id, frame_of(make_envelope("before", 1, 15))).ok());
   ASSERT_TRUE(eventually([&] { return sink->count() == 1; }));
 
-  server.stop();
+  server->kill();
   // The first store after the crash may find the dead socket; every store reports an error.
   absl::Status down;
   ASSERT_TRUE(eventually([&] {
@@ -236,7 +235,7 @@ TEST_F(RedisMailboxTest, StoreFailsClearlyWhileRedisIsDownAndRecovers) {
   EXPECT_NE(down.message().find("redis error"), std::string::npos) << down;
   EXPECT_FALSE(m->connected());
 
-  server.start();
+  ASSERT_TRUE(server->restart().ok());
   absl::Status up;
   ASSERT_TRUE(eventually([&] {
     up = store_sync(*m, id, frame_of(make_envelope("after", 1, 15)));

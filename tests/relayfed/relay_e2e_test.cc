@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "redis_server.h"
+#include "tests/support/redis_server.h"
 #include "relay/mailbox/redis_conn.h"
 #include "relay/mailbox/redis_url.h"
 #include "tests/support/http_client.h"
@@ -85,15 +85,15 @@ class RedisRelayTest : public ::testing::Test {
     ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
   }
   std::vector<std::string> flags() {
-    return {"--directory", dir_ + "/twins.json", "--domain", "relay.test", "--redis", redis_.url(), "--no-federation"};
+    return {"--directory", dir_ + "/twins.json", "--domain", "relay.test", "--redis", redis_->url(), "--no-federation"};
   }
   long long xlen(const std::string& key) {
-    auto conn = RedisConn::connect(*parse_redis_url(redis_.url()), 2000ms);
+    auto conn = RedisConn::connect(*parse_redis_url(redis_->url()), 2000ms);
     auto r = (*conn)->command({"XLEN", key});
     return (*r)->integer;
   }
 
-  testing::RedisServer redis_;
+  std::unique_ptr<test::RedisServer> redis_ = test::RedisServer::start().value();
   std::string dir_;
   std::vector<test::TestTwin> twins_;
 };

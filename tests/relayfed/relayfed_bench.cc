@@ -9,7 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "fake_relay.h"
-#include "redis_server.h"
+#include "tests/support/redis_server.h"
 #include "relay/federation/http_federator.h"
 #include "relay/mailbox/redis.h"
 #include "test_util.h"
@@ -35,9 +35,9 @@ class CountingSink : public MailboxSink {
 };
 
 void bench_redis(size_t n, size_t sessions) {
-  testing::RedisServer redis;
+  auto redis = rmb::test::RedisServer::start().value();
   RedisMailboxOptions opt;
-  opt.url = redis.url();
+  opt.url = redis->url();
   auto mailbox = std::move(*RedisMailbox::create(opt));
   std::vector<Frame> frames;
   for (size_t i = 0; i < n; ++i) {

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <string_view>
 #include <filesystem>
 #include <thread>
 
@@ -16,9 +18,16 @@ namespace rmb::test {
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::start(RedisServerOptions options) {
   std::unique_ptr<RedisServer> s(new RedisServer());
   s->options_ = std::move(options);
-  s->port_ = free_port();
   s->dir_ = make_temp_dir("rmb-redis");
-  if (auto st = s->launch(); !st.ok()) return st;
+  // free_port() races with parallel tests: a server that loses its port exits, and the
+  // next free one is tried.
+  absl::Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    s->port_ = free_port();
+    st = s->launch();
+    if (st.ok() || !absl::IsAlreadyExists(st)) break;
+  }
+  if (!st.ok()) return st;
   return s;
 }
 
@@ -43,6 +52,33 @@ absl::Status RedisServer::restart() {
   return launch();
 }
 
+// The process_id of the redis-server answering on our port, or 0 when none answers.
+long RedisServer::answering_pid() const {
+  timeval tv{0, 200000};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  long pid = 0;
+  if (c != nullptr && c->err == 0) {
+    if (!options_.password.empty()) {
+      if (auto* a = static_cast<redisReply*>(redisCommand(c, "AUTH %s", options_.password.c_str()))) {
+        freeReplyObject(a);
+      }
+    }
+    if (auto* r = static_cast<redisReply*>(redisCommand(c, "INFO server"))) {
+      if (r->type == REDIS_REPLY_STRING) {
+        const std::string_view info(r->str, r->len);
+        const auto at = info.find("process_id:");
+        if (at != std::string_view::npos) pid = std::strtol(info.data() + at + 11, nullptr, 10);
+        else pid = -1;
+      } else {
+        pid = -1;  // someone answers, but not to us (wrong password: not ours)
+      }
+      freeReplyObject(r);
+    }
+  }
+  if (c) redisFree(c);
+  return pid;
+}
+
 absl::Status RedisServer::launch() {
   std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
                                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
@@ -56,19 +92,15 @@ absl::Status RedisServer::launch() {
   auto p = ChildProcess::spawn(argv);
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
-  // Ready when it answers PING (NOAUTH also proves it is up).
+  // Ready when it answers, and it is ours: with ports picked by free_port() a parallel
+  // test's redis-server may hold the port, so the answering server's process_id is checked.
   for (int i = 0; i < 200; ++i) {
-    timeval tv{0, 200000};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
-    bool up = false;
-    if (c != nullptr && c->err == 0) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      up = r != nullptr && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR);
-      if (r) freeReplyObject(r);
+    const auto pid = answering_pid();
+    if (pid == process_->pid()) return absl::OkStatus();
+    if (!process_->running() || (pid > 0 && i > 20)) {
+      kill();
+      return absl::AlreadyExistsError(absl::StrCat("port ", port_, " is taken by another redis-server"));
     }
-    if (c) redisFree(c);
-    if (up) return absl::OkStatus();
-    if (!process_->running()) return absl::InternalError("redis-server exited at start (see its log)");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return absl::DeadlineExceededError("redis-server did not answer PING");

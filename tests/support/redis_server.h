@@ -32,7 +32,9 @@ class RedisServer {
 
  private:
   RedisServer() = default;
+  // AlreadyExists when another redis-server holds the port.
   absl::Status launch();
+  long answering_pid() const;
 
   RedisServerOptions options_;
   uint16_t port_ = 0;
