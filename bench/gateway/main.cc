@@ -1,0 +1,367 @@
+// bench_gateway: issue 4's numbers, printed (never asserted).
+//
+//   rmb:  app -gRPC Call-> rmb-peer A -> rmb-relay -> rmb-peer B -gRPC Serve-> echo service
+//         -> rmb-peer B -> rmb-relay -> rmb-peer A -> app. Every envelope signed (ed25519 by
+//         default, --key-type sr25519) and end-to-end encrypted (both twins publish e2e keys).
+//   nats: requester -PUB bench.echo reply=<inbox>-> nats-server -> responder -PUB <inbox>->
+//         nats-server -> requester. No signing, no encryption.
+//
+// Same payloads, same number of closed-loop callers (each sends its next call when the
+// previous one answered), same run, same machine; p50/p99 latency, calls/s and the rmb/nats
+// ratios, plus the CPU time each process spent per call. Everything is started here on
+// free loopback ports (world.h) and stopped at the end. Processes are not pinned: a
+// 2-core machine has no spare core per process, so all share both cores, as they would.
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "bench/gateway/closed_loop.h"
+#include "bench/gateway/nats_side.h"
+#include "bench/gateway/perf_recorder.h"
+#include "bench/gateway/rmb_side.h"
+#include "bench/gateway/world.h"
+#include "bench/relay/proc_stats.h"
+#include "bench/relay/report.h"
+
+namespace rmb::bench {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr char kCommand[] = "bench.echo";
+constexpr char kNatsSubject[] = "bench.echo";
+// The issue's targets, shown next to the ratios (not enforced).
+constexpr double kTargetP50Ratio = 2.0;
+constexpr double kTargetThroughputRatio = 0.5;
+
+struct Options {
+  WorldOptions world;
+  std::string perf_binary;
+  std::string perf_dir;
+  std::vector<size_t> concurrency;
+  std::vector<size_t> payloads;
+  double warmup_s = 1;
+  double duration_s = 5;
+};
+
+std::optional<std::vector<size_t>> parse_list(const std::string& text, bool allow_zero) {
+  std::vector<size_t> out;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    size_t v = 0;
+    if (!absl::SimpleAtoi(part, &v) || (v == 0 && !allow_zero)) return std::nullopt;
+    out.push_back(v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':', absl::SkipEmpty())) {
+    fs::path candidate = fs::path(std::string(dir)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return name;
+}
+
+// <build>/bench/gateway/bench_gateway -> <build>/<relative>
+std::string sibling_binary(const std::string& relative, const std::string& fallback) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return fallback;
+  return (self.parent_path().parent_path().parent_path() / relative).string();
+}
+
+milliseconds ms(double seconds) { return milliseconds(static_cast<long>(seconds * 1000)); }
+
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
+  Options o;
+  std::string concurrency = "1,64", payloads = "64,1024", key_type = "ed25519";
+  po::options_description desc(
+      "bench_gateway: secure round trips through rmb-peer + rmb-relay vs nats-server request-reply\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help")
+    ("relay", po::value(&o.world.relay_binary)->default_value(sibling_binary("relay/rmb-relay", "rmb-relay")),
+        "rmb-relay binary")
+    ("peer", po::value(&o.world.peer_binary)->default_value(sibling_binary("gateway/rmb-peer", "rmb-peer")),
+        "rmb-peer binary")
+    ("nats-server", po::value(&o.world.nats_binary)->default_value(find_in_path("nats-server")),
+        "nats-server binary")
+    ("key-type", po::value(&key_type)->default_value(key_type), "twin keys: ed25519 or sr25519")
+    ("concurrency", po::value(&concurrency)->default_value(concurrency),
+        "closed-loop callers per run, comma-separated")
+    ("payload", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
+    ("warmup", po::value(&o.warmup_s)->default_value(o.warmup_s), "warm-up seconds before each measured window")
+    ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "measured seconds per run")
+    ("peer-threads", po::value(&o.world.peer_threads)->default_value(0),
+        "rmb-peer --threads (0 = its default: cores, at most 4)")
+    ("perf-dir", po::value(&o.perf_dir),
+        "record `perf record -g` of both rmb-peers and rmb-relay into DIR during the rmb run with the "
+        "most callers and the smallest payload")
+    ("perf", po::value(&o.perf_binary)->default_value(find_in_path("perf")), "perf binary")
+    ("keep-temp", "keep the temp dir (process logs, twins.json)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_gateway: " << e.what() << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  auto c = parse_list(concurrency, false);
+  auto p = parse_list(payloads, true);
+  auto k = core::parse_key_type(key_type);
+  if (!c || !p || !k.ok() || o.duration_s <= 0 || o.warmup_s < 0) {
+    std::cerr << "bench_gateway: --concurrency needs positive integers, --payload sizes >= 0, --key-type "
+                 "ed25519|sr25519, --duration > 0, --warmup >= 0 (see --help)\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.concurrency = *c;
+  o.payloads = *p;
+  o.world.key_type = *k;
+  o.world.keep_temp = vm.count("keep-temp") > 0;
+  return o;
+}
+
+void progress(const std::string& text) { std::cerr << "[bench_gateway] " << text << std::endl; }
+
+std::string load_averages() {
+  double load[3] = {-1, -1, -1};
+  if (getloadavg(load, 3) < 3) return "unknown";
+  return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
+}
+
+// CPU seconds of the processes a run involves, read at both edges of its window.
+struct CpuProbe {
+  std::vector<pid_t> pids;  // 0 = this process
+  std::vector<double> at_start, at_end;
+  void read(std::vector<double>& into) {
+    into.clear();
+    for (pid_t pid : pids) {
+      auto s = cpu_seconds(pid);
+      into.push_back(s.ok() ? *s : -1);
+    }
+  }
+  // Microseconds of CPU per call for process `i`; -1 if unknown.
+  double us_per_call(size_t i, uint64_t calls) const {
+    if (calls == 0 || at_start[i] < 0 || at_end[i] < 0) return -1;
+    return (at_end[i] - at_start[i]) * 1e6 / static_cast<double>(calls);
+  }
+};
+
+struct RunOutcome {
+  LoopResult loop;
+  std::vector<double> cpu_us;  // per process of the probe, per call
+};
+
+LoopWindow window_of(const Options& o) {
+  LoopWindow w;
+  w.warmup = ms(o.warmup_s);
+  w.duration = ms(o.duration_s);
+  return w;
+}
+
+// `close_transport` runs before the ClosedLoop goes away, so that no late answer reaches it.
+RunOutcome measure(const Options& o, size_t callers, const ClosedLoop::Issue& issue, CpuProbe probe,
+                   PerfRecorder* perf, const std::vector<PerfTarget>& perf_targets,
+                   const std::function<void()>& close_transport) {
+  ClosedLoop loop(callers, issue);
+  RunOutcome out;
+  out.loop = loop.run(
+      window_of(o),
+      [&] {
+        if (perf != nullptr) {
+          if (auto s = perf->start(perf_targets, ms(o.duration_s)); !s.ok()) progress(std::string(s.message()));
+        }
+        probe.read(probe.at_start);
+      },
+      [&] { probe.read(probe.at_end); });
+  for (size_t i = 0; i < probe.pids.size(); ++i) out.cpu_us.push_back(probe.us_per_call(i, out.loop.calls));
+  close_transport();
+  return out;
+}
+
+std::string us_cell(double us) { return us > 0 ? format_fixed(us, 0) : "-"; }
+std::string cpu_cell(double us) { return us >= 0 ? format_fixed(us, 1) : "-"; }
+
+int run(const Options& o) {
+  const std::string load_at_start = load_averages();
+  progress("starting rmb-relay, two rmb-peers and nats-server");
+  auto world = World::start(o.world);
+  if (!world.ok()) {
+    std::cerr << "bench_gateway: " << world.status().message() << "\n";
+    return 1;
+  }
+  World& w = **world;
+  progress(absl::StrCat("rmb-relay pid ", w.relay().process->pid(), " :", w.relay().port, "; rmb-peer A (twin ",
+                        w.caller_peer().twin, ") pid ", w.caller_peer().process->pid(), " ",
+                        w.caller_peer().grpc_address, "; rmb-peer B (twin ", w.service_peer().twin, ") pid ",
+                        w.service_peer().process->pid(), " ", w.service_peer().grpc_address, "; nats-server pid ",
+                        w.nats().process->pid(), " :", w.nats().port, "; logs in ", w.dir()));
+
+  const size_t max_callers = *std::max_element(o.concurrency.begin(), o.concurrency.end());
+  const size_t min_payload = *std::min_element(o.payloads.begin(), o.payloads.end());
+  auto service = EchoService::start(w.service_peer().grpc_address, kCommand,
+                                    static_cast<uint32_t>(std::min<size_t>(10000, 2 * max_callers)));
+  if (!service.ok()) {
+    std::cerr << "bench_gateway: echo service: " << service.status().message() << "\n";
+    return 1;
+  }
+  auto responder = NatsResponder::start(w.nats().port, kNatsSubject);
+  if (!responder.ok()) {
+    std::cerr << "bench_gateway: nats responder: " << responder.status().message() << "\n";
+    return 1;
+  }
+
+  std::optional<PerfRecorder> perf;
+  if (!o.perf_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(o.perf_dir, ec);
+    perf.emplace(o.perf_binary, fs::absolute(o.perf_dir).string());
+  }
+  std::vector<PerfTarget> perf_targets = {{"rmb-peer-A", w.caller_peer().process->pid()},
+                                          {"rmb-peer-B", w.service_peer().process->pid()},
+                                          {"rmb-relay", w.relay().process->pid()}};
+
+  Table main_table({"payload", "callers", "rmb p50 us", "rmb p99 us", "rmb calls/s", "nats p50 us", "nats p99 us",
+                    "nats calls/s", "p50 rmb/nats", "calls/s rmb/nats", "target", "failed rmb|nats"});
+  Table cpu_table({"payload", "callers", "relay", "peer A", "peer B", "bench (rmb)", "rmb total", "nats-server",
+                   "bench (nats)", "nats total"});
+  std::vector<std::string> problems;
+  bool perf_done = false;
+
+  for (size_t payload_size : o.payloads) {
+    const std::string payload(payload_size, 'x');
+    for (size_t callers : o.concurrency) {
+      const std::string tag = absl::StrCat(format_bytes(payload_size), " x ", callers);
+      if (std::string dead = w.dead_child(); !dead.empty()) {
+        problems.push_back(dead);
+        break;
+      }
+
+      progress(absl::StrCat("nats ", tag));
+      RunOutcome nats;
+      auto requesters = NatsRequesters::start(w.nats().port, kNatsSubject, payload, callers);
+      if (!requesters.ok()) {
+        nats.loop.error = std::string(requesters.status().message());
+      } else {
+        CpuProbe probe{{w.nats().process->pid(), 0}, {}, {}};
+        NatsRequesters* r = requesters->get();
+        nats = measure(o, callers, [r](size_t i, ClosedLoop::Done d) { r->issue(i, std::move(d)); }, probe,
+                       nullptr, {}, [&requesters] { requesters->reset(); });
+      }
+
+      progress(absl::StrCat("rmb ", tag));
+      const bool profile = perf && !perf_done && callers == max_callers && payload_size == min_payload;
+      RunOutcome rmb;
+      {
+        // Every call has a 30 s deadline and the drain waits 40 s: all callbacks have run
+        // when measure() returns, before `rc` goes.
+        RmbCallers rc(w.caller_peer().grpc_address, w.service_peer().twin, kCommand, payload, callers);
+        CpuProbe probe{{w.relay().process->pid(), w.caller_peer().process->pid(), w.service_peer().process->pid(), 0},
+                       {}, {}};
+        rmb = measure(o, callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, probe,
+                      profile ? &*perf : nullptr, perf_targets, [] {});
+      }
+      if (profile) {
+        perf_done = true;
+        auto files = perf->finish();
+        if (!files.ok()) {
+          problems.push_back(absl::StrCat("perf: ", files.status().message()));
+        } else {
+          for (const auto& f : *files) progress("perf data: " + f);
+        }
+      }
+
+      for (auto [name, r] : {std::pair{"rmb", &rmb}, std::pair{"nats", &nats}}) {
+        if (!r->loop.error.empty()) problems.push_back(absl::StrCat(name, " ", tag, ": ", r->loop.error));
+        if (r->loop.failures > 0 || (r->loop.error.empty() && r->loop.calls == 0)) {
+          problems.push_back(absl::StrCat(name, " ", tag, ": ", r->loop.calls, " calls ok, ", r->loop.failures,
+                                          " failed; first failure: ",
+                                          r->loop.first_failure.empty() ? "none" : r->loop.first_failure));
+        }
+      }
+      const LoopResult& a = rmb.loop;
+      const LoopResult& b = nats.loop;
+      const double p50_ratio = (a.p50_us > 0 && b.p50_us > 0) ? a.p50_us / b.p50_us : -1;
+      const double tput_ratio =
+          (a.calls_per_second() > 0 && b.calls_per_second() > 0) ? a.calls_per_second() / b.calls_per_second() : -1;
+      std::string target = "-";
+      if (p50_ratio > 0 && tput_ratio > 0) {
+        target = absl::StrCat(p50_ratio <= kTargetP50Ratio ? "p50 ok" : "p50 miss", ", ",
+                              tput_ratio >= kTargetThroughputRatio ? "tput ok" : "tput miss");
+      }
+      main_table.add({format_bytes(payload_size), absl::StrCat(callers), us_cell(a.p50_us), us_cell(a.p99_us),
+                      format_count(a.calls_per_second()), us_cell(b.p50_us), us_cell(b.p99_us),
+                      format_count(b.calls_per_second()), format_ratio(a.p50_us, b.p50_us),
+                      format_ratio(a.calls_per_second(), b.calls_per_second()), target,
+                      absl::StrCat(a.failures, "|", b.failures)});
+      auto sum = [](const std::vector<double>& v) {
+        double total = 0;
+        for (double x : v) {
+          if (x < 0) return -1.0;
+          total += x;
+        }
+        return total;
+      };
+      auto cpu = [](const RunOutcome& r, size_t i) { return i < r.cpu_us.size() ? r.cpu_us[i] : -1.0; };
+      cpu_table.add({format_bytes(payload_size), absl::StrCat(callers), cpu_cell(cpu(rmb, 0)), cpu_cell(cpu(rmb, 1)),
+                     cpu_cell(cpu(rmb, 2)), cpu_cell(cpu(rmb, 3)), cpu_cell(rmb.cpu_us.empty() ? -1 : sum(rmb.cpu_us)),
+                     cpu_cell(cpu(nats, 0)), cpu_cell(cpu(nats, 1)),
+                     cpu_cell(nats.cpu_us.empty() ? -1 : sum(nats.cpu_us))});
+    }
+  }
+
+  std::cout << "\n== bench_gateway: secure round trip vs nats-server request-reply ==\n"
+            << "rmb:  app -> rmb-peer A -> rmb-relay -> rmb-peer B -> echo service -> back; "
+            << core::key_type_name(o.world.key_type) << " signatures, e2e encrypted (secp256k1 + AES-256-GCM)\n"
+            << "nats: requester -> nats-server -> responder -> back; no crypto\n"
+            << absl::StrFormat("%d CPUs, processes unpinned; %.1f s warm-up + %.1f s measured per run; "
+                               "load average (1/5/15 min) at start: %s\n\n",
+                               static_cast<int>(allowed_cpus().size()), o.warmup_s, o.duration_s, load_at_start);
+  main_table.print(std::cout);
+  std::cout << absl::StrFormat("target (issue 4): p50 rmb/nats <= %.1f, calls/s rmb/nats >= %.1f\n\n",
+                               kTargetP50Ratio, kTargetThroughputRatio)
+            << "CPU microseconds per call (user + system, all threads), same runs:\n";
+  cpu_table.print(std::cout);
+  std::cout << "load average at end: " << load_averages() << "\n";
+  for (const auto& p : problems) std::cout << "PROBLEM: " << p << "\n";
+  if (std::string dead = w.dead_child(); !dead.empty()) {
+    std::cout << "PROBLEM: " << dead << "\n";
+    return 1;
+  }
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace rmb::bench
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto options = rmb::bench::parse_options(argc, argv, &exit_code);
+  if (!options) return exit_code;
+  return rmb::bench::run(*options);
+}
