@@ -28,6 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/gateway/closed_loop.h"
+#include "bench/gateway/context_switches.h"
 #include "bench/gateway/nats_side.h"
 #include "bench/gateway/perf_recorder.h"
 #include "bench/gateway/rmb_side.h"
@@ -154,27 +155,35 @@ std::string load_averages() {
   return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
 }
 
-// CPU seconds of the processes a run involves, read at both edges of its window.
+// CPU seconds and context switches of the processes a run involves, read at both edges
+// of its window.
 struct CpuProbe {
   std::vector<pid_t> pids;  // 0 = this process
-  std::vector<double> at_start, at_end;
-  void read(std::vector<double>& into) {
+  struct Reading {
+    double cpu_s = -1;
+    double switches = -1;
+  };
+  std::vector<Reading> at_start, at_end;
+  void read(std::vector<Reading>& into) {
     into.clear();
     for (pid_t pid : pids) {
-      auto s = cpu_seconds(pid);
-      into.push_back(s.ok() ? *s : -1);
+      Reading r;
+      if (auto s = cpu_seconds(pid); s.ok()) r.cpu_s = *s;
+      if (auto n = context_switches(pid); n.ok()) r.switches = static_cast<double>(*n);
+      into.push_back(r);
     }
   }
-  // Microseconds of CPU per call for process `i`; -1 if unknown.
-  double us_per_call(size_t i, uint64_t calls) const {
-    if (calls == 0 || at_start[i] < 0 || at_end[i] < 0) return -1;
-    return (at_end[i] - at_start[i]) * 1e6 / static_cast<double>(calls);
+  // Per call of process `i`, `scale` x the growth of `field`; -1 if unknown.
+  double per_call(size_t i, uint64_t calls, double Reading::*field, double scale) const {
+    if (calls == 0 || at_start[i].*field < 0 || at_end[i].*field < 0) return -1;
+    return (at_end[i].*field - at_start[i].*field) * scale / static_cast<double>(calls);
   }
 };
 
 struct RunOutcome {
   LoopResult loop;
-  std::vector<double> cpu_us;  // per process of the probe, per call
+  std::vector<double> cpu_us;    // per process of the probe, per call
+  std::vector<double> switches;  // per process of the probe, per call
 };
 
 LoopWindow window_of(const Options& o) {
@@ -199,7 +208,10 @@ RunOutcome measure(const Options& o, size_t callers, const ClosedLoop::Issue& is
         probe.read(probe.at_start);
       },
       [&] { probe.read(probe.at_end); });
-  for (size_t i = 0; i < probe.pids.size(); ++i) out.cpu_us.push_back(probe.us_per_call(i, out.loop.calls));
+  for (size_t i = 0; i < probe.pids.size(); ++i) {
+    out.cpu_us.push_back(probe.per_call(i, out.loop.calls, &CpuProbe::Reading::cpu_s, 1e6));
+    out.switches.push_back(probe.per_call(i, out.loop.calls, &CpuProbe::Reading::switches, 1));
+  }
   close_transport();
   return out;
 }
@@ -248,8 +260,11 @@ int run(const Options& o) {
 
   Table main_table({"payload", "callers", "rmb p50 us", "rmb p99 us", "rmb calls/s", "nats p50 us", "nats p99 us",
                     "nats calls/s", "p50 rmb/nats", "calls/s rmb/nats", "target", "failed rmb|nats"});
-  Table cpu_table({"payload", "callers", "relay", "peer A", "peer B", "bench (rmb)", "rmb total", "nats-server",
-                   "bench (nats)", "nats total"});
+  const std::vector<std::string> per_process = {"payload",    "callers",      "relay",      "peer A",
+                                                "peer B",     "bench (rmb)",  "rmb total",  "nats-server",
+                                                "bench (nats)", "nats total"};
+  Table cpu_table(per_process);
+  Table switch_table(per_process);
   std::vector<std::string> problems;
   bool perf_done = false;
 
@@ -327,11 +342,16 @@ int run(const Options& o) {
         }
         return total;
       };
-      auto cpu = [](const RunOutcome& r, size_t i) { return i < r.cpu_us.size() ? r.cpu_us[i] : -1.0; };
-      cpu_table.add({format_bytes(payload_size), absl::StrCat(callers), cpu_cell(cpu(rmb, 0)), cpu_cell(cpu(rmb, 1)),
-                     cpu_cell(cpu(rmb, 2)), cpu_cell(cpu(rmb, 3)), cpu_cell(rmb.cpu_us.empty() ? -1 : sum(rmb.cpu_us)),
-                     cpu_cell(cpu(nats, 0)), cpu_cell(cpu(nats, 1)),
-                     cpu_cell(nats.cpu_us.empty() ? -1 : sum(nats.cpu_us))});
+      auto row = [&](const std::vector<double> RunOutcome::*field) {
+        auto at = [&](const RunOutcome& r, size_t i) { return i < (r.*field).size() ? (r.*field)[i] : -1.0; };
+        auto total = [&](const RunOutcome& r) { return (r.*field).empty() ? -1.0 : sum(r.*field); };
+        return std::vector<std::string>{format_bytes(payload_size), absl::StrCat(callers), cpu_cell(at(rmb, 0)),
+                                        cpu_cell(at(rmb, 1)), cpu_cell(at(rmb, 2)), cpu_cell(at(rmb, 3)),
+                                        cpu_cell(total(rmb)), cpu_cell(at(nats, 0)), cpu_cell(at(nats, 1)),
+                                        cpu_cell(total(nats))};
+      };
+      cpu_table.add(row(&RunOutcome::cpu_us));
+      switch_table.add(row(&RunOutcome::switches));
     }
   }
 
@@ -347,6 +367,8 @@ int run(const Options& o) {
                                kTargetP50Ratio, kTargetThroughputRatio)
             << "CPU microseconds per call (user + system, all threads), same runs:\n";
   cpu_table.print(std::cout);
+  std::cout << "\nContext switches per call (voluntary + involuntary, all threads), same runs:\n";
+  switch_table.print(std::cout);
   std::cout << "load average at end: " << load_averages() << "\n";
   for (const auto& p : problems) std::cout << "PROBLEM: " << p << "\n";
   if (std::string dead = w.dead_child(); !dead.empty()) {

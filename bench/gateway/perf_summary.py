@@ -4,7 +4,8 @@
     bench/gateway/perf_summary.py DIR/*.perf.data [--top N]
 
 Runs `perf report --stdio --no-children --sort dso,sym` on each file and sums the sample
-shares into groups (crypto, gRPC, protobuf, WebSocket/Asio, kernel, libc, ...); then lists
+shares into groups (crypto, gRPC, protobuf, WebSocket/Asio, kernel, libc, ...); splits the
+kernel share by system call (from the kernel call chains of `perf script`); then lists
 the top symbols. Grouping is by library first, then by symbol name for code linked
 statically into the rmb binaries.
 """
@@ -42,6 +43,39 @@ def report(path):
     return rows
 
 
+def kernel_by_syscall(path):
+    """Kernel samples by the system call (or interrupt) they ran under: which waits and
+    wake-ups (futex, epoll) and which socket work (sendmsg, recvmsg) the kernel time is."""
+    out = subprocess.run(["perf", "script", "-F", "ip,sym,dso", "-i", path], capture_output=True, text=True,
+                         check=True).stdout
+    counts, total = {}, 0
+    for block in out.split("\n\n"):
+        frames = [f.strip() for f in block.strip().splitlines() if f.strip()]
+        if not frames:
+            continue
+        total += 1
+        if "[kernel.kallsyms]" not in frames[0]:
+            continue
+        name = None
+        for f in frames:
+            m = re.search(r" (?:__x64_sys|__se_sys|ksys|__sys|__do_sys)_(\w+) \(", f)
+            if m:
+                name = "syscall " + m.group(1)
+                break
+        if name is None:
+            # Some syscall paths name no sys_ function in the chain; the libc wrapper does.
+            user = next((f for f in frames if "[kernel" not in f), "")
+            m = re.search(r"(sendmsg|recvmsg|write|read|epoll_wait|futex|lll_lock|pthread_cond|getrandom)", user)
+            if m:
+                name = "syscall " + {"lll_lock": "futex", "pthread_cond": "futex"}.get(m.group(1), m.group(1))
+            elif any("asm_sysvec" in f or "asm_common_interrupt" in f for f in frames):
+                name = "interrupts / IPIs (wake-ups, preemption)"
+            else:
+                name = "other kernel (page faults, softirq, unresolved)"
+        counts[name] = counts.get(name, 0) + 1
+    return {k: 100.0 * v / total for k, v in counts.items()} if total else {}
+
+
 def group_of(dso, sym):
     for name, lib_re, sym_re in GROUPS:
         if re.search(lib_re, dso):
@@ -68,6 +102,9 @@ def main():
         print(f"== {path}")
         for g, share in sorted(groups.items(), key=lambda kv: -kv[1]):
             print(f"  {share:6.2f}%  {g}")
+        print("  kernel share by system call:")
+        for name, share in sorted(kernel_by_syscall(path).items(), key=lambda kv: -kv[1])[:8]:
+            print(f"  {share:6.2f}%  {name}")
         print(f"  top {top} symbols (self):")
         for share, dso, sym in rows[:top]:
             print(f"  {share:6.2f}%  {dso:28.28s} {sym[:90]}")
