@@ -265,8 +265,26 @@ int run(const Options& o) {
                                                 "bench (nats)", "nats total"};
   Table cpu_table(per_process);
   Table switch_table(per_process);
+  Table floor_table({"callers", "gRPC Info p50 us", "gRPC Info p99 us", "Info calls/s", "peer A cpu us/call",
+                      "bench cpu us/call"});
   std::vector<std::string> problems;
   bool perf_done = false;
+
+  // The app <-> peer hop alone, once per concurrency (its payload is fixed).
+  for (size_t callers : o.concurrency) {
+    progress(absl::StrCat("gRPC Info floor x ", callers));
+    InfoCallers ic(w.caller_peer().grpc_address, callers);
+    CpuProbe probe{{w.caller_peer().process->pid(), 0}, {}, {}};
+    RunOutcome floor = measure(o, callers, [&ic](size_t i, ClosedLoop::Done d) { ic.issue(i, std::move(d)); },
+                               probe, nullptr, {}, [] {});
+    if (!floor.loop.error.empty() || floor.loop.failures > 0) {
+      problems.push_back(absl::StrCat("gRPC Info x ", callers, ": ", floor.loop.error, " ", floor.loop.failures,
+                                      " failed; first failure: ", floor.loop.first_failure));
+    }
+    floor_table.add({absl::StrCat(callers), us_cell(floor.loop.p50_us), us_cell(floor.loop.p99_us),
+                     format_count(floor.loop.calls_per_second()), cpu_cell(floor.cpu_us[0]),
+                     cpu_cell(floor.cpu_us[1])});
+  }
 
   for (size_t payload_size : o.payloads) {
     const std::string payload(payload_size, 'x');
@@ -369,6 +387,9 @@ int run(const Options& o) {
   cpu_table.print(std::cout);
   std::cout << "\nContext switches per call (voluntary + involuntary, all threads), same runs:\n";
   switch_table.print(std::cout);
+  std::cout << "\nFloor of one app <-> rmb-peer gRPC hop (Gateway.Info on peer A: no relay, no crypto; a round trip "
+               "has two such hops):\n";
+  floor_table.print(std::cout);
   std::cout << "load average at end: " << load_averages() << "\n";
   for (const auto& p : problems) std::cout << "PROBLEM: " << p << "\n";
   if (std::string dead = w.dead_child(); !dead.empty()) {

@@ -90,4 +90,24 @@ void RmbCallers::issue(size_t caller, ClosedLoop::Done done) {
   });
 }
 
+InfoCallers::InfoCallers(const std::string& address, size_t callers) : slots_(callers) {
+  channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  stub_ = apiv1::Gateway::NewStub(channel_);
+}
+
+void InfoCallers::issue(size_t caller, ClosedLoop::Done done) {
+  Slot& slot = slots_[caller];
+  slot.turn ^= 1;
+  auto& context = slot.contexts[slot.turn];
+  context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + 30s);
+  stub_->async()->Info(context.get(), &request_, &slot.response, [done = std::move(done)](grpc::Status status) {
+    if (status.ok()) {
+      done(true, "");
+    } else {
+      done(false, absl::StrCat("gRPC ", status.error_code(), ": ", status.error_message()));
+    }
+  });
+}
+
 }  // namespace rmb::bench

@@ -63,4 +63,23 @@ class RmbCallers {
   std::vector<Slot> slots_;
 };
 
+// The floor of the app <-> peer hop alone: closed-loop Gateway.Info calls on one peer (no
+// relay, no crypto). Two of these hops are part of every rmb round trip.
+class InfoCallers {
+ public:
+  InfoCallers(const std::string& address, size_t callers);
+  void issue(size_t caller, ClosedLoop::Done done);
+
+ private:
+  struct Slot {
+    std::unique_ptr<grpc::ClientContext> contexts[2];  // as RmbCallers::Slot
+    unsigned turn = 0;
+    rmb::api::v1::InfoResponse response;
+  };
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<rmb::api::v1::Gateway::Stub> stub_;
+  rmb::api::v1::InfoRequest request_;
+  std::vector<Slot> slots_;
+};
+
 }  // namespace rmb::bench
