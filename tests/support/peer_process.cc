@@ -1,7 +1,6 @@
 #include "tests/support/peer_process.h"
 
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,21 +25,16 @@ absl::StatusOr<std::unique_ptr<PeerProcess>> PeerProcess::spawn(const std::vecto
     argv.push_back("--grpc-listen");
     argv.push_back("127.0.0.1:0");
   }
-  std::vector<char*> cargs;
-  for (auto& a : argv) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
-  const pid_t pid = ::fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-  if (pid == 0) {
-    ::dup2(fds[1], STDERR_FILENO);
-    ::execv(cargs[0], cargs.data());
-    ::_exit(127);
-  }
+  auto child = ChildProcess::spawn(argv, fds[1]);
   ::close(fds[1]);
+  if (!child.ok()) {
+    ::close(fds[0]);
+    return child.status();
+  }
   auto peer = std::unique_ptr<PeerProcess>(new PeerProcess());
-  peer->pid_ = pid;
+  peer->process_ = std::move(*child);
   peer->reader_ = std::thread([p = peer.get(), fd = fds[0]] { p->read_loop(fd); });
   return peer;
 }
@@ -86,47 +80,20 @@ void PeerProcess::read_loop(int fd) {
 }
 
 PeerProcess::~PeerProcess() {
-  if (!status_) {
-    ::kill(pid_, SIGKILL);
-    reap(true);
-  }
+  process_.reset();  // SIGKILL if still running: its end of the pipe closes
   if (reader_.joinable()) reader_.join();
-}
-
-bool PeerProcess::reap(bool block) {
-  if (status_) return true;
-  int status = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
-  } while (r < 0 && errno == EINTR);
-  if (r != pid_) return false;
-  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return true;
 }
 
 std::optional<int> PeerProcess::wait_exit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (reap(false)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (status_ && reader_.joinable()) reader_.join();  // all of its output is in
-  return status_;
+  auto code = process_->wait_exit(timeout);
+  if (code && reader_.joinable()) reader_.join();  // all of its output is in
+  return code;
 }
 
 std::optional<int> PeerProcess::stop(int signal, std::chrono::milliseconds timeout) {
-  if (!reap(false)) {
-    ::kill(pid_, signal);
-    if (!wait_exit(timeout)) {
-      ::kill(pid_, SIGKILL);
-      reap(true);
-      if (reader_.joinable()) reader_.join();
-      return std::nullopt;
-    }
-  }
+  auto code = process_->stop(signal, timeout);
   if (reader_.joinable()) reader_.join();
-  return status_;
+  return code;
 }
 
 std::string PeerProcess::output() {

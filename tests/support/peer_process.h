@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tests/support/process.h"
 
 namespace rmb::test {
 
@@ -32,7 +33,7 @@ class PeerProcess {
   static absl::StatusOr<std::unique_ptr<PeerProcess>> spawn(const std::vector<std::string>& args);
   ~PeerProcess();  // SIGKILL if still running
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_->pid(); }
   uint32_t twin() const { return twin_; }
   // The gRPC address from the ready line ("127.0.0.1:port" or "unix:/path").
   const std::string& grpc_address() const { return grpc_address_; }
@@ -51,10 +52,8 @@ class PeerProcess {
  private:
   PeerProcess() = default;
   void read_loop(int fd);
-  bool reap(bool block);
 
-  pid_t pid_ = -1;
-  std::optional<int> status_;
+  std::unique_ptr<ChildProcess> process_;
   uint32_t twin_ = 0;
   std::string grpc_address_;
   std::thread reader_;

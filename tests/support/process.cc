@@ -16,7 +16,8 @@
 
 namespace rmb::test {
 
-absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv) {
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
+                                                                   int stderr_fd) {
   if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -24,6 +25,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vec
   pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   if (pid == 0) {
+    if (stderr_fd >= 0) ::dup2(stderr_fd, STDERR_FILENO);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
@@ -56,14 +58,19 @@ std::optional<int> ChildProcess::exit_code() {
   return status_;
 }
 
+std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!reap(false)) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return status_;
+}
+
 std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
   if (reap(false)) return status_;
   ::kill(pid_, signal);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (reap(false)) return status_;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (auto code = wait_exit(timeout)) return code;
   ::kill(pid_, SIGKILL);
   reap(true);
   return std::nullopt;

@@ -17,8 +17,9 @@ namespace rmb::test {
 class ChildProcess {
  public:
   // Starts `argv[0]` (a path) with `argv`; stdout/stderr are inherited, so the child's
-  // logs show up in the test's output.
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> spawn(const std::vector<std::string>& argv);
+  // logs show up in the test's output, unless `stderr_fd` names where its stderr goes.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> spawn(const std::vector<std::string>& argv,
+                                                             int stderr_fd = -1);
   ~ChildProcess();  // SIGKILL + reap if still running
 
   pid_t pid() const { return pid_; }
@@ -29,6 +30,8 @@ class ChildProcess {
   std::optional<int> stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(15));
   // Exit status if it already exited (same encoding as stop()).
   std::optional<int> exit_code();
+  // Waits up to `timeout` for it to exit by itself; the exit status, or nullopt.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
  private:
   explicit ChildProcess(pid_t pid) : pid_(pid) {}
