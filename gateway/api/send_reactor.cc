@@ -1,19 +1,18 @@
 #include "gateway/api/send_reactor.h"
 
-#include <deque>
 #include <memory>
 #include <mutex>
 
 #include "gateway/api/convert.h"
+#include "gateway/api/write_queue.h"
 
 namespace rmb::gateway::api {
 namespace {
 
 namespace v1 = rmb::api::v1;
 
-// Outcomes arrive on gateway threads; gRPC allows one outstanding Write, so they wait in
-// `queue_` (at most one entry per destination). gRPC calls are made without holding `mu_`:
-// a reaction may run on the calling thread before StartWrite/Finish return.
+// Outcomes arrive on gateway threads and wait in `writes_`. gRPC calls are made without
+// holding `mu_`: a reaction may run on the calling thread before StartWrite/Finish return.
 class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
                           public std::enable_shared_from_this<SendReactor> {
  public:
@@ -53,12 +52,7 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
   void OnWriteDone(bool ok) override {
     {
       std::lock_guard lock(mu_);
-      writing_ = false;
-      queue_.pop_front();
-      if (!ok) {  // the stream is gone; OnCancel follows
-        queue_.clear();
-        broken_ = true;
-      }
+      writes_.written(ok);  // not ok: the stream is gone; OnCancel follows
     }
     pump();
   }
@@ -69,7 +63,7 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
       std::lock_guard lock(mu_);
       cancelled_ = true;
       uid = uid_;
-      queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+      writes_.drop_waiting();
       closing_ = true;
       status_ = grpc::Status::CANCELLED;
     }
@@ -86,7 +80,7 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
     {
       std::lock_guard lock(mu_);
       if (closing_) return;
-      to_api(outcome, &queue_.emplace_back());
+      to_api(outcome, &writes_.add());
     }
     pump();
   }
@@ -115,11 +109,9 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
     grpc::Status status;
     {
       std::lock_guard lock(mu_);
-      if (writing_ || finished_) return;
-      if (!queue_.empty() && !broken_) {
-        writing_ = true;
-        next = &queue_.front();  // stays put until OnWriteDone pops it
-      } else if (closing_) {
+      if (writes_.writing() || finished_) return;
+      next = writes_.next();
+      if (next == nullptr && closing_) {
         finished_ = true;
         finish = true;
         status = status_;
@@ -132,9 +124,7 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
   Outbox& outbox_;
   std::mutex mu_;
   std::string uid_;
-  std::deque<v1::SendResponse> queue_;
-  bool writing_ = false;
-  bool broken_ = false;
+  WriteQueue<v1::SendResponse> writes_;  // at most one entry per destination
   bool closing_ = false;
   bool cancelled_ = false;
   bool finished_ = false;

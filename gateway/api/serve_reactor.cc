@@ -1,7 +1,6 @@
 #include "gateway/api/serve_reactor.h"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 
 #include "core/util/clock.h"
 #include "gateway/api/convert.h"
+#include "gateway/api/write_queue.h"
 #include "gateway/config/log.h"
 
 namespace rmb::gateway::api {
@@ -56,7 +56,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
       std::lock_guard lock(mu_);
       if (!accepting_ || closing_ || pending_.size() >= max_in_flight_) return false;
       std::string id = std::to_string(++next_id_);
-      to_api(request, id, queue_.emplace_back().mutable_request());
+      to_api(request, id, writes_.add().mutable_request());
       pending_.emplace(std::move(id), request);
     }
     pump();
@@ -102,12 +102,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
   void OnWriteDone(bool ok) override {
     {
       std::lock_guard lock(mu_);
-      writing_ = false;
-      queue_.pop_front();
-      if (!ok) {  // the stream broke; OnReadDone(false) / OnCancel will close it
-        queue_.clear();
-        broken_ = true;
-      }
+      writes_.written(ok);  // not ok: the stream broke; OnReadDone(false) / OnCancel close it
     }
     pump();
   }
@@ -137,7 +132,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
       commands_ = commands;
       max_in_flight_ = limit;
       // Registered goes first in the write queue, before any request.
-      auto* done = queue_.emplace_back().mutable_registered();
+      auto* done = writes_.add().mutable_registered();
       for (const auto& c : commands) done->add_commands(c);
       accepting_ = true;
     }
@@ -197,7 +192,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
       status_ = std::move(status);
       for (auto& [id, request] : pending_) orphans.push_back(std::move(request));
       pending_.clear();
-      queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+      writes_.drop_waiting();
       commands = commands_;
     }
     for (const auto& c : commands) {
@@ -224,11 +219,9 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
     grpc::Status status;
     {
       std::lock_guard lock(mu_);
-      if (writing_ || finished_) return;
-      if (!queue_.empty() && !broken_ && !closing_) {
-        writing_ = true;
-        next = &queue_.front();
-      } else if (closing_ && !reading_) {
+      if (writes_.writing() || finished_) return;
+      if (!closing_) next = writes_.next();
+      if (next == nullptr && closing_ && !reading_) {
         // Finish only with no read or write outstanding.
         finished_ = true;
         finish = true;
@@ -251,11 +244,9 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
   size_t max_in_flight_ = 0;
   uint64_t next_id_ = 0;
   std::map<std::string, IncomingRequest> pending_;  // request_id -> request
-  std::deque<v1::ServeResponse> queue_;  // front is being written while writing_
+  WriteQueue<v1::ServeResponse> writes_;
   bool accepting_ = false;
   bool reading_ = false;
-  bool writing_ = false;
-  bool broken_ = false;
   bool closing_ = false;
   bool finished_ = false;
   grpc::Status status_ = grpc::Status::OK;
