@@ -32,7 +32,7 @@ GROUPS = [
 
 
 def report(path):
-    out = subprocess.run(["perf", "report", "--stdio", "--no-children", "--sort", "dso,sym", "-i", path],
+    out = subprocess.run(["perf", "report", "--stdio", "--no-children", "-g", "none", "--sort", "dso,sym", "-i", path],
                          capture_output=True, text=True, check=True).stdout
     rows = []
     pattern = re.compile(r"^\s+([0-9.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*)$")
