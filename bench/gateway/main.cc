@@ -33,6 +33,7 @@
 #include "bench/gateway/perf_recorder.h"
 #include "bench/gateway/rmb_side.h"
 #include "bench/gateway/world.h"
+#include "bench/relay/cli_util.h"
 #include "bench/relay/proc_stats.h"
 #include "bench/relay/report.h"
 
@@ -58,26 +59,6 @@ struct Options {
   double warmup_s = 1;
   double duration_s = 5;
 };
-
-std::optional<std::vector<size_t>> parse_list(const std::string& text, bool allow_zero) {
-  std::vector<size_t> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    size_t v = 0;
-    if (!absl::SimpleAtoi(part, &v) || (v == 0 && !allow_zero)) return std::nullopt;
-    out.push_back(v);
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-std::string find_in_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':', absl::SkipEmpty())) {
-    fs::path candidate = fs::path(std::string(dir)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return name;
-}
 
 // <build>/bench/gateway/bench_gateway -> <build>/<relative>
 std::string sibling_binary(const std::string& relative, const std::string& fallback) {
@@ -117,22 +98,11 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("perf", po::value(&o.perf_binary)->default_value(find_in_path("perf")), "perf binary")
     ("keep-temp", "keep the temp dir (process logs, twins.json)");
   // clang-format on
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_gateway: " << e.what() << "\n";
-    *exit_code = 2;
-    return std::nullopt;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    *exit_code = 0;
-    return std::nullopt;
-  }
-  auto c = parse_list(concurrency, false);
-  auto p = parse_list(payloads, true);
+  auto parsed = parse_command_line(argc, argv, desc, "bench_gateway", exit_code);
+  if (!parsed) return std::nullopt;
+  const auto& vm = *parsed;
+  auto c = parse_list(concurrency);
+  auto p = parse_list(payloads, /*allow_zero=*/true);
   auto k = core::parse_key_type(key_type);
   if (!c || !p || !k.ok() || o.duration_s <= 0 || o.warmup_s < 0) {
     std::cerr << "bench_gateway: --concurrency needs positive integers, --payload sizes >= 0, --key-type "

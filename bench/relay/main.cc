@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/relay/cli_util.h"
 #include "bench/relay/fixture.h"
 #include "bench/relay/idle_memory.h"
 #include "bench/relay/latency.h"
@@ -68,26 +69,6 @@ struct CpuPlan {
   }
 };
 
-std::optional<std::vector<size_t>> parse_list(const std::string& text) {
-  std::vector<size_t> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    size_t v = 0;
-    if (!absl::SimpleAtoi(part, &v) || v == 0) return std::nullopt;
-    out.push_back(v);
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-std::string find_in_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':', absl::SkipEmpty())) {
-    fs::path candidate = fs::path(std::string(dir)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return name;
-}
-
 std::string default_relay_path() {
   // <build>/bench/relay/bench_relay -> <build>/relay/rmb-relay
   std::error_code ec;
@@ -121,20 +102,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("no-pin", "do not pin the bench and the servers to separate CPUs")
     ("keep-temp", "keep the temp dir (server logs, twins.json)");
   // clang-format on
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_relay: " << e.what() << "\n";
-    *exit_code = 2;
-    return std::nullopt;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    *exit_code = 0;
-    return std::nullopt;
-  }
+  auto parsed = parse_command_line(argc, argv, desc, "bench_relay", exit_code);
+  if (!parsed) return std::nullopt;
+  const auto& vm = *parsed;
   auto p = parse_list(pairs);
   auto s = parse_list(payloads);
   if (!p || !s || o.window == 0 || o.duration_s <= 0 || o.latency_s <= 0 || o.warmup_s < 0) {
