@@ -60,16 +60,6 @@ struct Options {
   double duration_s = 5;
 };
 
-// <build>/bench/gateway/bench_gateway -> <build>/<relative>
-std::string sibling_binary(const std::string& relative, const std::string& fallback) {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return fallback;
-  return (self.parent_path().parent_path().parent_path() / relative).string();
-}
-
-milliseconds ms(double seconds) { return milliseconds(static_cast<long>(seconds * 1000)); }
-
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   Options o;
   std::string concurrency = "1,64", payloads = "64,1024", key_type = "ed25519";

@@ -22,6 +22,13 @@ std::optional<std::vector<size_t>> parse_list(const std::string& text, bool allo
   return out;
 }
 
+std::string sibling_binary(const std::string& relative, const std::string& fallback) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return fallback;
+  return (self.parent_path().parent_path().parent_path() / relative).string();
+}
+
 std::string find_in_path(const std::string& name) {
   const char* path = std::getenv("PATH");
   for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':', absl::SkipEmpty())) {

@@ -69,16 +69,6 @@ struct CpuPlan {
   }
 };
 
-std::string default_relay_path() {
-  // <build>/bench/relay/bench_relay -> <build>/relay/rmb-relay
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "rmb-relay";
-  return (self.parent_path().parent_path().parent_path() / "relay" / "rmb-relay").string();
-}
-
-milliseconds ms(double seconds) { return milliseconds(static_cast<long>(seconds * 1000)); }
-
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   Options o;
   std::string pairs = "1,16", payloads = "64,1024", scenarios = "throughput,latency,memory";
@@ -87,7 +77,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   // clang-format off
   desc.add_options()
     ("help,h", "print this help")
-    ("relay", po::value(&o.relay)->default_value(default_relay_path()), "rmb-relay binary")
+    ("relay", po::value(&o.relay)->default_value(sibling_binary("relay/rmb-relay", "rmb-relay")), "rmb-relay binary")
     ("nats-server", po::value(&o.nats)->default_value(find_in_path("nats-server")), "nats-server binary")
     ("pairs", po::value(&pairs)->default_value(pairs), "sender->receiver pair counts, comma-separated")
     ("payloads", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
