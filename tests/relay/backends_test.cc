@@ -1,50 +1,20 @@
 // main's wiring of the other backends: --redis (mail survives a relay restart) and
 // federation between two relay processes over HTTP.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tests/relay/relay_fixture.h"
+#include "tests/support/redis_server.h"
 
 namespace rmb::relay {
 namespace {
 
-bool tcp_answers(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
 using RelayRedis = RelayTest;
 
 TEST_F(RelayRedis, MailSurvivesRelayRestart) {
-  // free_port() races with other tests started in parallel: if our redis-server lost the
-  // port it exits, and the one answering belongs to someone else, so try another port.
-  uint16_t redis_port = 0;
-  std::unique_ptr<test::ChildProcess> redis;
-  for (int attempt = 0; attempt < 5 && !redis; ++attempt) {
-    redis_port = test::free_port();
-    auto spawned = test::ChildProcess::spawn({"/usr/bin/redis-server", "--port", std::to_string(redis_port), "--bind",
-                                              "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_});
-    ASSERT_TRUE(spawned.ok());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!tcp_answers(redis_port) && (*spawned)->running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if ((*spawned)->running() && tcp_answers(redis_port)) redis = std::move(*spawned);
-  }
-  ASSERT_TRUE(redis) << "could not start redis-server";
-  const std::string url = absl::StrCat("redis://127.0.0.1:", redis_port);
+  auto redis = test::RedisServer::start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  const std::string url = (*redis)->url();
 
   start_relay({"--redis", url});
   auto a = connect(1);
