@@ -3,6 +3,8 @@
 // calls twin 1's echo service through twin 2.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <sstream>
 
@@ -57,6 +59,29 @@ TEST(DevnetRedis, RedisCliCallsTheEchoServiceThroughTheCompatFrontDoor) {
     EXPECT_EQ(reply["dat"], "aGk=");
     EXPECT_TRUE(reply["err"].is_null()) << value;
   }
+
+  // The other way across the front doors: a gRPC Call (rmb call on twin 1's peer) answered
+  // by a Redis worker on twin 2's queues, (b) popped and (c) pushed the way rmb apps do.
+  const std::string called = dir + "/call.out";
+  std::string grpc1 = state["peers"][0]["grpc"];
+  shell(rmb_binary() + " call --peer " + grpc1 + " --dst 2 --cmd redis.job --data ping > " + called + " 2>&1 &");
+  const std::string job = shell("redis-cli -p " + port + " -n 2 --raw BRPOP msgbus.redis.job 20");
+  std::istringstream job_lines(job);
+  std::getline(job_lines, key);
+  std::getline(job_lines, value);
+  ASSERT_EQ(key, "msgbus.redis.job") << job;
+  const auto incoming = nlohmann::json::parse(value);
+  EXPECT_EQ(incoming["src"], "1");
+  EXPECT_EQ(incoming["dat"], "cGluZw==");  // "ping"
+  nlohmann::json answer = {{"ver", 1}, {"ref", incoming["ref"]}, {"dat", "cG9uZw=="},  // "pong"
+                           {"dst", incoming["src"]}, {"shm", nullptr}, {"now", 0}, {"err", nullptr}};
+  shell("redis-cli -p " + port + " -n 2 LPUSH msgbus.system.reply '" + answer.dump() + "'");
+  std::string out;
+  for (int i = 0; i < 100 && out.find("pong") == std::string::npos; ++i) {
+    ::usleep(100000);
+    out = shell("cat " + called);
+  }
+  EXPECT_NE(out.find("pong"), std::string::npos) << out;
 
   r = run_rmb({"devnet", "down", "--dir", dir});
   EXPECT_EQ(r.exit_code, 0) << describe(r);
