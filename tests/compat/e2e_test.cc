@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -279,6 +281,22 @@ TEST_F(CompatE2E, ManyConcurrentCallers) {
   }
   EXPECT_EQ(refs.size(), static_cast<size_t>(kCalls));
   worker.join();
+}
+
+// The Python app of python_client_test (Debian's python3-redis) against the real gateway:
+// twin 1's queues, its own command served by itself through the relay, a fan-out to twin 2
+// (a Redis worker) and an unknown twin.
+TEST_F(CompatE2E, PythonClientAgainstTheRealGateway) {
+  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  const char* src = std::getenv("RMB_SOURCE_DIR");
+  ASSERT_NE(src, nullptr) << "RMB_SOURCE_DIR not set";
+  std::thread worker(serve, db_url(2), "remote.echo", 1);
+  auto py = test::ChildProcess::spawn({"/usr/bin/python3", std::string(src) + "/tests/compat/python_client.py",
+                                       db_url(1), "1", "4040", "2"});
+  ASSERT_TRUE(py.ok()) << py.status();
+  auto code = (*py)->stop(0, std::chrono::seconds(90));  // signal 0: just wait
+  worker.join();
+  EXPECT_EQ(code, 0) << "the Python client reported failures (see its output above)";
 }
 
 }  // namespace
