@@ -174,8 +174,17 @@ template <class Stream>
 void HttpConnection<Stream>::upgrade(SessionId id, std::chrono::seconds max_age) {
   // The WebSocket stream runs its own timeouts.
   beast::get_lowest_layer(stream_).expires_never();
-  auto ws = std::make_shared<WsConnection<Stream>>(std::move(stream_), ctx_, std::move(id), max_age);
-  ws->start(parser_->release());
+  // Bytes the client sent right behind the request belong to the WebSocket stream.
+  std::string early_bytes = beast::buffers_to_string(buffer_.data());
+  if constexpr (IsTls<Stream>::value) {
+    auto ws = std::make_shared<WsConnection<Stream>>(std::move(stream_), ctx_, std::move(id), max_age);
+    ws->start(parser_->release(), std::move(early_bytes));
+  } else {
+    // Plain TCP: the session reads and writes the socket itself, without Beast's timeout
+    // layer (it runs its own idle timer).
+    auto ws = std::make_shared<WsConnection<TcpSocket>>(stream_.release_socket(), ctx_, std::move(id), max_age);
+    ws->start(parser_->release(), std::move(early_bytes));
+  }
 }
 
 template <class Stream>
@@ -208,7 +217,7 @@ void HttpConnection<Stream>::on_write(bool close, beast::error_code ec, size_t) 
   do_read();
 }
 
-template class HttpConnection<beast::tcp_stream>;
-template class HttpConnection<beast::ssl_stream<beast::tcp_stream>>;
+template class HttpConnection<TcpStream>;
+template class HttpConnection<TlsStream>;
 
 }  // namespace rmb::relay

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/jwt/jwt.h"
+#include "relay/net_types.h"
 #include "relay/server_context.h"
 
 namespace rmb::relay {

@@ -86,7 +86,7 @@ void Listener::do_accept() {
   acceptor_.async_accept(net::make_strand(ctx_.io), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // EMFILE and friends: back off instead of spinning.
@@ -100,11 +100,9 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (tls_) {
-    std::make_shared<HttpConnection<beast::ssl_stream<beast::tcp_stream>>>(
-        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_), ctx_)
-        ->start();
+    std::make_shared<HttpConnection<TlsStream>>(TlsStream(TcpStream(std::move(socket)), *tls_), ctx_)->start();
   } else {
-    std::make_shared<HttpConnection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), ctx_)->start();
+    std::make_shared<HttpConnection<TcpStream>>(TcpStream(std::move(socket)), ctx_)->start();
   }
   do_accept();
 }

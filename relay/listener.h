@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "absl/status/statusor.h"
+#include "relay/net_types.h"
 #include "relay/server_context.h"
 
 namespace rmb::relay {
@@ -27,7 +28,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   Listener(ServerContext& ctx, boost::asio::ssl::context* tls);
   void do_accept();
-  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::system::error_code ec, TcpSocket socket);
 
   ServerContext& ctx_;
   boost::asio::ssl::context* tls_;

@@ -19,34 +19,42 @@ int64_t steady_ms() {
       .count();
 }
 
-websocket::close_code close_code_for(CloseCause cause) {
+uint16_t close_code_for(CloseCause cause) {
   switch (cause) {
-    case CloseCause::kReplaced: return websocket::close_code::policy_error;
-    case CloseCause::kBackPressure: return websocket::close_code::try_again_later;
-    case CloseCause::kSessionAge: return websocket::close_code::policy_error;
-    case CloseCause::kInvalidEnvelope: return websocket::close_code::bad_payload;
-    case CloseCause::kTextFrame: return websocket::close_code::unknown_data;
-    case CloseCause::kCapacity: return websocket::close_code::try_again_later;
-    case CloseCause::kShutdown: return websocket::close_code::going_away;
+    case CloseCause::kReplaced: return ws::kClosePolicyError;
+    case CloseCause::kBackPressure: return ws::kCloseTryAgainLater;
+    case CloseCause::kSessionAge: return ws::kClosePolicyError;
+    case CloseCause::kInvalidEnvelope: return ws::kCloseBadPayload;
+    case CloseCause::kTextFrame: return ws::kCloseUnknownData;
+    case CloseCause::kCapacity: return ws::kCloseTryAgainLater;
+    case CloseCause::kShutdown: return ws::kCloseGoingAway;
   }
-  return websocket::close_code::normal;
+  return ws::kCloseNormal;
 }
 
 // Time allowed for the close handshake and the WebSocket upgrade itself.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 
+ws::FrameReader::Limits reader_limits(const Config& config) {
+  ws::FrameReader::Limits limits;
+  limits.max_message = config.max_frame_size;
+  return limits;
+}
+
 }  // namespace
 
 template <class Stream>
 WsConnection<Stream>::WsConnection(Stream&& stream, ServerContext& ctx, SessionId id, std::chrono::seconds max_age)
-    : ws_(std::move(stream)),
+    : out_(std::move(stream)),
+      reader_(reader_limits(ctx.config)),
       ctx_(ctx),
       id_(std::move(id)),
       name_(id_.to_string()),
       max_age_(max_age),
-      age_timer_(ws_.get_executor()),
-      pressure_timer_(ws_.get_executor()),
-      close_timer_(ws_.get_executor()) {
+      age_timer_(out_.get_executor()),
+      pressure_timer_(out_.get_executor()),
+      close_timer_(out_.get_executor()),
+      idle_timer_(out_.get_executor()) {
   back_pressure_since_ = steady_ms();
 }
 
@@ -54,24 +62,26 @@ template <class Stream>
 WsConnection<Stream>::~WsConnection() = default;
 
 template <class Stream>
-void WsConnection<Stream>::start(Request request) {
-  // keep_alive_pings off: a peer that sends nothing (not even pongs or pings) for the
-  // idle timeout is gone; rmb-peer pings every 20 s on its own (§5.3).
-  ws_.set_option(websocket::stream_base::timeout{kHandshakeTimeout, ctx_.config.idle_timeout, false});
-  ws_.set_option(websocket::stream_base::decorator(
+void WsConnection<Stream>::start(Request request, std::string early_bytes) {
+  early_bytes_ = std::move(early_bytes);
+  handshake_ = std::make_unique<websocket::stream<Stream&>>(out_.next_layer());
+  handshake_->set_option(websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
+  handshake_->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "rmb-relay"); }));
-  ws_.read_message_max(ctx_.config.max_frame_size);
-  ws_.binary(true);
-  ws_.async_accept(request, beast::bind_front_handler(&WsConnection::on_accept, this->shared_from_this()));
+  handshake_->async_accept(request, beast::bind_front_handler(&WsConnection::on_accept, this->shared_from_this()));
 }
 
 template <class Stream>
 void WsConnection<Stream>::on_accept(beast::error_code ec) {
+  // Beast's stream is done; it goes once its operation has fully returned.
+  net::post(out_.get_executor(), [self = this->shared_from_this()] { self->handshake_.reset(); });
   if (ec) {
     log_debug("session ", name_, ": upgrade failed: ", ec.message());
     return;
   }
   auto self = this->shared_from_this();
+  last_read_ = std::chrono::steady_clock::now();
+  if (ctx_.config.idle_timeout.count() > 0) arm_idle_timer(ctx_.config.idle_timeout);
   auto added = ctx_.sessions.add(self);
   if (!added.ok()) {
     log_warn("session ", name_, " refused: ", added.status().message());
@@ -95,53 +105,129 @@ void WsConnection<Stream>::on_accept(beast::error_code ec) {
       if (!timer_ec) self->begin_close(CloseCause::kSessionAge);
     });
   }
+  if (!early_bytes_.empty()) {
+    const bool more = reader_.feed(early_bytes_, *this);
+    std::string().swap(early_bytes_);
+    if (!more) return;
+  }
   do_read();
 }
 
 template <class Stream>
-void WsConnection<Stream>::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsConnection::on_read, this->shared_from_this()));
+void WsConnection<Stream>::arm_idle_timer(std::chrono::milliseconds after) {
+  // One timer per idle period, not one per read: a read only stamps last_read_.
+  idle_timer_.expires_after(after);
+  idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    if (ec || self->torn_down_) return;
+    const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            self->last_read_);
+    const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(self->ctx_.config.idle_timeout);
+    if (idle >= limit) {
+      log_info("session ", self->name_, ": nothing received for ", idle.count(), " ms");
+      self->close_now(ws::kCloseNormal, "idle timeout", "idle_timeout", "");
+      return;
+    }
+    self->arm_idle_timer(limit - idle);
+  });
 }
 
 template <class Stream>
-void WsConnection<Stream>::on_read(beast::error_code ec, size_t) {
+void WsConnection<Stream>::do_read() {
+  out_.next_layer().async_read_some(net::buffer(reader_.read_data(), reader_.read_size()),
+                                    beast::bind_front_handler(&WsConnection::on_read, this->shared_from_this()));
+}
+
+template <class Stream>
+void WsConnection<Stream>::on_read(beast::error_code ec, size_t bytes) {
+  if (torn_down_) return;
   if (ec) {
-    if (ec == websocket::error::closed) {
-      teardown("closed", "");
-    } else if (ec == net::error::eof || ec == beast::http::error::end_of_stream ||
-               ec == net::error::connection_reset) {
+    if (ec == net::error::eof || ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated) {
       teardown("closed", "without a close frame");
-    } else if (ec == beast::error::timeout) {
-      teardown("idle_timeout", "");
-    } else if (ec == websocket::error::message_too_big) {
-      ctx_.metrics.drops.inc("oversize_frame");
-      log_info("drop oversize_frame: from=", name_, " (limit ", ctx_.config.max_frame_size, " bytes)");
-      teardown("oversize_frame", "");
+    } else if (ec == net::error::operation_aborted) {
+      teardown("closed", "");
     } else {
       teardown("error", ec.message());
     }
     return;
   }
-  if (close_cause_) {
-    // Closing: discard whatever arrives until the close handshake completes.
-    buffer_.consume(buffer_.size());
-    do_read();
-    return;
+  last_read_ = std::chrono::steady_clock::now();
+  if (reader_.commit(bytes, *this)) do_read();
+}
+
+template <class Stream>
+bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view payload) {
+  switch (kind) {
+    case ws::MessageKind::kClose:
+      on_peer_close(payload);
+      return false;
+    case ws::MessageKind::kPing:
+      // §5.5.3: a pong with the ping's payload. Not once our close frame is out.
+      if (!close_sent_) out_.write_control(ws::Opcode::kPong, payload);
+      return true;
+    case ws::MessageKind::kPong:
+      return true;
+    case ws::MessageKind::kText:
+      if (close_cause_) return true;
+      ctx_.metrics.drops.inc("text_frame");
+      log_info("drop text_frame: from=", name_);
+      begin_close(CloseCause::kTextFrame);
+      return true;
+    case ws::MessageKind::kBinary:
+      break;
   }
-  if (!ws_.got_binary()) {
-    buffer_.consume(buffer_.size());
-    ctx_.metrics.drops.inc("text_frame");
-    log_info("drop text_frame: from=", name_);
-    begin_close(CloseCause::kTextFrame);
-    do_read();
-    return;
-  }
-  Frame frame = std::make_shared<const std::string>(beast::buffers_to_string(buffer_.data()));
-  buffer_.consume(buffer_.size());
-  // The next read first: when more frames are already buffered its completion is queued
-  // ahead of the receivers' drains this frame posts, so those drains see the whole burst.
-  do_read();
+  // Closing: discard whatever arrives until the close handshake completes.
+  if (close_cause_) return true;
+  Frame frame = std::make_shared<const std::string>(payload);
   if (!ctx_.router.route_from_session(id_, std::move(frame))) begin_close(CloseCause::kInvalidEnvelope);
+  return true;
+}
+
+template <class Stream>
+void WsConnection<Stream>::on_peer_close(std::string_view payload) {
+  if (close_sent_) {
+    // The answer to our close frame: the handshake is complete.
+    teardown("closed", "");
+    return;
+  }
+  uint16_t code = 0;
+  std::string_view reason;
+  if (!ws::parse_close_payload(payload, code, reason)) {
+    close_now(ws::kCloseProtocolError, "bad close frame", "error", "bad close frame");
+    return;
+  }
+  // §5.5.1: answer with a close frame, echoing the code.
+  close_now(code == ws::kCloseNoStatus ? ws::kCloseNormal : code, "", "closed", "");
+}
+
+template <class Stream>
+void WsConnection<Stream>::on_error(uint16_t close_code, std::string_view reason) {
+  if (close_code == ws::kCloseTooBig) {
+    ctx_.metrics.drops.inc("oversize_frame");
+    log_info("drop oversize_frame: from=", name_, " (limit ", ctx_.config.max_frame_size, " bytes)");
+    close_now(close_code, reason, "oversize_frame", "");
+    return;
+  }
+  ctx_.metrics.drops.inc("protocol_error");
+  log_info("drop protocol_error: from=", name_, ": ", reason);
+  close_now(close_code, reason, "error", reason);
+}
+
+template <class Stream>
+void WsConnection<Stream>::close_now(uint16_t code, std::string_view reason, std::string_view label,
+                                     std::string_view detail) {
+  if (torn_down_) return;
+  if (!close_sent_) send_close_frame(code, reason);
+  teardown(label, detail, true);
+}
+
+template <class Stream>
+void WsConnection<Stream>::send_close_frame(uint16_t code, std::string_view reason) {
+  close_sent_ = true;
+  std::string payload;
+  payload.push_back(static_cast<char>(code >> 8));
+  payload.push_back(static_cast<char>(code & 0xFF));
+  payload.append(reason.substr(0, ws::kMaxControlPayload - 2));
+  out_.write_control(ws::Opcode::kClose, payload);
 }
 
 template <class Stream>
@@ -166,7 +252,7 @@ bool WsConnection<Stream>::enqueue(const Frame& frame, bool from_router) {
       drain_hops_ = 0;
     }
   }
-  if (post) net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
+  if (post) net::post(out_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
   return true;
 }
 
@@ -190,7 +276,7 @@ void WsConnection<Stream>::drain_inbox() {
     }
   }
   if (again) {
-    net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
+    net::post(out_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
     return;
   }
   for (Frame& frame : draining_) push(std::move(frame));
@@ -225,7 +311,7 @@ void WsConnection<Stream>::do_write() {
   }
   writing_ = true;
   in_flight_ = frames;
-  ws_.next_layer().write_frames(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames),
+  out_.write_frames(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames),
                                 [self = this->shared_from_this(), frames, bytes](beast::error_code ec) {
                                   self->on_write(frames, bytes, ec);
                                 });
@@ -260,11 +346,11 @@ void WsConnection<Stream>::enter_back_pressure() {
   refused_ = true;
   if (!back_pressure_.exchange(true)) back_pressure_since_ = steady_ms();
   if (!pressure_timer_armed_.exchange(true)) {
-    net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->check_back_pressure(); });
+    net::post(out_.get_executor(), [self = this->shared_from_this()] { self->check_back_pressure(); });
   } else {
     // The writes may all have completed on the strand before back_pressure_ was set here
     // (they only resume when they see it): look once more from the strand.
-    net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->leave_back_pressure_if_drained(); });
+    net::post(out_.get_executor(), [self = this->shared_from_this()] { self->leave_back_pressure_if_drained(); });
   }
 }
 
@@ -313,7 +399,7 @@ void WsConnection<Stream>::maybe_leave_back_pressure() {
 
 template <class Stream>
 void WsConnection<Stream>::close(CloseCause cause) {
-  net::post(ws_.get_executor(), [self = this->shared_from_this(), cause] { self->begin_close(cause); });
+  net::post(out_.get_executor(), [self = this->shared_from_this(), cause] { self->begin_close(cause); });
 }
 
 template <class Stream>
@@ -328,23 +414,20 @@ void WsConnection<Stream>::begin_close(CloseCause cause) {
   close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec || self->torn_down_) return;
     log_debug("session ", self->name_, ": close timed out, cutting the connection");
-    beast::get_lowest_layer(self->ws_).close();
+    self->close_socket();
   });
   if (!writing_) do_close();
 }
 
 template <class Stream>
 void WsConnection<Stream>::do_close() {
-  close_sent_ = true;
   // At shutdown the server waits for the registry to empty: a session whose queue is
   // flushed and whose close frame is going out is done (the peer's close reply is not
   // waited for).
   if (*close_cause_ == CloseCause::kShutdown && registered_) ctx_.sessions.remove(id_, this);
-  websocket::close_reason reason(close_code_for(*close_cause_), std::string(close_cause_reason(*close_cause_)));
-  ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code ec) {
-    if (ec) log_debug("session ", self->name_, ": close: ", ec.message());
-    self->teardown("closed", "");
-  });
+  // The reader keeps going: the peer's close frame completes the handshake (or the close
+  // timer cuts the connection).
+  send_close_frame(close_code_for(*close_cause_), close_cause_reason(*close_cause_));
 }
 
 template <class Stream>
@@ -359,13 +442,14 @@ void WsConnection<Stream>::reroute(Frame frame) {
 }
 
 template <class Stream>
-void WsConnection<Stream>::teardown(std::string_view label, std::string_view detail) {
+void WsConnection<Stream>::teardown(std::string_view label, std::string_view detail, bool flush_first) {
   if (torn_down_) return;
   torn_down_ = true;
   closing_ = true;
   age_timer_.cancel();
   pressure_timer_.cancel();
   close_timer_.cancel();
+  idle_timer_.cancel();
   if (close_cause_) label = close_cause_label(*close_cause_);
   if (registered_) {
     ctx_.metrics.evictions.inc(label);
@@ -384,12 +468,38 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
   } else {
     queue_.clear();
   }
-  beast::get_lowest_layer(ws_).close();
+  if (!flush_first) {
+    close_socket();
+    return;
+  }
+  // The close frame leaves first; a peer that does not read gets a bounded wait.
+  out_.when_flushed([self = this->shared_from_this()] { self->close_socket(); });
+  close_timer_.expires_after(kHandshakeTimeout / 2);
+  close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    if (!ec) self->close_socket();
+  });
 }
 
-// The relay never enables permessage-deflate (Beast's default is off); the frames built
-// by CoalescingStream would stay valid if it did (RSV1 clear = uncompressed, RFC 7692 §6).
-template class WsConnection<beast::tcp_stream>;
-template class WsConnection<beast::ssl_stream<beast::tcp_stream>>;
+template <class Stream>
+void WsConnection<Stream>::close_socket() {
+  if (socket_closed_) return;
+  socket_closed_ = true;
+  close_timer_.cancel();
+  beast::error_code ignored;
+  auto& socket = [this]() -> TcpSocket& {
+    if constexpr (std::is_same_v<Stream, TcpSocket>) {
+      return out_.next_layer();
+    } else {
+      return beast::get_lowest_layer(out_.next_layer()).socket();
+    }
+  }();
+  socket.shutdown(net::socket_base::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+// The upgrade never negotiates permessage-deflate (Beast's default is off): the reader
+// refuses RSV bits, the writer sends none.
+template class WsConnection<TcpSocket>;
+template class WsConnection<TlsStream>;
 
 }  // namespace rmb::relay

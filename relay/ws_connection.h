@@ -1,7 +1,11 @@
 #pragma once
 // One authenticated WebSocket session (PROTOCOL.md §5). Everything runs on the
-// connection's strand (the stream's executor); deliver/offer/close may be called from any
-// thread and hop onto it.
+// connection's strand; deliver/offer/close may be called from any thread and hop onto it.
+//
+// Beast performs the upgrade handshake only. After it the connection owns its socket:
+// ws::FrameReader parses many client frames per read (routing them as they complete),
+// FrameWriter sends many frames per write. Beast's per-message read and write operations
+// cost more than routing did (issue 3's throughput target).
 //
 // Outbound: a queue of at most `send_queue` frames. When it is full the session enters
 // back-pressure: deliver() refuses (the router stores the frame in the mailbox instead),
@@ -9,30 +13,32 @@
 // in order. A session in back-pressure longer than `back_pressure_timeout` is evicted.
 // Frames still queued when the connection ends go back through the router (to a
 // replacing session or the mailbox), so a dropped connection loses nothing.
-//
-// Writes: every frame queued while a write is in flight leaves with the next one, in one
-// socket write (coalescing_stream.h); Beast only writes the handshake and control frames.
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "relay/coalescing_stream.h"
+#include "relay/frame_writer.h"
+#include "relay/net_types.h"
 #include "relay/server_context.h"
 #include "relay/session.h"
+#include "relay/ws/frame_reader.h"
 
 namespace rmb::relay {
 
 template <class Stream>
-class WsConnection final : public Session, public std::enable_shared_from_this<WsConnection<Stream>> {
+class WsConnection final : public Session,
+                           private ws::ReaderSink,
+                           public std::enable_shared_from_this<WsConnection<Stream>> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -40,7 +46,8 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   ~WsConnection() override;
 
   // Completes the upgrade of `request`, registers the session and starts reading.
-  void start(Request request);
+  // `early_bytes` are what the client sent after the request, before the upgrade answer.
+  void start(Request request, std::string early_bytes);
 
   const SessionId& id() const override { return id_; }
   bool deliver(const Frame& frame) override { return enqueue(frame, true); }
@@ -48,9 +55,16 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   void close(CloseCause cause) override;
 
  private:
+  using Timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                  boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
+
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, size_t bytes);
+  bool on_message(ws::MessageKind kind, std::string_view payload) override;
+  void on_error(uint16_t close_code, std::string_view reason) override;
+  void on_peer_close(std::string_view payload);
+  void arm_idle_timer(std::chrono::milliseconds after);
   bool enqueue(const Frame& frame, bool from_router);
   void drain_inbox();
   void push(Frame frame);
@@ -62,15 +76,23 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   void leave_back_pressure_if_drained();
   void begin_close(CloseCause cause);
   void do_close();
-  void teardown(std::string_view label, std::string_view detail);
+  // Sends a close frame now (after what is already queued) and ends the session.
+  void close_now(uint16_t code, std::string_view reason, std::string_view label, std::string_view detail);
+  void send_close_frame(uint16_t code, std::string_view reason);
+  // `flush_first`: the socket closes once everything queued (the close frame) is written,
+  // or after a bounded wait; otherwise at once.
+  void teardown(std::string_view label, std::string_view detail, bool flush_first = false);
+  void close_socket();
   void reroute(Frame frame);
 
-  boost::beast::websocket::stream<CoalescingStream<Stream>> ws_;
+  FrameWriter<Stream> out_;
+  std::unique_ptr<boost::beast::websocket::stream<Stream&>> handshake_;
+  ws::FrameReader reader_;
   ServerContext& ctx_;
   const SessionId id_;
   const std::string name_;  // for logs
   const std::chrono::seconds max_age_;
-  boost::beast::flat_buffer buffer_;
+  std::string early_bytes_;
 
   // Cross-thread state.
   std::atomic<size_t> pending_{0};        // frames accepted and not yet written
@@ -96,10 +118,13 @@ class WsConnection final : public Session, public std::enable_shared_from_this<W
   bool registered_ = false;
   bool torn_down_ = false;
   bool close_sent_ = false;
+  bool socket_closed_ = false;
   std::optional<CloseCause> close_cause_;
-  boost::asio::steady_timer age_timer_;
-  boost::asio::steady_timer pressure_timer_;
-  boost::asio::steady_timer close_timer_;
+  std::chrono::steady_clock::time_point last_read_;
+  Timer age_timer_;
+  Timer pressure_timer_;
+  Timer close_timer_;
+  Timer idle_timer_;
 };
 
 }  // namespace rmb::relay

@@ -1,19 +1,12 @@
 #pragma once
-// The layer under the relay's websocket::stream that owns all writing to the socket, so
-// that many routed frames leave in ONE socket write.
+// Owns all writing to a WebSocket connection's socket, so that many routed frames leave in
+// ONE socket write.
 //
-// Why: Beast writes one message per async_write and allows one write at a time, so a busy
-// session cost one sendmsg per delivered frame (about 40 % of the relay's CPU). Here the
-// connection hands whole frames to write_frames(); their WebSocket headers are built by
-// hand (ws_frame_header.h) and every frame queued while a write is in flight leaves with
-// the next gathered write.
-//
-// Why a layer and not raw writes on the socket beside Beast: Beast's read operation
-// answers pings and close frames by itself, and those writes must not land in the middle
-// of ours. Beast writes through this layer too (handshake response, pong, close): its
-// bytes are copied into the same queue in order and its write completes at once, so
-// every byte reaches the socket through one ordered queue with one write in flight.
-// Teardown (after the close frame) waits until the queue is flushed.
+// Why: one socket write per delivered frame cost about 40 % of the relay's CPU. Here the
+// connection hands whole frames to write_frames(); their headers are built by hand
+// (ws/frame_header.h) and every frame queued while a write is in flight leaves with the
+// next gathered write. Control frames (pong, close) join the same ordered queue, so
+// nothing the relay sends can land in the middle of another frame.
 //
 // Single-threaded: everything runs on the stream's executor (the connection's strand).
 #include <cstddef>
@@ -21,27 +14,22 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <type_traits>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/role.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/teardown.hpp>
 
 #include "relay/mailbox/mailbox.h"
-#include "relay/ws_frame_header.h"
+#include "relay/ws/frame_header.h"
 
 namespace rmb::relay {
 
 template <class Next>
-class CoalescingStream {
+class FrameWriter {
  public:
   using executor_type = typename Next::executor_type;
   using next_layer_type = Next;
@@ -51,43 +39,25 @@ class CoalescingStream {
   // frames); larger ones are written from the shared frame itself.
   static constexpr size_t kCopyLimit = 16 * 1024;
 
-  explicit CoalescingStream(Next&& next) : next_(std::move(next)), state_(std::make_shared<State>()) {
+  explicit FrameWriter(Next&& next) : next_(std::move(next)), state_(std::make_shared<State>()) {
     state_->stream = this;
   }
-  ~CoalescingStream() { state_->stream = nullptr; }
-  CoalescingStream(const CoalescingStream&) = delete;
-  CoalescingStream& operator=(const CoalescingStream&) = delete;
+  ~FrameWriter() { state_->stream = nullptr; }
+  FrameWriter(const FrameWriter&) = delete;
+  FrameWriter& operator=(const FrameWriter&) = delete;
 
   Next& next_layer() { return next_; }
   const Next& next_layer() const { return next_; }
   executor_type get_executor() noexcept { return next_.get_executor(); }
 
-  template <class MutableBufferSequence, class ReadHandler>
-  auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
-    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
-  }
-
-  // Beast's own writes: copied behind everything queued; completes at once (or with the
-  // error that ended writing).
-  template <class ConstBufferSequence, class WriteHandler>
-  auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
-    return boost::asio::async_initiate<WriteHandler, void(boost::beast::error_code, size_t)>(
-        [this](auto&& h, const ConstBufferSequence& bufs) {
-          boost::beast::error_code ec = state_->error;
-          size_t n = 0;
-          if (!ec) {
-            for (auto it = boost::asio::buffer_sequence_begin(bufs); it != boost::asio::buffer_sequence_end(bufs);
-                 ++it) {
-              boost::asio::const_buffer b(*it);
-              state_->queued.append_copy(b.data(), b.size());
-              n += b.size();
-            }
-            state_->start();
-          }
-          boost::asio::post(get_executor(),
-                            boost::beast::bind_front_handler(std::forward<decltype(h)>(h), ec, n));
-        },
-        handler, buffers);
+  // A control frame (pong, close) behind everything queued.
+  void write_control(ws::Opcode opcode, std::string_view payload) {
+    if (state_->error) return;
+    unsigned char header[ws::kMaxServerFrameHeader];
+    const size_t header_size = ws::write_frame_header(opcode, payload.size(), header);
+    state_->queued.append_copy(header, header_size);
+    state_->queued.append_copy(payload.data(), payload.size());
+    state_->start();
   }
 
   // Queues [first, last) (Frames) as binary messages; `done` runs once they are all
@@ -102,8 +72,8 @@ class CoalescingStream {
     Batch& batch = state_->queued;
     for (; first != last; ++first) {
       const Frame& frame = *first;
-      unsigned char header[kMaxWsFrameHeader];
-      const size_t header_size = write_binary_frame_header(frame->size(), header);
+      unsigned char header[ws::kMaxServerFrameHeader];
+      const size_t header_size = ws::write_binary_frame_header(frame->size(), header);
       batch.append_copy(header, header_size);
       if (frame->size() <= kCopyLimit) {
         batch.append_copy(frame->data(), frame->size());
@@ -163,7 +133,7 @@ class CoalescingStream {
 
   // Shared with the write in flight, which may complete after the stream is gone.
   struct State : std::enable_shared_from_this<State> {
-    CoalescingStream* stream = nullptr;
+    FrameWriter* stream = nullptr;
     Batch queued;     // waiting for the next write
     Batch in_flight;  // being written
     std::vector<boost::asio::const_buffer> buffers;
@@ -213,25 +183,5 @@ class CoalescingStream {
   Next next_;
   std::shared_ptr<State> state_;
 };
-
-// Beast tears the connection down after the close frame: only once that frame (and
-// everything before it) has left the queue.
-template <class Next, class TeardownHandler>
-void async_teardown(boost::beast::role_type role, CoalescingStream<Next>& stream,
-                    TeardownHandler&& handler) {
-  auto held = std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
-  stream.when_flushed([role, &stream, held] {
-    using boost::beast::websocket::async_teardown;
-    async_teardown(role, stream.next_layer(), std::move(*held));
-  });
-}
-
-// Synchronous websocket operations are not used by the relay; Beast still names this.
-template <class Next>
-void teardown(boost::beast::role_type role, CoalescingStream<Next>& stream,
-              boost::beast::error_code& ec) {
-  using boost::beast::websocket::teardown;
-  teardown(role, stream.next_layer(), ec);
-}
 
 }  // namespace rmb::relay
