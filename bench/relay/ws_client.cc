@@ -26,20 +26,50 @@ void WsClient::connect(uint16_t port, std::string token, Done done) {
   });
 }
 
-void WsClient::read_messages(OnMessage on_message, Done on_end) {
-  auto self = shared_from_this();
-  ws_.async_read(read_buffer_, [self, on_message = std::move(on_message),
-                                on_end = std::move(on_end)](ErrorCode ec, size_t) mutable {
-    if (ec) {
-      self->open_ = false;
-      return on_end(ec);
+namespace {
+
+// Hands data messages to the callback; a close frame or a protocol error ends reading.
+class MessageSink final : public relay::ws::ReaderSink {
+ public:
+  explicit MessageSink(const WsClient::OnMessage& on_message) : on_message_(on_message) {}
+  bool on_message(relay::ws::MessageKind kind, std::string_view payload) override {
+    switch (kind) {
+      case relay::ws::MessageKind::kBinary: on_message_(payload, true); return true;
+      case relay::ws::MessageKind::kText: on_message_(payload, false); return true;
+      case relay::ws::MessageKind::kClose: return false;
+      default: return true;  // the relay sends no pings
     }
-    const auto data = self->read_buffer_.cdata();
-    on_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
-               self->ws_.got_binary());
-    self->read_buffer_.consume(self->read_buffer_.size());
-    if (self->open_) self->read_messages(std::move(on_message), std::move(on_end));
-  });
+  }
+  void on_error(uint16_t, std::string_view) override {}
+
+ private:
+  const WsClient::OnMessage& on_message_;
+};
+
+}  // namespace
+
+void WsClient::read_messages(OnMessage on_message, Done on_end) {
+  relay::ws::FrameReader::Limits limits;
+  limits.max_message = 16 << 20;
+  limits.masked = false;
+  reader_ = std::make_unique<relay::ws::FrameReader>(limits);
+  on_message_ = std::move(on_message);
+  on_end_ = std::move(on_end);
+  read_frames();
+}
+
+void WsClient::read_frames() {
+  auto self = shared_from_this();
+  ws_.next_layer().async_read_some(asio::buffer(reader_->read_data(), reader_->read_size()),
+                                   [self](ErrorCode ec, size_t n) {
+                                     if (!ec) {
+                                       MessageSink sink(self->on_message_);
+                                       if (self->reader_->commit(n, sink) && self->open_) return self->read_frames();
+                                       ec = boost::beast::websocket::error::closed;
+                                     }
+                                     self->open_ = false;
+                                     self->on_end_(ec);
+                                   });
 }
 
 void WsClient::send(std::string bytes) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "bench/relay/ws_frame.h"
+#include "relay/ws/frame_reader.h"
 
 namespace rmb::bench {
 
@@ -30,7 +31,10 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   // raw query string (PROTOCOL.md §4.2). `done` gets the first error or success.
   void connect(uint16_t port, std::string token, Done done);
 
-  // Beast read loop: every message to `on_message` until the connection ends (`on_end`).
+  // Read loop: every message to `on_message` until the connection ends (`on_end`). Frames
+  // are parsed by the relay's own ws::FrameReader, many per socket read, like the NATS
+  // client parses its messages: a Beast read per message made the bench thread, not the
+  // relay, the limit of the throughput runs. Beast must not read on this connection.
   void read_messages(OnMessage on_message, Done on_end);
   // Queues one binary message for a Beast write (one write in flight at a time).
   void send(std::string bytes);
@@ -51,10 +55,13 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   explicit WsClient(boost::asio::io_context& ioc) : ws_(ioc) {}
   void write_next();
   void raw_read();
+  void read_frames();
   void raw_write();
 
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::beast::flat_buffer read_buffer_;
+  std::unique_ptr<relay::ws::FrameReader> reader_;
+  OnMessage on_message_;
+  Done on_end_;
   std::deque<std::string> send_queue_;
   bool writing_ = false;
   bool open_ = false;

@@ -107,7 +107,9 @@ bool FrameReader::parse(ReaderSink& sink) {
     // No extension is ever negotiated, so RSV bits must be clear (§5.2); clients mask
     // every frame (§5.1).
     if (header.rsv != 0) return fail(sink, kCloseProtocolError, "reserved bits set");
-    if (!header.masked) return fail(sink, kCloseProtocolError, "client frame not masked");
+    if (header.masked != limits_.masked) {
+      return fail(sink, kCloseProtocolError, limits_.masked ? "client frame not masked" : "server frame masked");
+    }
     MessageKind kind;
     const uint8_t op = header.opcode;
     if (is_control(op)) {
@@ -143,7 +145,7 @@ bool FrameReader::parse(ReaderSink& sink) {
     }
     unsigned char* payload = at + header.header_size;
     const size_t size = static_cast<size_t>(header.payload_size);
-    unmask(payload, size, header.mask);
+    if (header.masked) unmask(payload, size, header.mask);
     begin_ += total;
     const std::string_view view(reinterpret_cast<const char*>(payload), size);
     if (is_control(op) || (header.fin && !fragmented_)) {

@@ -12,8 +12,9 @@
 // while reads fill it, and shrinks back after a run of small reads. A frame larger than
 // the buffer grows it to fit, up to the message limit.
 //
-// No sockets here: the connection reads into prepare() and calls commit(); tests and the
-// fuzzer feed bytes directly.
+// No sockets here: the connection reads into read_data() and calls commit(); tests and the
+// fuzzer feed bytes directly. The bench's WebSocket clients use it too (unmasked frames),
+// so that the client is not what limits a throughput measurement.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -48,6 +49,9 @@ class FrameReader {
     size_t max_message = 1 << 20;  // payload of one data message, all fragments together
     size_t min_buffer = 2048;
     size_t max_buffer = 64 * 1024;  // per read; a single larger frame still fits
+    // Frames from a client are masked, frames from a server are not (§5.1); either side
+    // fails a frame of the other kind. Clients (benchmarks, tests) set false.
+    bool masked = true;
   };
 
   explicit FrameReader(Limits limits);
