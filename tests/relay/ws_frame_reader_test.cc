@@ -344,15 +344,20 @@ TEST(WsClosePayload, NoCodeMeans1005) {
 }
 
 TEST(WsClosePayload, CodeAndReason) {
+  // `reason` views the payload, so the payloads outlive the checks.
   uint16_t code = 0;
   std::string_view reason;
-  ASSERT_TRUE(ws::parse_close_payload(std::string("\x03\xE9going away", 12), code, reason));
+  const std::string going_away("\x03\xE9going away", 12);
+  ASSERT_TRUE(ws::parse_close_payload(going_away, code, reason));
   EXPECT_EQ(code, 1001);
   EXPECT_EQ(reason, "going away");
-  ASSERT_TRUE(ws::parse_close_payload(std::string("\x0F\xA0", 2), code, reason));  // 4000: private use
+  EXPECT_EQ(reason.data(), going_away.data() + 2);
+  const std::string private_use("\x0F\xA0", 2);  // 4000
+  ASSERT_TRUE(ws::parse_close_payload(private_use, code, reason));
   EXPECT_EQ(code, 4000);
   EXPECT_TRUE(reason.empty());
-  ASSERT_TRUE(ws::parse_close_payload(std::string("\x0B\xB8x", 3), code, reason));  // 3000: registered range
+  const std::string registered("\x0B\xB8x", 3);  // 3000
+  ASSERT_TRUE(ws::parse_close_payload(registered, code, reason));
   EXPECT_EQ(code, 3000);
   EXPECT_EQ(reason, "x");
 }
