@@ -7,7 +7,8 @@
 //    same messages and the same error, and those agree with a plain whole-stream decoder
 //    written here from RFC 6455 §5 (the reader is an incremental, in-place version of it).
 //
-// Input: byte 0 picks the limits, byte 1 the chunk size, byte 2 where the sink stops,
+// Input: byte 0 picks the limits and the role (server reading masked client frames, or
+// client reading unmasked server frames), byte 1 the chunk size, byte 2 where the sink stops,
 // byte 3 where the stream is split; the rest is the stream.
 #include <algorithm>
 #include <cstdint>
@@ -114,9 +115,9 @@ void read_in_chunks(FrameReader& reader, std::string_view bytes, CheckingSink& s
 
 // RFC 6455 §5 decoded the obvious way over the whole stream, with the checks in the
 // reader's order so the first violation gives the same close code: length encoding,
-// RSV, mask, opcode, control rules, then the message limit. A frame cut off by the end
+// RSV, mask (present exactly when `masked`), opcode, control rules, then the message limit. A frame cut off by the end
 // of the stream is simply not there yet.
-Outcome reference_decode(std::string_view s, size_t max_message) {
+Outcome reference_decode(std::string_view s, size_t max_message, bool expect_masked) {
   Outcome out;
   bool fragmented = false;
   MessageKind fragmented_kind = MessageKind::kBinary;
@@ -148,7 +149,7 @@ Outcome reference_decode(std::string_view s, size_t max_message) {
       for (size_t i = 0; i < 4; ++i) key[i] = byte(pos + i);
       pos += 4;
     }
-    if (rsv != 0 || !masked) {
+    if (rsv != 0 || masked != expect_masked) {
       out.error = ws::kCloseProtocolError;
       return out;
     }
@@ -209,12 +210,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_message = kMaxMessage[data[0] & 3];
   limits.min_buffer = kMinBuffer[(data[0] >> 2) & 3];
   limits.max_buffer = kMaxBuffer[(data[0] >> 4) & 3];
+  limits.masked = (data[0] & 0x40) == 0;
   const size_t chunk = size_t{data[1]} + 1;
   const size_t stop_at = data[2];  // 0: the sink never stops
   const std::string_view stream(reinterpret_cast<const char*>(data + 4), size - 4);
   const size_t split = stream.empty() ? 0 : (size_t{data[3]} * 257) % (stream.size() + 1);
 
-  const Outcome expected = reference_decode(stream, limits.max_message);
+  const Outcome expected = reference_decode(stream, limits.max_message, limits.masked);
 
   // Whole: every read as large as the reader allows.
   FrameReader whole_reader(limits);

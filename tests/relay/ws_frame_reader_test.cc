@@ -512,6 +512,37 @@ TEST(WsFrameReaderErrors, NothingDeliveredAfterAnError) {
   EXPECT_EQ(sink.messages.size(), 1u);
 }
 
+// ---- the client role (bench and test clients read server frames) ----
+
+TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
+  FrameReader::Limits l = limits();
+  l.masked = false;
+  FrameReader reader(l);
+  RecordingSink sink;
+  FrameSpec server;
+  server.masked = false;
+  const std::string big = pattern(70000, 4);
+  ASSERT_TRUE(push(reader, frame("from the relay", server) + frame(big, server), sink, 1000));
+  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, "from the relay"},
+                                                 {MessageKind::kBinary, big}}));
+  // §5.7 unmasked "Hello".
+  const unsigned char hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
+  ASSERT_TRUE(push(reader, std::string_view(reinterpret_cast<const char*>(hello), sizeof hello), sink));
+  EXPECT_EQ(sink.messages.back(), (Message{MessageKind::kText, "Hello"}));
+}
+
+TEST(WsFrameReaderErrors, ClientRoleRejectsMaskedFrame) {
+  FrameReader::Limits l = limits();
+  l.masked = false;
+  FrameReader reader(l);
+  RecordingSink sink;
+  FrameSpec server;
+  server.masked = false;
+  EXPECT_FALSE(push(reader, frame("ok", server) + frame(kBin, "masked") + frame("after", server), sink));
+  EXPECT_EQ(sink.error_code, ws::kCloseProtocolError);
+  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, "ok"}}));
+}
+
 // ---- the sink stops ----
 
 TEST(WsFrameReader, SinkReturningFalseStopsDelivery) {
