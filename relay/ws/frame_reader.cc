@@ -69,7 +69,7 @@ bool FrameReader::commit(size_t n, ReaderSink& sink) {
     return false;
   }
   if (begin_ == end_) begin_ = end_ = 0;
-  if (filled && capacity_ < limits_.max_buffer && wanted_ <= capacity_) {
+  if (filled && capacity_ < limits_.max_buffer) {
     small_reads_ = 0;
     resize(std::min(capacity_ * 2, limits_.max_buffer));
   } else if (buffered() == 0 && capacity_ > limits_.min_buffer && n < capacity_ / 8) {
@@ -90,7 +90,6 @@ bool FrameReader::commit(size_t n, ReaderSink& sink) {
 }
 
 bool FrameReader::parse(ReaderSink& sink) {
-  wanted_ = 0;
   while (begin_ < end_) {
     unsigned char* const at = buffer_.get() + begin_;
     const size_t available = end_ - begin_;
@@ -170,9 +169,10 @@ bool FrameReader::parse(ReaderSink& sink) {
 }
 
 void FrameReader::reserve_frame(size_t needed) {
-  wanted_ = needed;
   if (needed > capacity_) {
-    resize(needed);
+    // Grown step by step as the frame arrives, not to its announced size at once: a
+    // header alone (14 bytes) must not reserve a megabyte.
+    resize(std::min(needed, std::max(capacity_ * 2, limits_.max_buffer)));
   } else if (begin_ + needed > capacity_) {
     std::memmove(buffer_.get(), buffer_.get() + begin_, buffered());
     end_ -= begin_;

@@ -10,7 +10,7 @@
 //
 // The buffer adapts: it starts small (idle sessions must stay small, issue 3), doubles
 // while reads fill it, and shrinks back after a run of small reads. A frame larger than
-// the buffer grows it to fit, up to the message limit.
+// the buffer grows it as its bytes arrive, up to the message limit.
 //
 // No sockets here: the connection reads into read_data() and calls commit(); tests and the
 // fuzzer feed bytes directly. The bench's WebSocket clients use it too (unmasked frames),
@@ -72,7 +72,8 @@ class FrameReader {
 
  private:
   bool parse(ReaderSink& sink);
-  // Makes room for `needed` contiguous bytes from begin_ (moving or growing the buffer).
+  // Makes room toward `needed` contiguous bytes from begin_ (moving or growing the buffer;
+  // a frame larger than max_buffer gets there over several reads).
   void reserve_frame(size_t needed);
   void resize(size_t capacity);
   bool fail(ReaderSink& sink, uint16_t code, std::string_view reason);
@@ -83,7 +84,6 @@ class FrameReader {
   size_t begin_ = 0;  // first unparsed byte
   size_t end_ = 0;    // one past the last read byte
   unsigned small_reads_ = 0;
-  size_t wanted_ = 0;  // a frame of this size (header + payload) is being waited for
 
   // A fragmented data message in progress (§5.4).
   bool fragmented_ = false;

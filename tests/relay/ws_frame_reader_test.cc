@@ -486,6 +486,19 @@ TEST(WsFrameReaderErrors, TooBigIsReportedFromTheHeaderAlone) {
   EXPECT_LE(reader.capacity(), 64u * 1024);
 }
 
+TEST(WsFrameReader, ALargeFrameGrowsTheBufferAsItArrivesNotFromItsHeader) {
+  // A client announcing a 1 MiB frame (within the limit) and sending only its header
+  // must not make the relay allocate the megabyte up front.
+  FrameReader reader(limits(1 << 20));
+  RecordingSink sink;
+  const std::string whole = frame(pattern(1 << 19));
+  EXPECT_TRUE(push(reader, std::string_view(whole).substr(0, 14), sink));
+  EXPECT_LE(reader.capacity(), 64u * 1024);
+  EXPECT_TRUE(push(reader, std::string_view(whole).substr(14), sink));
+  ASSERT_EQ(sink.messages.size(), 1u);
+  EXPECT_EQ(sink.messages[0].payload, pattern(1 << 19));
+}
+
 TEST(WsFrameReaderErrors, FragmentsTogetherOverMaxMessage) {
   expect_error({"600 + 401", frame(kBin, pattern(600), false) + frame(kCont, pattern(401)), 1009}, limits(1000));
   expect_error({"400 x 3", frame(kBin, pattern(400), false) + frame(kCont, pattern(400), false) +
