@@ -527,13 +527,22 @@ TEST(WsFrameReaderErrors, NothingDeliveredAfterAnError) {
 
 // ---- the client role (bench and test clients read server frames) ----
 
-TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
+FrameReader::Limits client_limits() {
   FrameReader::Limits l = limits();
   l.masked = false;
-  FrameReader reader(l);
+  return l;
+}
+
+FrameSpec server_frame() {
+  FrameSpec spec;
+  spec.masked = false;
+  return spec;
+}
+
+TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
+  FrameReader reader(client_limits());
   RecordingSink sink;
-  FrameSpec server;
-  server.masked = false;
+  const FrameSpec server = server_frame();
   const std::string big = pattern(70000, 4);
   ASSERT_TRUE(push(reader, frame("from the relay", server) + frame(big, server), sink, 1000));
   EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, "from the relay"},
@@ -545,12 +554,9 @@ TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
 }
 
 TEST(WsFrameReaderErrors, ClientRoleRejectsMaskedFrame) {
-  FrameReader::Limits l = limits();
-  l.masked = false;
-  FrameReader reader(l);
+  FrameReader reader(client_limits());
   RecordingSink sink;
-  FrameSpec server;
-  server.masked = false;
+  const FrameSpec server = server_frame();
   EXPECT_FALSE(push(reader, frame("ok", server) + frame(kBin, "masked") + frame("after", server), sink));
   EXPECT_EQ(sink.error_code, ws::kCloseProtocolError);
   EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, "ok"}}));
