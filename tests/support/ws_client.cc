@@ -5,6 +5,7 @@
 #include <functional>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -169,16 +170,69 @@ absl::Status WsClient::send_text(const std::string& text) {
   return write_message(ws_, false, text, [this](bool& done) { return run_until(done, kDefaultTimeout); });
 }
 
+absl::Status WsClient::send_fragmented(const std::string& bytes, size_t pieces) {
+  if (closed_) return absl::UnavailableError("closed");
+  ws_.binary(true);
+  const size_t step = (bytes.size() + pieces - 1) / pieces;
+  for (size_t at = 0; at < bytes.size(); at += step) {
+    const bool fin = at + step >= bytes.size();
+    bool done = false;
+    beast::error_code error;
+    ws_.async_write_some(fin, net::buffer(bytes.data() + at, std::min(step, bytes.size() - at)),
+                         [&](beast::error_code ec, size_t) {
+                           error = ec;
+                           done = true;
+                         });
+    if (auto s = run_until(done, kDefaultTimeout); !s.ok()) return s;
+    if (error) return absl::UnavailableError(absl::StrCat("write failed: ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WsClient::send_raw_bytes(const std::string& bytes) {
+  beast::error_code ec;
+  net::write(ws_.next_layer().socket(), net::buffer(bytes), ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("write failed: ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> WsClient::ping(const std::string& payload, Millis timeout) {
+  if (closed_) return absl::UnavailableError("closed");
+  // Beast reports pongs to the control callback while a read is pending.
+  auto pong = std::make_shared<std::optional<std::string>>();
+  ws_.control_callback([pong](websocket::frame_type kind, beast::string_view data) {
+    if (kind == websocket::frame_type::pong) *pong = std::string(data.data(), data.size());
+  });
+  // Heap state: after a timeout the handler may still run during a later call.
+  auto sent = std::make_shared<bool>(false);
+  ws_.async_ping(websocket::ping_data(payload.c_str()), [sent](beast::error_code) { *sent = true; });
+  start_read();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  io_.restart();
+  while (!pong->has_value() && !read_done_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    io_.run_one_for(deadline - now);
+    if (io_.stopped()) io_.restart();
+  }
+  ws_.control_callback();
+  if (!*sent || !pong->has_value()) return absl::DeadlineExceededError("no pong");
+  return **pong;
+}
+
+void WsClient::start_read() {
+  if (read_pending_ || read_done_) return;
+  read_pending_ = true;
+  ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
+    read_pending_ = false;
+    read_done_ = true;
+    read_error_ = ec;
+  });
+}
+
 absl::StatusOr<std::string> WsClient::receive_raw(Millis timeout) {
   if (closed_) return absl::UnavailableError(absl::StrCat("closed: ", close_code_, " ", close_reason_));
-  if (!read_pending_ && !read_done_) {
-    read_pending_ = true;
-    ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
-      read_pending_ = false;
-      read_done_ = true;
-      read_error_ = ec;
-    });
-  }
+  start_read();
   if (auto s = run_until(read_done_, timeout); !s.ok()) return s;
   read_done_ = false;
   if (read_error_) {

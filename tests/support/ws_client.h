@@ -60,6 +60,13 @@ class WsClient {
   absl::StatusOr<std::string> send(rmb::Envelope envelope, bool sign = true);
   absl::Status send_binary(const std::string& bytes);
   absl::Status send_text(const std::string& text);
+  // One binary message in `pieces` fragments (RFC 6455 §5.4).
+  absl::Status send_fragmented(const std::string& bytes, size_t pieces);
+  // Bytes straight to the socket, around Beast: frames Beast would never send.
+  absl::Status send_raw_bytes(const std::string& bytes);
+  // Sends a WebSocket ping and waits for the pong; returns the pong's payload. A read
+  // stays pending afterwards for the next receive.
+  absl::StatusOr<std::string> ping(const std::string& payload, Millis timeout = kDefaultTimeout);
 
   // Next binary or text message. DEADLINE_EXCEEDED on timeout (the read stays pending for
   // the next call); UNAVAILABLE "closed: <code> <reason>" once the connection ended.
@@ -87,6 +94,7 @@ class WsClient {
  private:
   WsClient();
   absl::Status run_until(bool& flag, Millis timeout);
+  void start_read();
 
   boost::asio::io_context io_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
