@@ -12,11 +12,7 @@ class RelayBackPressure : public RelayTest {
   // The relay counts a message out of the mailbox when its write completes, which may be
   // just after the client has read it: wait (bounded) for the count to settle.
   double drained_depth() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (metric("relay_mailbox_depth") != 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return metric("relay_mailbox_depth");
+    return wait_for_metric("relay_mailbox_depth", [](double depth) { return depth == 0; });
   }
 };
 
@@ -54,12 +50,9 @@ TEST_F(RelayBackPressure, StuckSessionIsEvictedAndItsMailKept) {
   for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(a->send(a->request_to(2, std::nullopt, "bulk", payload(i))).ok());
   sync(*a);
   // Wait (bounded) for the eviction.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (metric("relay_session_evictions_total{reason=\"back_pressure_timeout\"}") < 1 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_EQ(metric("relay_session_evictions_total{reason=\"back_pressure_timeout\"}"), 1);
+  ASSERT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"back_pressure_timeout\"}",
+                            [](double n) { return n >= 1; }, std::chrono::seconds(20)),
+            1);
   // What the old socket did not take is waiting for the next connection, in order, up to
   // the newest message.
   auto again = connect(2);

@@ -1,5 +1,7 @@
 #include "tests/relay/relay_fixture.h"
 
+#include <thread>
+
 #include <sstream>
 
 #include "core/util/clock.h"
@@ -93,6 +95,17 @@ void RelayTest::sync(test::WsClient& client) {
   ASSERT_TRUE(pong.ok()) << pong.status();
   ASSERT_TRUE(pong->has_pong());
   ASSERT_EQ(pong->uid(), ping.uid());
+}
+
+double RelayTest::wait_for_metric(const std::string& sample, const std::function<bool(double)>& done,
+                                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  double value = metric(sample);
+  while (!done(value) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    value = metric(sample);
+  }
+  return value;
 }
 
 double RelayTest::metric(const std::string& sample) {

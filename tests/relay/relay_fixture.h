@@ -5,6 +5,8 @@
 //   twin 60      on "other.example" (foreign; federation off unless a test turns it on)
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +48,10 @@ class RelayTest : public ::testing::Test {
 
   // Value of one sample line of /metrics ("name" or "name{label=\"v\"}"); 0 if absent.
   double metric(const std::string& sample);
+  // Polls `sample` until `done(value)` or `timeout` (the relay counts some events just after
+  // the client sees them); returns the last value.
+  double wait_for_metric(const std::string& sample, const std::function<bool(double)>& done,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   uint16_t port() const { return relay_->port(); }
 

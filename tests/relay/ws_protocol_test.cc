@@ -1,8 +1,6 @@
 // The relay's own WebSocket reader (relay/ws/frame_reader.*) against a real client on a
 // real socket: what Beast used to do for it (pongs, fragments, protocol errors, the
 // client's close) must still happen, and a bad client must not disturb the others.
-#include <thread>
-
 #include "core/envelope/signing.h"
 #include "tests/relay/relay_fixture.h"
 
@@ -59,12 +57,7 @@ TEST_F(RelayWsProtocol, ClientCloseIsAnsweredAndTheSessionEnds) {
   ASSERT_TRUE(a);
   a->close();
   // The session is gone: the same twin connects again as a new session.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (metric("relay_session_evictions_total{reason=\"closed\"}") < 1 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_EQ(metric("relay_session_evictions_total{reason=\"closed\"}"), 1);
+  EXPECT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"closed\"}", [](double n) { return n >= 1; }), 1);
   auto again = connect(1);
   auto b = connect(2);
   ASSERT_TRUE(again && b);
