@@ -1,6 +1,6 @@
 #pragma once
 // What the router and the registry see of a connected WebSocket session. Implemented by
-// the Beast connection (ws_connection.h) and by fakes in unit tests. All methods are
+// the WebSocket connection (ws_connection.h) and by fakes in unit tests. All methods are
 // thread-safe: the router calls them from the I/O thread of the *sending* session.
 #include <string>
 
