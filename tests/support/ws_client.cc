@@ -4,8 +4,11 @@
 
 #include <functional>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -28,23 +31,34 @@ std::string random_uid() {
                          b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-WsClient::WsClient() : ws_(io_) {}
+struct WsClient::Net {
+  net::io_context io;
+  websocket::stream<beast::tcp_stream> ws{io};
+  beast::flat_buffer buffer;
+  beast::error_code read_error;
+};
+
+WsClient::WsClient() : net_(std::make_unique<Net>()) {}
 
 WsClient::~WsClient() {
   if (!closed_) {
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    beast::get_lowest_layer(net_->ws).socket().close(ignored);
   }
 }
 
 absl::Status WsClient::run_until(bool& flag, Millis timeout) {
+  return run_until([&flag] { return flag; }, timeout);
+}
+
+absl::Status WsClient::run_until(const std::function<bool()>& done, Millis timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  io_.restart();
-  while (!flag) {
+  net_->io.restart();
+  while (!done()) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return absl::DeadlineExceededError("timed out");
-    io_.run_one_for(deadline - now);
-    if (io_.stopped()) io_.restart();
+    net_->io.run_one_for(deadline - now);
+    if (net_->io.stopped()) net_->io.restart();
   }
   return absl::OkStatus();
 }
@@ -52,7 +66,7 @@ absl::Status WsClient::run_until(bool& flag, Millis timeout) {
 absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect_target(uint16_t port, const std::string& target,
                                                                   UpgradeRefusal* refusal) {
   std::unique_ptr<WsClient> client(new WsClient());
-  auto& tcp = beast::get_lowest_layer(client->ws_);
+  auto& tcp = beast::get_lowest_layer(client->net_->ws);
   bool done = false;
   beast::error_code error;
   websocket::response_type response;
@@ -63,7 +77,7 @@ absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect_target(uint16_t port
       done = true;
       return;
     }
-    client->ws_.async_handshake(response, absl::StrCat("127.0.0.1:", port), target, [&](beast::error_code hec) {
+    client->net_->ws.async_handshake(response, absl::StrCat("127.0.0.1:", port), target, [&](beast::error_code hec) {
       error = hec;
       done = true;
     });
@@ -79,7 +93,7 @@ absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect_target(uint16_t port
         absl::StrCat("upgrade refused: ", response.result_int(), " ", response.body(), " (", error.message(), ")"));
   }
   tcp.expires_never();
-  client->ws_.binary(true);
+  client->net_->ws.binary(true);
   return client;
 }
 
@@ -162,23 +176,23 @@ absl::Status write_message(websocket::stream<beast::tcp_stream>& ws, bool binary
 
 absl::Status WsClient::send_binary(const std::string& bytes) {
   if (closed_) return absl::UnavailableError("closed");
-  return write_message(ws_, true, bytes, [this](bool& done) { return run_until(done, kDefaultTimeout); });
+  return write_message(net_->ws, true, bytes, [this](bool& done) { return run_until(done, kDefaultTimeout); });
 }
 
 absl::Status WsClient::send_text(const std::string& text) {
   if (closed_) return absl::UnavailableError("closed");
-  return write_message(ws_, false, text, [this](bool& done) { return run_until(done, kDefaultTimeout); });
+  return write_message(net_->ws, false, text, [this](bool& done) { return run_until(done, kDefaultTimeout); });
 }
 
 absl::Status WsClient::send_fragmented(const std::string& bytes, size_t pieces) {
   if (closed_) return absl::UnavailableError("closed");
-  ws_.binary(true);
+  net_->ws.binary(true);
   const size_t step = (bytes.size() + pieces - 1) / pieces;
   for (size_t at = 0; at < bytes.size(); at += step) {
     const bool fin = at + step >= bytes.size();
     bool done = false;
     beast::error_code error;
-    ws_.async_write_some(fin, net::buffer(bytes.data() + at, std::min(step, bytes.size() - at)),
+    net_->ws.async_write_some(fin, net::buffer(bytes.data() + at, std::min(step, bytes.size() - at)),
                          [&](beast::error_code ec, size_t) {
                            error = ec;
                            done = true;
@@ -191,7 +205,7 @@ absl::Status WsClient::send_fragmented(const std::string& bytes, size_t pieces) 
 
 absl::Status WsClient::send_raw_bytes(const std::string& bytes) {
   beast::error_code ec;
-  net::write(ws_.next_layer().socket(), net::buffer(bytes), ec);
+  net::write(net_->ws.next_layer().socket(), net::buffer(bytes), ec);
   if (ec) return absl::UnavailableError(absl::StrCat("write failed: ", ec.message()));
   return absl::OkStatus();
 }
@@ -200,22 +214,16 @@ absl::StatusOr<std::string> WsClient::ping(const std::string& payload, Millis ti
   if (closed_) return absl::UnavailableError("closed");
   // Beast reports pongs to the control callback while a read is pending.
   auto pong = std::make_shared<std::optional<std::string>>();
-  ws_.control_callback([pong](websocket::frame_type kind, beast::string_view data) {
+  net_->ws.control_callback([pong](websocket::frame_type kind, beast::string_view data) {
     if (kind == websocket::frame_type::pong) *pong = std::string(data.data(), data.size());
   });
   // Heap state: after a timeout the handler may still run during a later call.
   auto sent = std::make_shared<bool>(false);
-  ws_.async_ping(websocket::ping_data(payload.c_str()), [sent](beast::error_code) { *sent = true; });
+  net_->ws.async_ping(websocket::ping_data(payload.c_str()), [sent](beast::error_code) { *sent = true; });
   start_read();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  io_.restart();
-  while (!pong->has_value() && !read_done_) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) break;
-    io_.run_one_for(deadline - now);
-    if (io_.stopped()) io_.restart();
-  }
-  ws_.control_callback();
+  // A timeout is reported below as "no pong", whatever run_until says.
+  (void)run_until([&] { return pong->has_value() || read_done_; }, timeout);
+  net_->ws.control_callback();
   if (!*sent || !pong->has_value()) return absl::DeadlineExceededError("no pong");
   return **pong;
 }
@@ -223,10 +231,10 @@ absl::StatusOr<std::string> WsClient::ping(const std::string& payload, Millis ti
 void WsClient::start_read() {
   if (read_pending_ || read_done_) return;
   read_pending_ = true;
-  ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
+  net_->ws.async_read(net_->buffer, [this](beast::error_code ec, size_t) {
     read_pending_ = false;
     read_done_ = true;
-    read_error_ = ec;
+    net_->read_error = ec;
   });
 }
 
@@ -235,16 +243,16 @@ absl::StatusOr<std::string> WsClient::receive_raw(Millis timeout) {
   start_read();
   if (auto s = run_until(read_done_, timeout); !s.ok()) return s;
   read_done_ = false;
-  if (read_error_) {
+  if (net_->read_error) {
     closed_ = true;
-    close_code_ = static_cast<uint16_t>(ws_.reason().code);
-    close_reason_ = std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
+    close_code_ = static_cast<uint16_t>(net_->ws.reason().code);
+    close_reason_ = std::string(net_->ws.reason().reason.data(), net_->ws.reason().reason.size());
     return absl::UnavailableError(absl::StrCat("closed: ", close_code_, " ", close_reason_, " (",
-                                               read_error_.message(), ")"));
+                                               net_->read_error.message(), ")"));
   }
-  last_text_ = !ws_.got_binary();
-  std::string data = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
+  last_text_ = !net_->ws.got_binary();
+  std::string data = beast::buffers_to_string(net_->buffer.data());
+  net_->buffer.consume(net_->buffer.size());
   return data;
 }
 
@@ -270,7 +278,7 @@ absl::StatusOr<std::string> WsClient::wait_closed(Millis timeout) {
 void WsClient::close() {
   if (closed_) return;
   bool done = false;
-  ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  net_->ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
   (void)run_until(done, Millis(2000));
   closed_ = true;
 }
@@ -280,7 +288,7 @@ void WsClient::close() {
 namespace rmb::test {
 
 void WsClient::limit_receive_buffer(int bytes) {
-  ws_.next_layer().socket().set_option(boost::asio::socket_base::receive_buffer_size(bytes));
+  net_->ws.next_layer().socket().set_option(boost::asio::socket_base::receive_buffer_size(bytes));
 }
 
 }  // namespace rmb::test
