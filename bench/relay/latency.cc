@@ -1,6 +1,7 @@
 #include "bench/relay/latency.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <vector>
@@ -27,6 +28,23 @@ struct RoundTrip {
   std::function<void(bool)> reply;  // set by the driver
   uint64_t anomalies = 0;
 };
+
+using Ready = std::function<void(const std::string&)>;
+
+// For a scenario's two clients: `ready` runs once, with the first error, or with "" once both
+// reported success.
+Ready both_ready(Ready ready) {
+  auto left = std::make_shared<int>(2);
+  auto failed = std::make_shared<bool>(false);
+  return [ready = std::move(ready), left, failed](const std::string& error) {
+    if (*failed) return;
+    if (!error.empty()) {
+      *failed = true;
+      return ready(error);
+    }
+    if (--*left == 0) ready("");
+  };
+}
 
 double percentile(std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
@@ -145,16 +163,7 @@ LatencyResult run_rmb_echo_latency(const Fixture& fixture, size_t client, size_t
   RoundTrip rt;
   bool closing = false;
   rt.connect = [&](std::function<void(const std::string&)> ready) {
-    auto left = std::make_shared<int>(2);
-    auto failed = std::make_shared<bool>(false);
-    auto one = [ready, left, failed](const std::string& error) {
-      if (*failed) return;
-      if (!error.empty()) {
-        *failed = true;
-        return ready(error);
-      }
-      if (--*left == 0) ready("");
-    };
+    auto one = both_ready(std::move(ready));
     answerer->connect(relay_port, token_b, [&, one](ErrorCode ec) {
       if (ec) return one(absl::StrCat("responder upgrade: ", ec.message()));
       answerer->read_messages(
@@ -199,16 +208,7 @@ LatencyResult run_nats_request_latency(uint16_t nats_port, const LatencyConfig& 
   RoundTrip rt;
   bool closing = false;
   rt.connect = [&](std::function<void(const std::string&)> ready) {
-    auto left = std::make_shared<int>(2);
-    auto failed = std::make_shared<bool>(false);
-    auto one = [ready, left, failed](const std::string& error) {
-      if (*failed) return;
-      if (!error.empty()) {
-        *failed = true;
-        return ready(error);
-      }
-      if (--*left == 0) ready("");
-    };
+    auto one = both_ready(std::move(ready));
     auto ended = [&](ErrorCode) {
       if (!closing) ++rt.anomalies;
     };
