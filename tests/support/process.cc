@@ -9,6 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -76,19 +80,58 @@ std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds time
   return std::nullopt;
 }
 
-uint16_t free_port() {
+namespace {
+
+// Binds 127.0.0.1:`port` (0 = any) and closes again; the port bound, or 0 if none.
+uint16_t try_bind(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
-  uint16_t port = 0;
-  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+  uint16_t bound = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+    bound = ntohs(addr.sin_port);
   }
-  if (fd >= 0) ::close(fd);
+  ::close(fd);
+  return bound;
+}
+
+// The first port of the kernel's ephemeral range (Linux default 32768).
+unsigned ephemeral_low() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned low = 0;
+  return in >> low && low > 0 ? low : 32768;
+}
+
+}  // namespace
+
+// Drawn at random from below the ephemeral range, not from bind(0): a port bind(0) hands out
+// is ephemeral, so until the test's server binds it any outgoing connection (this test's or
+// a parallel one's) may take it as its source port, and two processes asking at once tend
+// to get neighbouring or equal ports. A port is not handed out twice by one process.
+uint16_t free_port() {
+  static std::mutex mu;
+  static std::set<uint16_t> given;
+  static std::mt19937 rng{std::random_device{}()};
+  std::lock_guard lock(mu);
+  constexpr unsigned kLow = 20000;
+  const unsigned high = ephemeral_low() - 1;
+  if (high > kLow + 1000) {
+    std::uniform_int_distribution<unsigned> pick(kLow, high);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const auto port = static_cast<uint16_t>(pick(rng));
+      if (!given.contains(port) && try_bind(port) == port) {
+        given.insert(port);
+        return port;
+      }
+    }
+  }
+  const uint16_t port = try_bind(0);
+  given.insert(port);
   return port;
 }
 

@@ -40,7 +40,8 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
-// A port that was free a moment ago on 127.0.0.1.
+// A port that was free a moment ago on 127.0.0.1, below the ephemeral range, never the same
+// twice in one process.
 uint16_t free_port();
 // $RMB_BUILD_DIR/relay/rmb-relay (RMB_BUILD_DIR is set by ctest, see cmake/RmbTest.cmake).
 std::string relay_binary();
