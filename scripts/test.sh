@@ -10,9 +10,9 @@ jobs="$(nproc)"
 echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --output=target . | tail -1)"
 
 ./scripts/build.sh release
-# One test at a time: integration tests start relays and redis-servers on ports picked with
-# bind(0)-and-close, and two tests running side by side can be handed the same port (their
-# clients then reach each other's servers). Serial costs about three minutes and removes that.
+# One test at a time: integration tests start relays and redis-servers on ports that were free
+# a moment before (test::free_port), and two tests running side by side could still pick the
+# same one (their clients then reach each other's servers). Serial costs about three minutes.
 (cd build/release && ctest --output-on-failure -j 1)
 
 ./scripts/build.sh asan --target unit_tests

@@ -44,8 +44,7 @@ class RelayFederation : public RelayTest {
   void SetUp() override {
     RelayTest::SetUp();
     port_a_ = test::free_port();
-    port_b_ = test::free_port();
-    while (port_b_ == port_a_) port_b_ = test::free_port();
+    port_b_ = test::free_port();  // never port_a_: free_port does not repeat itself
     domain_a_ = absl::StrCat("127.0.0.1:", port_a_);
     domain_b_ = absl::StrCat("127.0.0.1:", port_b_);
     twins_[0].relays = {domain_a_};

@@ -119,7 +119,7 @@ uint16_t free_port() {
   static std::mt19937 rng{std::random_device{}()};
   std::lock_guard lock(mu);
   constexpr unsigned kLow = 20000;
-  const unsigned high = ephemeral_low() - 1;
+  static const unsigned high = ephemeral_low() - 1;
   if (high > kLow + 1000) {
     std::uniform_int_distribution<unsigned> pick(kLow, high);
     for (int attempt = 0; attempt < 200; ++attempt) {
@@ -131,7 +131,7 @@ uint16_t free_port() {
     }
   }
   const uint16_t port = try_bind(0);
-  given.insert(port);
+  if (port != 0) given.insert(port);
   return port;
 }
 
