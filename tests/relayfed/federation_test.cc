@@ -266,8 +266,11 @@ TEST_F(FederationTlsTest, WrongHostNameAndUntrustedCertificateFail) {
   auto opt = tls_options();
   auto& fed = federator(opt);
   // The certificate names "localhost", not 127.0.0.1.
+  // Timestamps are whole seconds, so a TTL of N s leaves between N-1 and N s: with 1 s the
+  // envelope can expire before the first attempt and no post is ever counted. 2 s always
+  // leaves time for one attempt of 3 passes.
   const std::string by_ip = remote.domain();
-  forward(make_envelope("tls-ip", 1, 2, 0, 1), {by_ip});
+  forward(make_envelope("tls-ip", 1, 2, 0, 2), {by_ip});
   ASSERT_TRUE(eventually([&] { return failures().size() == 1 && settled(); }, 20s));
   EXPECT_EQ(failures()[0].reason, "message has expired");
   EXPECT_EQ(remote.requests(), 0u);
@@ -277,7 +280,7 @@ TEST_F(FederationTlsTest, WrongHostNameAndUntrustedCertificateFail) {
   opt.ca_file.clear();
   auto& strict = federator(opt);
   const std::string by_name = "localhost:" + std::to_string(remote.port());
-  forward(make_envelope("tls-untrusted", 1, 2, 0, 1), {by_name});
+  forward(make_envelope("tls-untrusted", 1, 2, 0, 2), {by_name});
   ASSERT_TRUE(eventually([&] { return failures().size() == 2 && settled(); }, 20s));
   EXPECT_EQ(remote.requests(), 0u);
   EXPECT_GE(strict.stats().per_relay[by_name].error, 3u);
