@@ -186,8 +186,11 @@ TEST_F(FederationTest, HangingRelayTimesOutAndFallsThrough) {
 TEST_F(FederationTest, RetriesUntilTheEnvelopeExpires) {
   FakeRelay broken(500);
   auto& fed = federator(fast());
-  // 2 s to live: several rounds of 3 passes, then "message has expired".
-  forward(make_envelope("exp", 1, 2, 0, 2), {broken.domain()});
+  // 3 s to live: several rounds of 3 passes, then "message has expired". Timestamps are
+  // whole seconds, so N s leave between N-1 and N s: two rounds (one round's passes take
+  // up to ~0.5 s, plus the retry delay) must fit into the shortest case even on a slow
+  // machine, which 2 s (1 s at worst) did not guarantee.
+  forward(make_envelope("exp", 1, 2, 0, 3), {broken.domain()});
   ASSERT_TRUE(eventually([&] { return failures().size() == 1 && settled(); }, 20s));
   EXPECT_EQ(failures()[0].reason, "message has expired");
   EXPECT_GE(broken.requests(), 6u);  // at least two rounds of 3 passes
