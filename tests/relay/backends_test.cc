@@ -1,6 +1,8 @@
 // main's wiring of the other backends: --redis (mail survives a relay restart) and
 // federation between two relay processes over HTTP.
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tests/relay/relay_fixture.h"
@@ -92,7 +94,14 @@ TEST_F(RelayFederation, RequestAndResponseCrossRelays) {
   auto back = (*one)->receive_raw(std::chrono::seconds(15));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, *reply);
-  EXPECT_EQ(metric_of(port_a_, absl::StrCat("federation_message_success{relay=\"", domain_b_, "\"}")), 1);
+  // A counts the success when B's 202 comes back, which need not be before the reply
+  // (posted by B on its own) reaches one: wait for it, bounded.
+  const std::string success = absl::StrCat("federation_message_success{relay=\"", domain_b_, "\"}");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (metric_of(port_a_, success) < 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(metric_of(port_a_, success), 1);
 }
 
 TEST_F(RelayFederation, RemoteFailFastOfflineComesBackAsError) {
