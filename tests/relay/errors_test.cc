@@ -100,14 +100,16 @@ TEST_F(RelayErrors, ForeignTwinWithoutFederator) {
 }
 
 TEST_F(RelayErrors, RateLimit) {
-  // The limiter's window is the wall-clock minute: do not straddle a boundary.
-  const uint64_t into_window = core::unix_now() % 60;
-  if (into_window > 50) std::this_thread::sleep_for(std::chrono::seconds(61 - into_window));
   start_relay({"--limit", "2", "100000"});
   auto a = connect(1);
   auto a2 = connect(1, "second");  // same twin, other session: shares the budget
   auto b = connect(2);
   ASSERT_TRUE(a && a2 && b);
+  // The limiter's window is the wall-clock minute: the frames below must not straddle a
+  // boundary. Checked once the relay and sessions are up (starting them can take seconds on
+  // a loaded machine), leaving a wide margin for the exchange itself.
+  const uint64_t into_window = core::unix_now() % 60;
+  if (into_window > 40) std::this_thread::sleep_for(std::chrono::seconds(61 - into_window));
   auto first = a->request_to(2, std::nullopt, "cmd", "1");
   auto second = a2->request_to(2, std::nullopt, "cmd", "2");
   ASSERT_TRUE(a->send(first).ok());
