@@ -27,7 +27,9 @@ struct UpgradeRefusal {
 class WsClient {
  public:
   using Millis = std::chrono::milliseconds;
-  static constexpr Millis kDefaultTimeout{5000};
+  // Generous: a loaded CI machine can take seconds to route a frame, and every wait returns
+  // as soon as its frame arrives (no test expects the default wait to run out).
+  static constexpr Millis kDefaultTimeout{15000};
 
   // Connects to ws://127.0.0.1:<port>/?<jwt> as `twin` (session `sid`), with a fresh
   // token valid for `ttl` seconds.
