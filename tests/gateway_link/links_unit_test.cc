@@ -83,11 +83,13 @@ TEST_F(LinksTest, PingsKeepAnIdleLinkUp) {
   FakeWsServer server(FakeWsServer::Mode::kEcho);
   auto o = options({url_of(server.port())});
   o.ping_after_idle = 50ms;
-  o.silent_timeout = 2000ms;
+  // A pong must come back within silent_timeout of the last frame: long enough that a
+  // loaded machine (and ASan) cannot stall the ping round trip past it.
+  o.silent_timeout = 4000ms;
   start(o);
   ASSERT_TRUE(eventually([&] { return link_connected(0); }));
-  // Without pings (the server sends nothing on its own) the link would drop after 2 s.
-  std::this_thread::sleep_for(3s);
+  // Without pings (the server sends nothing on its own) the link would drop after 4 s.
+  std::this_thread::sleep_for(5s);
   EXPECT_EQ(server.connections(), 1u);
   EXPECT_EQ(link_status(0).reconnects, 0u);
   EXPECT_TRUE(link_connected(0));
