@@ -162,7 +162,10 @@ TEST_F(PeerTest, SendToThreeTwins) {
   for (uint32_t t : {twins_[1].id, 999u, twins_[2].id}) request.add_destinations()->set_twin(t);
   request.set_command("test.echo");
   request.set_data("fan");
-  request.set_ttl_seconds(3);
+  // Timestamps are whole seconds, so B's gateway and the relay see N s as between N-1 and
+  // N s: 5 leaves the answered round trip through the relay at least 4 s on a loaded
+  // machine (3 left it as little as 2 s).
+  request.set_ttl_seconds(5);
   // With a deadline the deadline sets the expiration; this test wants ttl_seconds.
   grpc::ClientContext no_deadline;
   auto reader = stub_a_->Send(&no_deadline, request);
