@@ -118,10 +118,11 @@ TEST_F(CliTest, ServiceErrorsAndRepliesReachTheCaller) {
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   auto failing = ChildProcess::spawn({rmb_binary(), "serve", "--peer", *peer2_, "--cmd", "calc.div", "--error", "500:division by zero"});
   ASSERT_TRUE(failing.ok()) << failing.status();
-  // Registration takes a moment; until then the call has no service to reach.
+  // Registration takes a moment; until then the call has no service to reach. (A timeout of
+  // 10 s, not 3: timestamps are whole seconds, so 3 left the round trip as little as 2 s.)
   RunResult r;
   for (int i = 0; i < 100; ++i) {
-    r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.add", "--data", "{\"a\":1}", "--timeout", "3"});
+    r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.add", "--data", "{\"a\":1}", "--timeout", "10"});
     if (r.exit_code == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -131,7 +132,7 @@ TEST_F(CliTest, ServiceErrorsAndRepliesReachTheCaller) {
   // The two serve processes register independently: calc.div may still be unregistered
   // (which also exits 1) after calc.add answered. Wait for its registration only.
   for (int i = 0; i < 100; ++i) {
-    r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.div", "--timeout", "3"});
+    r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.div", "--timeout", "10"});
     if (r.exit_code != 0 && r.err.find("no service for command 'calc.div'") == std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -206,7 +207,10 @@ TEST_F(CliTest, InfoShowsTheTwinAndItsConnectedRelay) {
 }
 
 TEST_F(CliTest, PingPrintsEachReplyAndStatistics) {
-  const auto r = run_rmb({"ping", "--peer", *peer1_, "--dst", "2", "--count", "3", "--interval", "0.05"});
+  // Each probe's timeout (default 5 s, 4 to 5 s with whole-second timestamps) generous for
+  // a loaded machine: a late reply would count as loss.
+  const auto r = run_rmb(
+      {"ping", "--peer", *peer1_, "--dst", "2", "--count", "3", "--interval", "0.05", "--timeout", "20"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n') >= 6, true) << describe(r);
   EXPECT_NE(r.out.find("reply from twin 2: seq=3 version \""), std::string::npos) << describe(r);
