@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs="$(nproc)"
-# The release and ASan trees take about 3 GiB together; say what there is before spending
+# The release and ASan trees take about 2.5 GiB together; say what there is before spending
 # half an hour compiling into it.
 echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --output=target . | tail -1)"
 
