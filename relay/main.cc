@@ -1,4 +1,5 @@
 // rmb-relay: flags -> Config -> Server (relay/server.h).
+#include <csignal>
 #include <iostream>
 #include <vector>
 
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
     }
     config.directory_override = std::shared_ptr<rmb::core::TwinDirectory>(*std::move(chain));
   }
+  // A peer or Redis closing under a write must cost that connection, not the relay (Asio
+  // sends with MSG_NOSIGNAL; hiredis and OpenSSL write without it).
+  std::signal(SIGPIPE, SIG_IGN);
   const uint64_t files = rmb::relay::raise_open_file_limit();
   auto server = rmb::relay::Server::create(std::move(config));
   if (!server.ok()) {

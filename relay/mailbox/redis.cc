@@ -1,5 +1,7 @@
 #include "relay/mailbox/redis.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -68,6 +70,17 @@ struct XdelItem {
   std::string key;
   std::string id;
 };
+
+// hiredis writes with write(2), so writing to a connection Redis has closed (a restart, or our
+// own shutdown() on stop) raises SIGPIPE, whose default action kills the whole process. Blocked
+// in the mailbox's own threads, the signal stays pending there and the write fails with EPIPE,
+// which is handled like any other outage.
+void block_sigpipe_in_this_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 }  // namespace
 
@@ -333,6 +346,7 @@ void RedisMailbox::Impl::sample_step(RedisConn& conn, std::string& cursor, uint6
 }
 
 void RedisMailbox::Impl::writer_loop() {
+  block_sigpipe_in_this_thread();
   std::unique_ptr<RedisConn> conn;
   auto next_connect = SteadyClock::now();
   auto last_xdel_flush = SteadyClock::now();
@@ -446,6 +460,7 @@ void RedisMailbox::Impl::writer_loop() {
 // Reader: one XREAD BLOCK over every attached session that can take mail.
 
 void RedisMailbox::Impl::reader_loop() {
+  block_sigpipe_in_this_thread();
   std::unique_ptr<RedisConn> conn;
   const auto sock_timeout = opt.block + milliseconds(5000);
   auto sleep_retry = [&] {
