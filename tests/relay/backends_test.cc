@@ -2,10 +2,10 @@
 // federation between two relay processes over HTTP.
 #include <chrono>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tests/relay/relay_fixture.h"
+#include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
 
 namespace rmb::relay {
@@ -97,11 +97,9 @@ TEST_F(RelayFederation, RequestAndResponseCrossRelays) {
   // A counts the success when B's 202 comes back, which need not be before the reply
   // (posted by B on its own) reaches one: wait for it, bounded.
   const std::string success = absl::StrCat("federation_message_success{relay=\"", domain_b_, "\"}");
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (metric_of(port_a_, success) < 1 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_EQ(metric_of(port_a_, success), 1);
+  EXPECT_EQ(test::poll_until([&] { return metric_of(port_a_, success); }, [](double n) { return n >= 1; },
+                             std::chrono::seconds(20)),
+            1);
 }
 
 TEST_F(RelayFederation, RemoteFailFastOfflineComesBackAsError) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/util/clock.h"
+#include "tests/support/poll.h"
 
 namespace rmb::relay {
 
@@ -99,13 +100,7 @@ void RelayTest::sync(test::WsClient& client) {
 
 double RelayTest::wait_for_metric(const std::string& sample, const std::function<bool(double)>& done,
                                   std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  double value = metric(sample);
-  while (!done(value) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    value = metric(sample);
-  }
-  return value;
+  return test::poll_until([&] { return metric(sample); }, done, timeout, std::chrono::milliseconds(50));
 }
 
 double RelayTest::metric(const std::string& sample) {

@@ -6,7 +6,6 @@
 //      (skipped; error envelope after expiry) and a 4xx (fail-fast to an offline twin).
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +13,7 @@
 #include "relay/mailbox/redis_conn.h"
 #include "relay/mailbox/redis_url.h"
 #include "tests/support/http_client.h"
+#include "tests/support/poll.h"
 #include "tests/support/process.h"
 #include "tests/support/twins.h"
 #include "tests/support/ws_client.h"
@@ -58,23 +58,7 @@ double metric(uint16_t port, const std::string& sample) {
 // the receiver already has the message: wait for it (bounded; generous for a loaded
 // machine, success returns at once).
 double metric_at_least(uint16_t port, const std::string& sample, double want) {
-  double v = 0;
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  while ((v = metric(port, sample)) < want && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(10ms);
-  }
-  return v;
-}
-
-// Polls `xlen` until `done` holds or 20 s pass (the relay stores and deletes asynchronously).
-long long xlen_when(const std::function<long long()>& xlen, const std::function<bool(long long)>& done) {
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  long long n = xlen();
-  while (!done(n) && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(10ms);
-    n = xlen();
-  }
-  return n;
+  return test::poll_until([&] { return metric(port, sample); }, [&](double v) { return v >= want; }, 20s);
 }
 
 std::unique_ptr<test::WsClient> connect(uint16_t port, const test::TestTwin& twin) {
@@ -127,7 +111,8 @@ TEST_F(RedisRelayTest, MailSurvivesARelayRestart) {
     sent.push_back(*bytes);
   }
   // Stored in the rmb-rs layout before the relay goes away.
-  ASSERT_EQ(xlen_when([&] { return xlen("stream:2"); }, [](long long n) { return n >= 3; }), 3);
+  // (The relay stores and deletes asynchronously.)
+  ASSERT_EQ(test::poll_until([&] { return xlen("stream:2"); }, [](long long n) { return n >= 3; }, 20s), 3);
   sender.reset();
   ASSERT_EQ(relay->stop(SIGTERM), 0);
 
@@ -140,7 +125,7 @@ TEST_F(RedisRelayTest, MailSurvivesARelayRestart) {
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(*got, expected);  // byte-identical, in order
   }
-  EXPECT_EQ(xlen_when([&] { return xlen("stream:2"); }, [](long long n) { return n == 0; }), 0);
+  EXPECT_EQ(test::poll_until([&] { return xlen("stream:2"); }, [](long long n) { return n == 0; }, 20s), 0);
 }
 
 TEST_F(RedisRelayTest, TwoRelayProcessesSharingRedisActAsOne) {
