@@ -26,6 +26,10 @@ struct RmbError {
 
 // A request a local app asks the gateway to send.
 struct OutgoingRequest {
+  // Empty: the gateway makes a new uid. Set: the request is sent again under this uid, e.g.
+  // by a front door re-issuing what it had in flight before a restart (the receiving
+  // gateway then answers from its reply cache instead of asking its service again).
+  std::optional<std::string> uid;
   std::vector<core::AddressText> destinations;  // fan-out under one uid
   std::string command;
   std::string data;  // plaintext; the gateway encrypts when the destination has a key
@@ -100,6 +104,15 @@ class RequestSink {
   virtual bool offer(const IncomingRequest& request) = 0;
 };
 
+// Where the gateway hands replies that match no request pending in this process: answers
+// to requests sent before a restart (the Redis front door routes them through
+// msgbus.backlog.<uid>, as rmb-rs does). `reply.destination` is set to `reply.source`.
+class OrphanReplySink {
+ public:
+  virtual ~OrphanReplySink() = default;
+  virtual void on_orphan_reply(const Outcome& reply) = 0;
+};
+
 class ServiceRegistry {
  public:
   virtual ~ServiceRegistry() = default;
@@ -108,6 +121,8 @@ class ServiceRegistry {
   virtual void remove_service(const std::string& command, const RequestSink* sink) = 0;
   // Receives requests for commands no registered sink serves (the Redis front door).
   virtual void set_fallback(std::shared_ptr<RequestSink> sink) = 0;
+  // Receives replies for no pending request (nullptr: they are dropped with a log line).
+  virtual void set_orphan_reply_sink(std::shared_ptr<OrphanReplySink> sink) = 0;
 };
 
 }  // namespace rmb::gateway

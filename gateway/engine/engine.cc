@@ -70,4 +70,9 @@ void Engine::remove_service(const std::string& command, const RequestSink* sink)
 
 void Engine::set_fallback(std::shared_ptr<RequestSink> sink) { impl_->services.set_fallback(std::move(sink)); }
 
+void Engine::set_orphan_reply_sink(std::shared_ptr<OrphanReplySink> sink) {
+  std::lock_guard lock(impl_->orphan_mu);
+  impl_->orphan_sink = std::move(sink);
+}
+
 }  // namespace rmb::gateway

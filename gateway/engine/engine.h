@@ -72,6 +72,7 @@ class Engine : public Outbox, public ServiceRegistry {
   void add_service(const std::string& command, std::shared_ptr<RequestSink> sink) override;
   void remove_service(const std::string& command, const RequestSink* sink) override;
   void set_fallback(std::shared_ptr<RequestSink> sink) override;
+  void set_orphan_reply_sink(std::shared_ptr<OrphanReplySink> sink) override;
 
   class Impl;
 

@@ -68,6 +68,8 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   PendingTable pending;
   ServiceTable services;
   std::atomic<bool> stopped{false};
+  std::mutex orphan_mu;
+  std::shared_ptr<OrphanReplySink> orphan_sink;  // guarded by orphan_mu
 
  private:
   // outgoing.cc

@@ -27,6 +27,23 @@ constexpr uint64_t kReplyExpiration = 1800;
 // rmb.version answers and "handle" failures use 300 s (§8.7 step 6, §8.10).
 constexpr uint64_t kShortExpiration = 300;
 
+Outcome outcome_of(const rmb::Envelope& envelope, const core::AddressText& destination,
+                   const core::AddressText& source) {
+  Outcome o;
+  o.uid = envelope.uid();
+  o.destination = destination;
+  o.source = source;
+  o.origin = source.twin == 0 ? Outcome::Origin::kRelay : Outcome::Origin::kRemote;
+  if (envelope.has_schema()) o.schema = envelope.schema();
+  o.timestamp = envelope.timestamp();
+  if (envelope.has_error()) {
+    o.error = RmbError{envelope.error().code(), envelope.error().message()};
+  } else {
+    o.data = envelope.plain();
+  }
+  return o;
+}
+
 }  // namespace
 
 void Engine::Impl::on_frame(std::string frame) {
@@ -132,11 +149,23 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
   switch (matched.match) {
     case PendingTable::Match::kMatched:
       break;
-    case PendingTable::Match::kNoRequest:
+    case PendingTable::Match::kNoRequest: {
+      std::shared_ptr<OrphanReplySink> orphans;
+      {
+        std::lock_guard lock(orphan_mu);
+        orphans = orphan_sink;
+      }
+      if (orphans) {
+        // Possibly the answer to a request sent before this process restarted: the front
+        // door that sent it may still know where it goes (msgbus.backlog.<uid>).
+        orphans->on_orphan_reply(outcome_of(envelope, source, source));
+        return;
+      }
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
       engine_log(EngineLogLevel::kDebug, "reply ", envelope.uid(), " from ", core::format_address(envelope.source()),
                  " for no pending request (expired or cancelled)");
       return;
+    }
     case PendingTable::Match::kNotAsked:
       // The Rust peer takes any reply with a known uid; only the twins asked may answer here.
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
@@ -151,19 +180,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
   }
   stats.replies_in.fetch_add(1, std::memory_order_relaxed);
   const Claim& claim = *matched.claim;
-  Outcome o;
-  o.uid = envelope.uid();
-  o.destination = claim.request->destinations[claim.index].address;
-  o.source = source;
-  o.origin = source.twin == 0 ? Outcome::Origin::kRelay : Outcome::Origin::kRemote;
-  if (envelope.has_schema()) o.schema = envelope.schema();
-  o.timestamp = envelope.timestamp();
-  if (envelope.has_error()) {
-    o.error = RmbError{envelope.error().code(), envelope.error().message()};
-  } else {
-    o.data = envelope.plain();
-  }
-  deliver(claim, std::move(o));
+  deliver(claim, outcome_of(envelope, claim.request->destinations[claim.index].address, source));
 }
 
 void Engine::Impl::handle_request(const rmb::Envelope& envelope) {

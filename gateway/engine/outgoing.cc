@@ -40,7 +40,7 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
   if (stopped) return absl::UnavailableError("the gateway is stopping");
 
   auto base = std::make_shared<rmb::Envelope>();
-  base->set_uid(new_uid());
+  base->set_uid(req.uid && !req.uid->empty() ? *req.uid : new_uid());
   if (req.tags) base->set_tags(*req.tags);
   base->set_timestamp(req.timestamp);
   base->set_expiration(req.expiration);

@@ -160,6 +160,11 @@ void FakeGateway::set_fallback(std::shared_ptr<gateway::RequestSink> sink) {
   fallback_ = std::move(sink);
 }
 
+void FakeGateway::set_orphan_reply_sink(std::shared_ptr<gateway::OrphanReplySink> sink) {
+  std::lock_guard lock(mu_);
+  orphan_sink_ = std::move(sink);
+}
+
 std::shared_ptr<gateway::RequestSink> FakeGateway::fallback() {
   std::lock_guard lock(mu_);
   return fallback_;

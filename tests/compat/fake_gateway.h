@@ -39,6 +39,7 @@ class FakeGateway : public gateway::Outbox, public gateway::ServiceRegistry {
   void add_service(const std::string&, std::shared_ptr<gateway::RequestSink>) override {}
   void remove_service(const std::string&, const gateway::RequestSink*) override {}
   void set_fallback(std::shared_ptr<gateway::RequestSink> sink) override;
+  void set_orphan_reply_sink(std::shared_ptr<gateway::OrphanReplySink> sink) override;
 
   // Requests accepted so far (popped and handed over by the front door), in order.
   std::vector<gateway::OutgoingRequest> requests();
@@ -74,6 +75,7 @@ class FakeGateway : public gateway::Outbox, public gateway::ServiceRegistry {
   std::vector<gateway::OutgoingRequest> accepted_;
   std::vector<std::pair<std::string, gateway::ServiceReply>> foreign_;
   std::shared_ptr<gateway::RequestSink> fallback_;
+  std::shared_ptr<gateway::OrphanReplySink> orphan_sink_;
   size_t cancelled_ = 0;
   std::thread thread_;
 };

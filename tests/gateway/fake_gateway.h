@@ -37,6 +37,7 @@ class FakeGateway final : public gateway::Outbox, public gateway::ServiceRegistr
   void add_service(const std::string& command, std::shared_ptr<gateway::RequestSink> sink) override;
   void remove_service(const std::string& command, const gateway::RequestSink* sink) override;
   void set_fallback(std::shared_ptr<gateway::RequestSink> sink) override;
+  void set_orphan_reply_sink(std::shared_ptr<gateway::OrphanReplySink>) override {}
 
   // Offers `request` to the sinks of its command, first to last; false when none took it.
   bool deliver(const gateway::IncomingRequest& request);
