@@ -134,6 +134,12 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
 
   gateway::EngineOptions engine_options;
   engine_options.version = gateway::config::kPeerVersion;
+  engine_options.resend_after = std::chrono::seconds(config.resend_after);
+  engine_options.resend_max = std::chrono::seconds(config.resend_max);
+  engine_options.reply_cache_entries = config.reply_cache;
+  engine_options.reply_cache_bytes = config.reply_cache_mb << 20;
+  engine_options.max_pending = config.max_pending;
+  engine_options.max_incoming_in_flight = config.max_incoming;
   gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
   engine.start();
 

@@ -65,6 +65,22 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     ("no-update", po::bool_switch(&c.no_update), "with --substrate: do not publish relays and e2e key on chain")
     ("ca-file", po::value(&c.ca_file)->value_name("PEM"), "extra trusted CAs for wss:// relays and nodes")
     ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores, at most 4)")
+    ("resend-after", po::value(&c.resend_after)->default_value(c.resend_after)->value_name("SECONDS"),
+        "send an unanswered request again (same uid) after this long, then at doubling intervals; "
+        "0 = only when a relay link drops (it always is then)")
+    ("resend-max", po::value(&c.resend_max)->default_value(c.resend_max)->value_name("SECONDS"),
+        "longest interval between two resends of a request")
+    ("reply-cache", po::value(&c.reply_cache)->default_value(c.reply_cache)->value_name("N"),
+        "replies kept (each for its request's lifetime) to answer a repeated request without asking "
+        "the service again; 0 = none")
+    ("reply-cache-mb", po::value(&c.reply_cache_mb)->default_value(c.reply_cache_mb)->value_name("MB"),
+        "bytes of the reply cache, in MiB (the oldest reply is forgotten first)")
+    ("max-pending", po::value(&c.max_pending)->default_value(c.max_pending)->value_name("N"),
+        "outgoing requests waiting for their outcomes; beyond it new requests are refused "
+        "(gRPC RESOURCE_EXHAUSTED, Redis: error JSON on ret)")
+    ("max-incoming", po::value(&c.max_incoming)->default_value(c.max_incoming)->value_name("N"),
+        "incoming requests handed to services and not answered yet; beyond it callers get "
+        "RMB error 0 'gateway is busy'")
     ("debug,d", po::bool_switch(&c.debug), "debug logging");
   // clang-format on
   po::variables_map vm;
@@ -130,6 +146,10 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     }
   }
   if (c.threads > 64) return fail("--threads must be at most 64");
+  if (c.resend_after > 0 && c.resend_max < c.resend_after) return fail("--resend-max must be at least --resend-after");
+  if (c.max_pending == 0) return fail("--max-pending must be > 0");
+  if (c.max_incoming == 0) return fail("--max-incoming must be > 0");
+  if (c.reply_cache_mb > (size_t{1} << 20)) return fail("--reply-cache-mb must be at most 1048576 (1 TiB)");
   out.kind = ParsedFlags::Kind::kRun;
   return out;
 }

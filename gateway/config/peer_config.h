@@ -22,6 +22,13 @@ struct PeerConfig {
   std::string ca_file;
   bool debug = false;
   unsigned threads = 0;  // I/O threads; 0 = min(cores, 4)
+  // Reliability (docs/reliability.md) and bounds; defaults are EngineOptions'.
+  unsigned resend_after = 10;     // seconds; 0 = resend only when a relay link drops
+  unsigned resend_max = 60;       // seconds between resends at most
+  size_t reply_cache = 100000;    // replies kept to answer repeated requests
+  size_t reply_cache_mb = 256;    // ... and their bytes, in MiB
+  size_t max_pending = 10000;     // outgoing requests waiting for outcomes
+  size_t max_incoming = 10000;    // incoming requests handed to services, not yet answered
 };
 
 struct ParsedFlags {

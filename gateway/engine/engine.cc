@@ -14,7 +14,11 @@ Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDir
       twins(directory, this->options.twin_cache_capacity, this->options.twin_cache_ttl),
       pending(this->options.max_pending),
       seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),
-      in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse) {
+      in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse),
+      replies_(this->options.reply_cache_entries, this->options.reply_cache_bytes),
+      resend_strand_(boost::asio::make_strand(io)),
+      resend_timer_(resend_strand_),
+      finished_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest) {
   if (this->identity.e2e) keys.emplace(*this->identity.e2e);
 }
 
@@ -34,15 +38,21 @@ void Engine::start() {
   impl_->stopped = false;
   // Frames hold the Impl only weakly: a link delivering after the Engine is gone drops them.
   std::weak_ptr<Impl> weak = impl_;
-  impl_->links.start([weak](std::string frame) {
-    if (auto impl = weak.lock()) impl->on_frame(std::move(frame));
-  });
+  impl_->links.start(
+      [weak](std::string frame) {
+        if (auto impl = weak.lock()) impl->on_frame(std::move(frame));
+      },
+      [weak](size_t link, bool up, bool any_up) {
+        if (auto impl = weak.lock()) impl->on_link(link, up, any_up);
+      });
+  impl_->start_resends();
   engine_log(EngineLogLevel::kInfo, "started as twin ", impl_->identity.twin,
              impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
 }
 
 void Engine::stop() {
   impl_->stopped = true;
+  impl_->stop_resends();
   impl_->links.stop();
   impl_->expire_all();
 }

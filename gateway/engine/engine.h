@@ -38,6 +38,15 @@ struct EngineOptions {
   std::chrono::seconds dedupe_window{1800};
   // Remembered (source, uid) pairs; the oldest are forgotten first when full.
   size_t dedupe_capacity = 100000;
+  // Replies kept to answer a repeated request again (each until its request expires); the
+  // entry that expires first is forgotten when either bound is reached.
+  size_t reply_cache_entries = 100000;
+  size_t reply_cache_bytes = 256u << 20;
+  // An unanswered request is sent again (same uid, same bytes) this long after it left,
+  // then at doubling intervals up to resend_max, until answered or expired; 0 = only when
+  // the relay link it may have gone through drops.
+  std::chrono::milliseconds resend_after{10000};
+  std::chrono::milliseconds resend_max{60000};
   // Directory cache in front of the TwinDirectory (rmb-peer: 500 entries, 300 s).
   size_t twin_cache_capacity = 500;
   std::chrono::seconds twin_cache_ttl{300};

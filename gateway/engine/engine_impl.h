@@ -15,6 +15,7 @@
 #include "gateway/engine/engine.h"
 #include "gateway/engine/expiring_set.h"
 #include "gateway/engine/pending_table.h"
+#include "gateway/engine/reply_cache.h"
 #include "gateway/engine/service_table.h"
 #include "gateway/engine/twin_cache.h"
 #include "rmb/types.pb.h"
@@ -48,14 +49,24 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void cancel(const std::string& uid);
   void expire_all();
 
+  // resend.cc: at-least-once for outgoing requests (see there).
+  void start_resends();
+  void stop_resends();
+  void on_link(size_t link, bool up, bool any_up);
+  void resend(bool all);
+  // The request left the pending table: replies still coming for it are repeats.
+  void remember_finished(const PendingRequest& request);
+  bool finished(const std::string& uid);
+
   // incoming.cc
   void on_frame(std::string frame);
   void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply);
 
   // writer.cc: PROTOCOL.md §8.6. Looks up the destination, encrypts for its pk (when this
   // twin publishes one as well), sets the source, stamps, signs and hands the frame to the links (deadline: the envelope's ttl).
-  // `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...).
-  using WriteDone = std::function<void(std::optional<RmbError>)>;
+  // `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...), and
+  // the signed frame whenever one was made (also when no link took it), else null.
+  using WriteDone = std::function<void(std::optional<RmbError>, std::shared_ptr<const std::string> frame)>;
   void write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done);
 
   boost::asio::io_context& io;
@@ -85,9 +96,12 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void dispatch(std::shared_ptr<rmb::Envelope> envelope);
   void handle_reply(const rmb::Envelope& envelope);
   void handle_request(const rmb::Envelope& envelope);
-  void answer_version(const rmb::Envelope& request);
-  void send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code, std::string message);
-  void send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what);
+  void answer_version(const rmb::Envelope& request, std::string cache_key);
+  void send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code, std::string message,
+                  std::string cache_key = {});
+  // `cache_key` (incoming_key of the request answered) keeps the reply to answer a repeat of
+  // the request with; empty for answers to requests that were never accepted.
+  void send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what, std::string cache_key = {});
 
   // writer.cc
   void finish_write(std::shared_ptr<rmb::Envelope> envelope, const core::Twin& destination, bool encrypt,
@@ -96,6 +110,14 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   std::mutex incoming_mu_;
   ExpiringSet seen_;       // (source, uid) of requests accepted recently (guarded by incoming_mu_)
   ExpiringSet in_flight_;  // (source, uid) of requests a service still owes (incoming_mu_)
+  ReplyCache replies_;     // (source, uid) -> the reply frame given (incoming_mu_)
+
+  // resend.cc
+  Strand resend_strand_;
+  boost::asio::steady_timer resend_timer_;  // resend_strand_ only
+  std::atomic<bool> resend_on_link_up_{false};
+  std::mutex finished_mu_;
+  ExpiringSet finished_;  // uids of requests that left the pending table (finished_mu_)
 };
 
 // "<source address>/<uid>": the identity of an incoming request.

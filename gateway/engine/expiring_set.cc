@@ -29,6 +29,13 @@ bool ExpiringSet::contains(const std::string& key, Clock::time_point now) {
   return keys_.count(key) != 0;
 }
 
+std::optional<ExpiringSet::Clock::time_point> ExpiringSet::expiry(const std::string& key, Clock::time_point now) {
+  purge(now);
+  const auto it = keys_.find(key);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
 bool ExpiringSet::erase(const std::string& key) {
   const auto it = keys_.find(key);
   if (it == keys_.end()) return false;

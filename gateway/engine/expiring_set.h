@@ -4,6 +4,7 @@
 // for the incoming requests a service still owes an answer. Not thread-safe: the owner locks.
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,8 @@ class ExpiringSet {
   // expiry is left as it was).
   Insert insert(const std::string& key, Clock::time_point expires, Clock::time_point now);
   bool contains(const std::string& key, Clock::time_point now);
+  // When `key` is forgotten, if it is there (and not expired) at `now`.
+  std::optional<Clock::time_point> expiry(const std::string& key, Clock::time_point now);
   bool erase(const std::string& key);
   // Live keys at `now` (expired ones are dropped first).
   size_t size(Clock::time_point now);

@@ -150,6 +150,14 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
     case PendingTable::Match::kMatched:
       break;
     case PendingTable::Match::kNoRequest: {
+      if (finished(envelope.uid())) {
+        // Answered, expired or cancelled here already: a repeat (the request was sent
+        // again and both copies were answered), never a second outcome.
+        stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+        engine_log(EngineLogLevel::kDebug, "ignored reply ", envelope.uid(), " from ",
+                   core::format_address(envelope.source()), " for a request already settled");
+        return;
+      }
       std::shared_ptr<OrphanReplySink> orphans;
       {
         std::lock_guard lock(orphan_mu);
@@ -193,21 +201,36 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   const auto expires = now + std::chrono::seconds(std::min<int64_t>(ttl, options.dedupe_window.count()));
 
   {
-    std::lock_guard lock(incoming_mu_);
+    std::unique_lock lock(incoming_mu_);
     if (seen_.insert(key, expires, now) == ExpiringSet::Insert::kPresent) {
       stats.dedup_hits.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "duplicate request ", envelope.uid(), " from ",
-                 core::format_address(envelope.source()), " suppressed");
+      // The caller sent it again: its copy of the answer (or of the request) may have died
+      // in a relay. Give the answer already given; while the service still works on it,
+      // say nothing (its answer goes out when it comes).
+      std::shared_ptr<const std::string> answer = replies_.get(key, now);
+      lock.unlock();
+      if (!answer) {
+        engine_log(EngineLogLevel::kDebug, "repeated request ", envelope.uid(), " from ",
+                   core::format_address(envelope.source()), " not delivered again (not answered yet)");
+        return;
+      }
+      stats.replies_replayed.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "repeated request ", envelope.uid(), " from ",
+                 core::format_address(envelope.source()), " answered again with the reply already given");
+      links.send(std::move(answer), expires, [uid = envelope.uid()](absl::Status status) {
+        if (!status.ok()) engine_log(EngineLogLevel::kDebug, "repeated reply ", uid, " not sent: ", status.message());
+      });
       return;
     }
   }
 
   if (command == "rmb.version") {
-    answer_version(envelope);
+    answer_version(envelope, key);
     return;
   }
   if (absl::StartsWith(command, "rmb.")) {
-    // §8.10: the built-in plugin drops the commands it does not know, with a log only.
+    // §8.10: the built-in plugin drops the commands it does not know, with a log only
+    // (a repeat of it is dropped as a duplicate).
     stats.dropped.fetch_add(1, std::memory_order_relaxed);
     engine_log(EngineLogLevel::kInfo, "unknown built in command '", command, "' from ",
                core::format_address(envelope.source()), " dropped");
@@ -252,10 +275,11 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   // step 6), so the caller does not wait for its deadline.
   send_error(envelope, kShortExpiration, 0,
              candidates.sinks.empty() ? absl::StrCat("no service for command '", command, "'")
-                                      : absl::StrCat("service for command '", command, "' is busy"));
+                                      : absl::StrCat("service for command '", command, "' is busy"),
+             key);
 }
 
-void Engine::Impl::answer_version(const rmb::Envelope& request) {
+void Engine::Impl::answer_version(const rmb::Envelope& request, std::string cache_key) {
   auto envelope = std::make_shared<rmb::Envelope>();
   envelope->set_uid(request.uid());
   *envelope->mutable_destination() = request.source();
@@ -263,11 +287,11 @@ void Engine::Impl::answer_version(const rmb::Envelope& request) {
   envelope->set_schema("application/json");
   envelope->mutable_response();
   envelope->set_plain(nlohmann::json(options.version).dump());
-  send_reply(std::move(envelope), "rmb.version answer");
+  send_reply(std::move(envelope), "rmb.version answer", std::move(cache_key));
 }
 
 void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code,
-                              std::string message) {
+                              std::string message, std::string cache_key) {
   stats.count_error(code);
   auto envelope = std::make_shared<rmb::Envelope>();
   envelope->set_uid(request.uid());
@@ -276,13 +300,21 @@ void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration,
   auto* error = envelope->mutable_error();
   error->set_code(code);
   error->set_message(std::move(message));
-  send_reply(std::move(envelope), "error reply");
+  send_reply(std::move(envelope), "error reply", std::move(cache_key));
 }
 
-void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what) {
+void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what,
+                              std::string cache_key) {
   const std::string uid = envelope->uid();
   const std::string to = core::format_address(envelope->destination());
-  write(std::move(envelope), [self = shared_from_this(), uid, to, what](std::optional<RmbError> error) {
+  write(std::move(envelope), [self = shared_from_this(), uid, to, what, cache_key = std::move(cache_key)](
+                                 std::optional<RmbError> error, std::shared_ptr<const std::string> frame) {
+    if (frame && !cache_key.empty()) {
+      // Kept as long as the request is remembered: a repeat of it is answered with these bytes.
+      const auto now = Clock::now();
+      std::lock_guard lock(self->incoming_mu_);
+      if (auto expires = self->seen_.expiry(cache_key, now)) self->replies_.put(cache_key, frame, *expires, now);
+    }
     if (!error) {
       self->stats.replies_out.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -312,7 +344,7 @@ void Engine::Impl::reply(const std::string& uid, const core::AddressText& destin
     envelope->set_plain(std::move(reply.data));
   }
   // Encrypted and signed on the replying thread: a thread hand-off less on the latency path.
-  send_reply(std::move(envelope), "reply");
+  send_reply(std::move(envelope), "reply", incoming_key(destination, uid));
 }
 
 }  // namespace rmb::gateway

@@ -108,10 +108,13 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
   auto envelope = std::make_shared<rmb::Envelope>(*base);
   // The destination itself is immutable after add(); only its flags are guarded.
   core::set_address(envelope->mutable_destination(), request->destinations[index].address);
-  write(std::move(envelope), [self = shared_from_this(), request, index](std::optional<RmbError> error) {
+  write(std::move(envelope), [self = shared_from_this(), request, index](std::optional<RmbError> error,
+                                                                          std::shared_ptr<const std::string> frame) {
     if (!error) {
       self->stats.request_envelopes_out.fetch_add(1, std::memory_order_relaxed);
-      self->pending.mark_sent(request->uid, index);
+      const auto every = self->options.resend_after;
+      const auto first = every.count() > 0 ? Clock::now() + every : Clock::time_point::max();
+      self->pending.mark_sent(request->uid, index, std::move(frame), first, every, self->options.resend_max);
       return;
     }
     engine_log(EngineLogLevel::kDebug, "request ", request->uid, " to ",
@@ -129,6 +132,7 @@ void Engine::Impl::deliver(const Claim& claim, Outcome outcome) {
   stats.latency.observe(Clock::now() - claim.request->started);
   auto delivery = claim.request->delivery;
   if (claim.last) {
+    remember_finished(*claim.request);
     sync_pending_gauge();
     boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
   }
@@ -142,6 +146,7 @@ void Engine::Impl::deliver(const Claim& claim, Outcome outcome) {
 void Engine::Impl::on_deadline(const std::string& uid) {
   auto removed = pending.remove(uid);
   if (!removed) return;
+  remember_finished(*removed->request);
   sync_pending_gauge();
   // From stop() the timer is still armed: cancel it so it does not keep the io_context busy.
   auto delivery = removed->request->delivery;
@@ -158,6 +163,7 @@ void Engine::Impl::on_deadline(const std::string& uid) {
 void Engine::Impl::cancel(const std::string& uid) {
   auto removed = pending.remove(uid);
   if (!removed) return;
+  remember_finished(*removed->request);
   sync_pending_gauge();
   auto delivery = removed->request->delivery;
   delivery->cancelled = true;

@@ -77,11 +77,39 @@ PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const
   return {Match::kMatched, settle(request, *index)};
 }
 
-void PendingTable::mark_sent(const std::string& uid, size_t index) {
+void PendingTable::mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame,
+                             Clock::time_point first_resend, std::chrono::milliseconds interval,
+                             std::chrono::milliseconds max_interval) {
   std::lock_guard lock(mu_);
   const auto it = requests_.find(uid);
   if (it == requests_.end() || index >= it->second->destinations.size()) return;
-  it->second->destinations[index].sent = true;
+  auto& d = it->second->destinations[index];
+  d.sent = true;
+  if (d.frame) return;  // a resend completing: the schedule already moved on
+  d.frame = std::move(frame);
+  d.next_resend = first_resend;
+  d.resend_interval = std::min(interval, max_interval);
+  max_resend_interval_ = max_interval;
+}
+
+std::vector<PendingTable::Resend> PendingTable::due_resends(Clock::time_point now, bool all) {
+  std::vector<Resend> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [uid, request] : requests_) {
+    if (request->deadline <= now) continue;  // its deadline timer settles it
+    for (size_t i = 0; i < request->destinations.size(); ++i) {
+      auto& d = request->destinations[i];
+      if (d.answered || !d.frame) continue;
+      if (!all && d.next_resend > now) continue;
+      out.push_back(Resend{uid, i, d.frame, request->deadline});
+      ++d.resends;
+      if (d.next_resend <= now) {
+        d.resend_interval = std::min(d.resend_interval * 2, max_resend_interval_);
+        d.next_resend = now + d.resend_interval;
+      }
+    }
+  }
+  return out;
 }
 
 std::optional<PendingTable::Removed> PendingTable::remove(const std::string& uid) {

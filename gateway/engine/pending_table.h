@@ -19,9 +19,15 @@ namespace rmb::gateway {
 struct RequestDelivery;  // engine-side handlers of one request (engine_impl.h)
 
 struct PendingDestination {
+  using Clock = std::chrono::steady_clock;
   core::AddressText address;
   bool sent = false;      // its envelope left through a relay link
   bool answered = false;  // its outcome is claimed
+  // The signed envelope as sent, kept to send again (same bytes, same uid) until answered.
+  std::shared_ptr<const std::string> frame;
+  Clock::time_point next_resend = Clock::time_point::max();
+  std::chrono::milliseconds resend_interval{0};
+  uint32_t resends = 0;
 };
 
 struct PendingRequest {
@@ -43,6 +49,7 @@ struct Claim {
 
 class PendingTable {
  public:
+  using Clock = std::chrono::steady_clock;
   explicit PendingTable(size_t capacity) : capacity_(capacity) {}
 
   // RESOURCE_EXHAUSTED when `capacity` requests are pending; ALREADY_EXISTS for a uid in use.
@@ -63,7 +70,22 @@ class PendingTable {
   // sent (the relay can only have refused one of those), else the first unanswered one.
   ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source);
 
-  void mark_sent(const std::string& uid, size_t index);
+  // Destination `index` of `uid` left as `frame`; it is sent again from `first_resend` on,
+  // then at doubling intervals (capped at `max_interval`), while unanswered.
+  void mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame,
+                 Clock::time_point first_resend, std::chrono::milliseconds interval,
+                 std::chrono::milliseconds max_interval);
+
+  struct Resend {
+    std::string uid;
+    size_t index = 0;
+    std::shared_ptr<const std::string> frame;
+    Clock::time_point deadline;
+  };
+  // The unanswered, sent destinations whose resend time has come at `now` (each then waits
+  // its doubled interval), or, with `all`, every unanswered sent destination (a link
+  // dropped: whatever it carried may have died in the relay). Each resend is counted.
+  std::vector<Resend> due_resends(Clock::time_point now, bool all);
 
   // Removes `uid` and returns the indices of its unanswered destinations (deadline, stop).
   struct Removed {
@@ -79,6 +101,7 @@ class PendingTable {
   Claim settle(const std::shared_ptr<PendingRequest>& request, size_t index);  // mu_ held
 
   size_t capacity_;
+  std::chrono::milliseconds max_resend_interval_{0};  // guarded by mu_
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<PendingRequest>> requests_;
 };

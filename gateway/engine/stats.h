@@ -48,6 +48,11 @@ struct EngineStats {
   Counter dropped{0};
   // Incoming requests suppressed as duplicates of one already delivered.
   Counter dedup_hits{0};
+  // Of those, the ones answered again with the reply already given (reply cache).
+  Counter replies_replayed{0};
+  // Request envelopes sent again (same uid, same bytes) because no answer had come: after
+  // a relay link dropped, or when the resend timer came due.
+  Counter resends{0};
   // Destinations that got no answer before the deadline.
   Counter expired{0};
   // Frames the relay links refused (no link before the deadline).

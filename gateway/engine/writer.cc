@@ -16,11 +16,11 @@ void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done
   twins.get(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
                    done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
-      done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())});
+      done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())}, nullptr);
       return;
     }
     if (!found->has_value()) {
-      done(RmbError{103, absl::StrCat("unknown twin id '", twin, "'")});
+      done(RmbError{103, absl::StrCat("unknown twin id '", twin, "'")}, nullptr);
       return;
     }
     core::Twin destination = std::move(**found);
@@ -61,20 +61,20 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
   core::stamp(env, now);
   const int64_t ttl = core::ttl_remaining(env, now);
   if (ttl <= 0) {
-    done(RmbError{500, "other: response has expired before sending!"});
+    done(RmbError{500, "other: response has expired before sending!"}, nullptr);
     return;
   }
   core::sign_envelope(env, *identity.signer);
   auto frame = std::make_shared<const std::string>(env.SerializeAsString());
   // A remote may send any expiration; cap the wait so the time point cannot overflow.
   const auto deadline = Clock::now() + std::chrono::seconds(std::min<int64_t>(ttl, 86400));
-  links.send(std::move(frame), deadline, [self = shared_from_this(), done = std::move(done)](absl::Status status) {
+  links.send(frame, deadline, [self = shared_from_this(), frame, done = std::move(done)](absl::Status status) {
     if (status.ok()) {
-      done(std::nullopt);
+      done(std::nullopt, frame);
       return;
     }
     self->stats.send_failures.fetch_add(1, std::memory_order_relaxed);
-    done(RmbError{500, absl::StrCat("other: ", status.message())});
+    done(RmbError{500, absl::StrCat("other: ", status.message())}, frame);
   });
 }
 

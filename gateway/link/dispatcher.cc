@@ -42,13 +42,14 @@ void Dispatcher::create_links() {
   }
 }
 
-void Dispatcher::start(RelayLinks::FrameHandler on_frame) {
+void Dispatcher::start(RelayLinks::FrameHandler on_frame, RelayLinks::LinkEventHandler on_link) {
   std::vector<std::shared_ptr<RelayLink>> links;
   {
     std::lock_guard lock(mu_);
     if (started_ || stopped_) return;
     started_ = true;
     on_frame_ = std::move(on_frame);
+    on_link_ = std::move(on_link);
     links = links_;
   }
   for (const auto& link : links) {
@@ -185,8 +186,7 @@ void Dispatcher::sweep() {
     if (stopped_) return;
     const auto now = Clock::now();
     auto next = Clock::time_point::max();
-    const bool any_connected =
-        std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.connected; });
+    const bool any_connected = any_connected_locked();
     for (auto it = held_.begin(); it != held_.end();) {
       if (it->deadline <= now) {
         // What the engine reports as the reason the request could not go out.
@@ -235,7 +235,17 @@ std::vector<LinkStatus> Dispatcher::status() const {
 
 bool Dispatcher::any_connected() const {
   std::lock_guard lock(mu_);
+  return any_connected_locked();
+}
+
+bool Dispatcher::any_connected_locked() const {
   return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.connected; });
+}
+
+void Dispatcher::tell_link(size_t index, bool up, bool any_up) {
+  CallbackGate::Pass pass(gate_);
+  if (!pass || !on_link_) return;
+  on_link_(index, up, any_up);
 }
 
 void Dispatcher::link_connecting(size_t index) {
@@ -265,12 +275,14 @@ bool Dispatcher::link_connected(size_t index) {
   }
   log_line(LogLevel::kInfo, absl::StrCat("relay link ", options_.urls[index], " connected",
                                          reconnects > 0 ? absl::StrCat(" (reconnect ", reconnects, ")") : ""));
+  tell_link(index, true, true);
   return pump;
 }
 
 void Dispatcher::link_down(size_t index, const std::string& error) {
   std::vector<size_t> kicks;
   bool rearm = false;
+  bool any_up = false;
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;
@@ -292,9 +304,11 @@ void Dispatcher::link_down(size_t index, const std::string& error) {
       schedule_sweep_locked(item.deadline, rearm);
       if (!place_locked(item, index + 1, kicks)) hold_locked(std::move(item));
     }
+    any_up = any_connected_locked();
   }
   kick(kicks);
   if (rearm) net::post(strand_, [self = shared_from_this()] { self->rearm_sweep(); });
+  tell_link(index, false, any_up);
 }
 
 std::shared_ptr<const std::string> Dispatcher::next_frame(size_t index) {

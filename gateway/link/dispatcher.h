@@ -33,7 +33,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Creates the links (one per URL); called once, right after construction.
   void create_links();
 
-  void start(RelayLinks::FrameHandler on_frame);
+  void start(RelayLinks::FrameHandler on_frame, RelayLinks::LinkEventHandler on_link);
   void stop();
   void send(std::shared_ptr<const std::string> frame, RelayLinks::Clock::time_point deadline,
             RelayLinks::SendDone done);
@@ -74,6 +74,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void rearm_sweep();
   void sweep();
   std::string tried_locked() const;
+  bool any_connected_locked() const;
+  void tell_link(size_t index, bool up, bool any_up);
 
   boost::asio::io_context& io_;
   const LinkOptions options_;
@@ -90,6 +92,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   bool stopped_ = false;
   RelayLinks::Clock::time_point sweep_at_ = RelayLinks::Clock::time_point::max();
   RelayLinks::FrameHandler on_frame_;
+  RelayLinks::LinkEventHandler on_link_;
 };
 
 }  // namespace rmb::gateway::link

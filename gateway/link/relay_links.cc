@@ -15,7 +15,9 @@ class RelayLinksImpl final : public RelayLinks {
   explicit RelayLinksImpl(std::shared_ptr<link::Dispatcher> dispatcher) : dispatcher_(std::move(dispatcher)) {}
   ~RelayLinksImpl() override { dispatcher_->stop(); }
 
-  void start(FrameHandler on_frame) override { dispatcher_->start(std::move(on_frame)); }
+  void start(FrameHandler on_frame, LinkEventHandler on_link) override {
+    dispatcher_->start(std::move(on_frame), std::move(on_link));
+  }
   void stop() override { dispatcher_->stop(); }
   void send(std::shared_ptr<const std::string> frame, Clock::time_point deadline, SendDone done) override {
     dispatcher_->send(std::move(frame), deadline, std::move(done));

@@ -48,6 +48,9 @@ struct LinkOptions {
 class RelayLinks {
  public:
   using FrameHandler = std::function<void(std::string frame)>;
+  // A link came up (`up`) or went down; `any_up` tells whether some link is connected after
+  // it. Called on an I/O thread; must not block.
+  using LinkEventHandler = std::function<void(size_t link, bool up, bool any_up)>;
   using SendDone = std::function<void(absl::Status)>;
   using Clock = std::chrono::steady_clock;
 
@@ -56,7 +59,9 @@ class RelayLinks {
   // Connects every link; each binary frame received from any relay goes to `on_frame`
   // (called on an I/O thread; must not block; frames from different relays may arrive
   // concurrently, frames from one relay arrive in order).
-  virtual void start(FrameHandler on_frame) = 0;
+  // `on_link` (optional) hears every link going up or down: a frame written on a link that
+  // then dropped may have died in the relay, and the engine sends what is unanswered again.
+  virtual void start(FrameHandler on_frame, LinkEventHandler on_link = {}) = 0;
   // Closes the links; pending sends complete with CANCELLED. Once it returns, neither
   // `on_frame` nor any `done` runs any more. Destroying the RelayLinks stops it too.
   virtual void stop() = 0;

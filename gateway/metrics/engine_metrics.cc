@@ -32,6 +32,10 @@ void render_engine(std::string& out, const EngineStats& s) {
   counter(out, "rmb_peer_replies_ignored_total", "Replies matching no pending request.", v(s.replies_ignored));
   counter(out, "rmb_peer_dropped_total", "Frames dropped (unparsable, invalid, unsupported).", v(s.dropped));
   counter(out, "rmb_peer_duplicates_total", "Incoming requests suppressed as duplicates.", v(s.dedup_hits));
+  counter(out, "rmb_peer_replies_replayed_total",
+          "Repeated incoming requests answered again from the reply cache.", v(s.replies_replayed));
+  counter(out, "rmb_peer_resends_total", "Request envelopes sent again while unanswered (link loss, timer).",
+          v(s.resends));
   counter(out, "rmb_peer_expired_total", "Destinations that did not answer before the deadline.", v(s.expired));
   counter(out, "rmb_peer_send_failures_total", "Frames no relay link took before their deadline.",
           v(s.send_failures));

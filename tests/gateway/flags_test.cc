@@ -34,6 +34,24 @@ TEST(PeerFlags, MinimalRunAndDefaults) {
   EXPECT_EQ(f.config.grpc_listen, "127.0.0.1:7070");
   EXPECT_TRUE(f.config.metrics_listen.empty());
   EXPECT_FALSE(f.config.no_update);
+  EXPECT_EQ(f.config.resend_after, 10u);
+  EXPECT_EQ(f.config.resend_max, 60u);
+  EXPECT_EQ(f.config.reply_cache, 100000u);
+  EXPECT_EQ(f.config.reply_cache_mb, 256u);
+  EXPECT_EQ(f.config.max_pending, 10000u);
+  EXPECT_EQ(f.config.max_incoming, 10000u);
+}
+
+TEST(PeerFlags, ReliabilityAndBounds) {
+  auto f = parse({"-m", "x", "--relay", "ws://r", "--directory", "t", "--resend-after", "0", "--resend-max", "5",
+                  "--reply-cache", "7", "--reply-cache-mb", "3", "--max-pending", "9", "--max-incoming", "11"});
+  ASSERT_EQ(f.kind, ParsedFlags::Kind::kRun) << f.text;
+  EXPECT_EQ(f.config.resend_after, 0u);
+  EXPECT_EQ(f.config.resend_max, 5u);
+  EXPECT_EQ(f.config.reply_cache, 7u);
+  EXPECT_EQ(f.config.reply_cache_mb, 3u);
+  EXPECT_EQ(f.config.max_pending, 9u);
+  EXPECT_EQ(f.config.max_incoming, 11u);
 }
 
 TEST(PeerFlags, RepeatedRelaysAndSubstrate) {
@@ -106,6 +124,9 @@ TEST(PeerFlags, ErrorsSayWhatIsWrong) {
       {with({"--metrics-listen", "unix:/x"}), "--metrics-listen"},
       {with({"--bogus"}), "bogus"},
       {with({"--threads", "many"}), "threads"},
+      {with({"--resend-after", "30", "--resend-max", "10"}), "--resend-max"},
+      {with({"--max-pending", "0"}), "--max-pending"},
+      {with({"--max-incoming", "0"}), "--max-incoming"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(c.flags.kind, ParsedFlags::Kind::kError) << c.needle;

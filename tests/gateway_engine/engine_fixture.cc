@@ -73,10 +73,18 @@ void EngineTest::start_network(std::vector<NetTwin> twins, std::vector<core::Twi
   for (const auto& t : twins_) entries.push_back(t.entry());
   entries.insert(entries.end(), extra.begin(), extra.end());
   ASSERT_TRUE(rmb::test::write_directory(directory_path_, {}, entries).ok());
-  auto relay = rmb::test::RelayProcess::start(
-      {"--directory", directory_path_, "--domain", "relay.test", "--threads", "1",
-       // Room for the 1 MiB payload test (this relay's default frame limit is 1 MiB).
-       "--max-frame-size", "4194304"});
+  relay_args_ = {"--directory", directory_path_, "--domain", "relay.test", "--threads", "1",
+                 // Room for the 1 MiB payload test (this relay's default frame limit is 1 MiB).
+                 "--max-frame-size", "4194304"};
+  auto relay = rmb::test::RelayProcess::start(relay_args_);
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  relay_ = std::move(*relay);
+}
+
+void EngineTest::restart_relay() {
+  const uint16_t port = relay_->port();
+  relay_->process().stop(SIGKILL);
+  auto relay = rmb::test::RelayProcess::start_on(port, relay_args_);
   ASSERT_TRUE(relay.ok()) << relay.status();
   relay_ = std::move(*relay);
 }

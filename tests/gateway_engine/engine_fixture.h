@@ -97,6 +97,8 @@ class EngineTest : public ::testing::Test {
  protected:
   // Writes the directory of `twins` (plus `extra`), starts the relay.
   void start_network(std::vector<NetTwin> twins, std::vector<core::Twin> extra = {});
+  // SIGKILLs the relay and starts it again on the same port (its memory mailbox is lost).
+  void restart_relay();
   // An engine for twin `id`, connected when it returns.
   Node& start_node(uint32_t id, EngineOptions options = {});
   const NetTwin& twin(uint32_t id) const;
@@ -112,6 +114,7 @@ class EngineTest : public ::testing::Test {
   std::string directory_path_;
   std::vector<NetTwin> twins_;
   std::unique_ptr<rmb::test::RelayProcess> relay_;
+  std::vector<std::string> relay_args_;
   std::vector<std::unique_ptr<Node>> nodes_;
 };
 

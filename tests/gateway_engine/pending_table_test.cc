@@ -5,6 +5,8 @@
 namespace rmb::gateway {
 namespace {
 
+using namespace std::chrono_literals;
+
 core::AddressText addr(uint32_t twin, std::optional<std::string> sid = std::nullopt) {
   return core::AddressText{twin, std::move(sid)};
 }
@@ -59,8 +61,8 @@ TEST(PendingTable, ExactSessionFirstThenTheSameTwin) {
 TEST(PendingTable, RelayErrorsSettleTheFirstSentDestination) {
   PendingTable table(10);
   ASSERT_TRUE(table.add(make("u", {addr(1), addr(2), addr(3)})).ok());
-  table.mark_sent("u", 1);
-  table.mark_sent("u", 2);
+  table.mark_sent("u", 1, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
+  table.mark_sent("u", 2, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
   auto relay = table.claim_reply("u", addr(0));
   ASSERT_EQ(relay.match, PendingTable::Match::kMatched);
   EXPECT_EQ(relay.claim->index, 1u);
@@ -97,11 +99,44 @@ TEST(PendingTable, BoundedAndUidsAreUnique) {
   EXPECT_TRUE(table.add(make("c", {addr(1)})).ok());
 }
 
+TEST(PendingTable, UnansweredSentDestinationsAreResentAtDoublingIntervals) {
+  PendingTable table(10);
+  const auto t0 = PendingTable::Clock::time_point{} + 1000s;
+  auto request = make("u", {addr(1), addr(2), addr(3)});
+  request->deadline = t0 + 60s;
+  ASSERT_TRUE(table.add(request).ok());
+  auto bytes = std::make_shared<const std::string>("signed");
+  table.mark_sent("u", 0, bytes, t0 + 5s, 5s, 12s);
+  table.mark_sent("u", 1, bytes, t0 + 5s, 5s, 12s);
+  // Destination 2 never left: nothing to send again.
+  EXPECT_TRUE(table.due_resends(t0 + 4s, false).empty());
+  auto due = table.due_resends(t0 + 5s, false);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].uid, "u");
+  EXPECT_EQ(*due[0].frame, "signed");
+  EXPECT_EQ(due[0].deadline, t0 + 60s);
+  // Next: 10 s later (doubled), then 12 s (capped).
+  EXPECT_TRUE(table.due_resends(t0 + 14s, false).empty());
+  EXPECT_EQ(table.due_resends(t0 + 15s, false).size(), 2u);
+  EXPECT_TRUE(table.due_resends(t0 + 26s, false).empty());
+  EXPECT_EQ(table.due_resends(t0 + 27s, false).size(), 2u);
+  // A resend completing does not restart the schedule.
+  table.mark_sent("u", 0, bytes, t0 + 28s, 5s, 12s);
+  EXPECT_TRUE(table.due_resends(t0 + 28s, false).empty());
+  // Answered destinations are not sent again; a dropped link sends the rest at once.
+  ASSERT_EQ(table.claim_reply("u", addr(1)).match, PendingTable::Match::kMatched);
+  auto all = table.due_resends(t0 + 30s, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].index, 1u);
+  // Past the deadline nothing is sent: the deadline settles the request.
+  EXPECT_TRUE(table.due_resends(t0 + 60s, true).empty());
+}
+
 TEST(PendingTable, OutOfRangeIndexIsIgnored) {
   PendingTable table(2);
   ASSERT_TRUE(table.add(make("a", {addr(1)})).ok());
   EXPECT_FALSE(table.claim("a", 7).has_value());
-  table.mark_sent("a", 7);
+  table.mark_sent("a", 7, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
   EXPECT_EQ(table.size(), 1u);
 }
 
