@@ -1,5 +1,6 @@
 #include "compat/backlog.h"
 
+#include "absl/status/status.h"
 #include "core/envelope/ttl.h"
 #include "rmb/peer.pb.h"
 
@@ -15,6 +16,21 @@ std::string encode_backlog(const std::string& uid, const std::optional<std::stri
   b.set_reply_to(reply_to);
   b.set_ttl(ttl);
   return b.SerializeAsString();
+}
+
+absl::StatusOr<BacklogEntry> decode_backlog(std::string_view bytes) {
+  rmb::Backlog b;
+  if (!b.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError("not an rmb.Backlog protobuf");
+  }
+  if (b.reply_to().empty()) return absl::InvalidArgumentError("the backlog names no reply_to list");
+  BacklogEntry e;
+  e.uid = b.uid();
+  if (b.has_reference()) e.reference = b.reference();
+  e.reply_to = b.reply_to();
+  e.module = b.module();
+  e.ttl = b.ttl();
+  return e;
 }
 
 }  // namespace rmb::compat

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <string_view>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "compat/log.h"
-#include "core/redis/redis_conn.h"
 
 namespace rmb::compat {
 namespace {
@@ -16,11 +17,12 @@ constexpr auto kMaxBackoff = 2000ms;
 
 }  // namespace
 
-PopLoop::PopLoop(core::RedisUrl url, std::vector<std::string> queues, Handler handler, OutageLog& outages,
-                 std::chrono::seconds pop_timeout)
+PopLoop::PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers,
+                 OutageLog& outages, std::chrono::seconds pop_timeout)
     : url_(std::move(url)),
-      queues_(std::move(queues)),
-      handler_(std::move(handler)),
+      queue_(std::move(queue)),
+      processing_(std::move(processing)),
+      handlers_(std::move(handlers)),
       outages_(outages),
       pop_timeout_(pop_timeout) {}
 
@@ -28,20 +30,22 @@ PopLoop::~PopLoop() { stop(); }
 
 void PopLoop::start() { thread_ = std::thread([this] { run(); }); }
 
+void PopLoop::request_stop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+}
+
 void PopLoop::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-  }
+  request_stop();
   if (thread_.joinable()) thread_.join();
 }
 
 void PopLoop::run() {
-  std::vector<std::string_view> brpop = {"BRPOP"};
-  for (const auto& q : queues_) brpop.push_back(q);
   std::string timeout = std::to_string(pop_timeout_.count());
-  brpop.push_back(timeout);
+  const std::vector<std::string_view> blmove = {"BLMOVE", queue_, processing_, "RIGHT", "LEFT", timeout};
+  const std::vector<std::string_view> brpoplpush = {"BRPOPLPUSH", queue_, processing_, timeout};
+  const std::vector<std::string_view>* move = &blmove;
 
   std::unique_ptr<core::RedisConn> conn;
   auto backoff = std::chrono::milliseconds(kFirstBackoff);
@@ -49,6 +53,11 @@ void PopLoop::run() {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, backoff, [&] { return stopping_.load(); });
     backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+  };
+  auto broken = [&](absl::string_view why) {
+    outages_.failed("pop", std::string(why));
+    conn.reset();
+    pause();
   };
   while (!stopping_) {
     if (!conn) {
@@ -61,32 +70,39 @@ void PopLoop::run() {
       conn = std::move(*c);
       // The socket must outlast the server-side block, or every idle pop looks like an outage.
       conn->set_timeout(pop_timeout_ + 3s);
+      if (!handlers_.on_connected(*conn)) {
+        broken(absl::StrCat("lost the connection while taking up ", processing_));
+        continue;
+      }
       outages_.recovered("pop");
       backoff = kFirstBackoff;
     }
-    auto reply = conn->command(brpop);
+    auto reply = conn->command(*move);
     if (!reply.ok()) {
-      outages_.failed("pop", std::string(reply.status().message()));
-      conn.reset();
-      pause();
+      broken(reply.status().message());
       continue;
     }
     const redisReply* r = reply->get();
     if (r->type == REDIS_REPLY_NIL) continue;  // timeout: look at stopping_ again
     if (r->type == REDIS_REPLY_ERROR) {
+      absl::string_view error(r->str, r->len);
+      if (move == &blmove && absl::StrContains(error, "unknown command")) {
+        log_info("this Redis has no BLMOVE (< 6.2): popping with BRPOPLPUSH");
+        move = &brpoplpush;
+        continue;
+      }
       // e.g. WRONGTYPE when someone SET msgbus.system.local: say so, and do not spin.
-      log_warn(absl::StrCat("BRPOP failed: ", absl::string_view(r->str, r->len)));
+      log_warn(absl::StrCat(std::string((*move)[0]), " ", queue_, " failed: ", error));
       pause();
       continue;
     }
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
-        r->element[1]->type != REDIS_REPLY_STRING) {
-      log_warn("BRPOP returned an unexpected reply; ignored");
+    if (r->type != REDIS_REPLY_STRING) {
+      log_warn(absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
       continue;
     }
-    std::string queue(r->element[0]->str, r->element[0]->len);
-    std::string payload(r->element[1]->str, r->element[1]->len);
-    handler_(queue, std::move(payload));
+    std::string payload(r->str, r->len);
+    reply->reset();
+    if (!handlers_.on_message(*conn, std::move(payload))) broken(absl::StrCat("lost the connection handling a message of ", queue_));
   }
 }
 

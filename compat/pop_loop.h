@@ -1,9 +1,13 @@
 #pragma once
-// The blocking pop of the front door: one thread and its own connection running
-// `BRPOP msgbus.system.local msgbus.system.reply <timeout>` (local first, as rmb-rs), so
-// stop() is noticed within one timeout. Each popped message is handed to `handler` on this
-// thread; the handler must not block (the gateway's Outbox is asynchronous). Reconnects
-// by itself with backoff when Redis goes away.
+// One blocking pop of the front door: its own thread and connection running
+// `BLMOVE <queue> <processing> RIGHT LEFT <timeout>`, so a popped message stays in Redis
+// (in the processing list) until the handler has made it safe and removed it, and stop()
+// is noticed within one timeout. Each message is handed to `on_message` on this thread
+// with the connection, for the handler's own synchronous writes; on every (re)connect
+// `on_connected` runs first (to take up what the processing list still holds). Handlers
+// must not block on anything but this connection (the gateway's Outbox is asynchronous).
+// Reconnects by itself with backoff when Redis goes away. A Redis older than 6.2 (no
+// BLMOVE) gets BRPOPLPUSH, the same move.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,23 +15,30 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "compat/outage.h"
+#include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 
 namespace rmb::compat {
 
+struct PopHandlers {
+  // False: the connection broke (the loop reconnects and calls on_connected again).
+  std::function<bool(core::RedisConn& conn)> on_connected;
+  std::function<bool(core::RedisConn& conn, std::string payload)> on_message;
+};
+
 class PopLoop {
  public:
-  using Handler = std::function<void(const std::string& queue, std::string payload)>;
-  PopLoop(core::RedisUrl url, std::vector<std::string> queues, Handler handler, OutageLog& outages,
+  PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers, OutageLog& outages,
           std::chrono::seconds pop_timeout = std::chrono::seconds(1));
   ~PopLoop();  // stop()
   PopLoop(const PopLoop&) = delete;
   PopLoop& operator=(const PopLoop&) = delete;
 
   void start();
+  // Asks the thread to end, without waiting (several loops then end in one pop timeout).
+  void request_stop();
   // Returns once the thread has ended (at most about one pop timeout).
   void stop();
 
@@ -35,8 +46,9 @@ class PopLoop {
   void run();
 
   core::RedisUrl url_;
-  std::vector<std::string> queues_;
-  Handler handler_;
+  std::string queue_;
+  std::string processing_;
+  PopHandlers handlers_;
   OutageLog& outages_;
   std::chrono::seconds pop_timeout_;
   std::atomic<bool> stopping_{false};

@@ -27,12 +27,49 @@ Pusher::Pusher(PusherOptions options, OutageLog& outages)
 Pusher::~Pusher() { stop(0ms); }
 
 bool Pusher::push(std::vector<Command> commands) {
+  std::vector<Item> items;
+  items.reserve(commands.size());
+  for (auto& c : commands) items.push_back(Item{std::move(c), {}, nullptr, 0});
+  return enqueue(std::move(items), false);
+}
+
+bool Pusher::push_atomic(std::vector<Command> commands) {
+  std::vector<Item> items;
+  items.reserve(commands.size() + 2);
+  items.push_back(Item{Command{"MULTI"}, {}, nullptr, 0});
+  for (auto& c : commands) items.push_back(Item{std::move(c), {}, nullptr, items.size()});
+  items.push_back(Item{Command{"EXEC"}, {}, nullptr, items.size()});
+  return enqueue(std::move(items), false);
+}
+
+bool Pusher::query(Command command, ReplyHandler on_reply) {
+  std::vector<Item> items;
+  items.push_back(Item{std::move(command), {}, std::move(on_reply), 0});
+  return enqueue(std::move(items), false);
+}
+
+bool Pusher::enqueue(std::vector<Item> items, bool even_if_stopping) {
   std::lock_guard lock(mu_);
-  if (stopping_ || queue_.size() + commands.size() > options_.max_queued) return false;
+  if ((stopping_ && !even_if_stopping) || queue_.size() + items.size() > options_.max_queued) return false;
   auto now = Clock::now();
-  for (auto& c : commands) queue_.push_back(Item{std::move(c), now});
+  for (auto& item : items) {
+    item.queued = now;
+    queue_.push_back(std::move(item));
+  }
   cv_.notify_one();
   return true;
+}
+
+void Pusher::answer(Item& item, const redisReply* reply) {
+  if (!item.on_reply) return;
+  auto next = item.on_reply(reply);
+  item.on_reply = nullptr;
+  if (next.empty()) return;
+  std::vector<Item> items;
+  for (auto& c : next) items.push_back(Item{std::move(c), {}, nullptr, 0});
+  if (!enqueue(std::move(items), true)) {
+    log_warn(absl::StrCat("write queue full; ", next.size(), " redis writes after a lookup are lost"));
+  }
 }
 
 void Pusher::stop(std::chrono::milliseconds drain) {
@@ -62,7 +99,9 @@ bool Pusher::wait_backoff(std::chrono::milliseconds delay) {
 size_t Pusher::drop_stale(std::deque<Item>& pending) {
   auto cutoff = Clock::now() - options_.give_up;
   size_t dropped = 0;
-  while (!pending.empty() && pending.front().queued < cutoff) {
+  // A MULTI group goes whole: its tail alone would be an EXEC without MULTI.
+  while (!pending.empty() && (pending.front().queued < cutoff || (dropped > 0 && pending.front().atomic_pos > 0))) {
+    answer(pending.front(), nullptr);
     pending.pop_front();
     ++dropped;
   }
@@ -84,9 +123,16 @@ void Pusher::run() {
       if (stopping_ && (Clock::now() >= drain_deadline_ || (pending.empty() && queue_.empty()))) {
         size_t left = pending.size() + queue_.size();
         if (left > 0) log_warn(absl::StrCat("stopping with ", left, " redis writes not done"));
+        std::deque<Item> rest;
+        rest.swap(queue_);
+        lock.unlock();
+        // Queries learn they got no reply (what they queue in turn is not sent).
+        for (auto& item : pending) answer(item, nullptr);
+        for (auto& item : rest) answer(item, nullptr);
         return;
       }
-      while (!queue_.empty() && pending.size() < kBatch) {
+      // A MULTI group is never split between batches: a retry starts again from its MULTI.
+      while (!queue_.empty() && (pending.size() < kBatch || queue_.front().atomic_pos > 0)) {
         pending.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -114,9 +160,11 @@ void Pusher::run() {
       auto reply = conn->reply();
       if (!reply.ok()) {
         // Unacknowledged commands stay queued and are sent again after reconnecting (a
-        // command Redis ran just before the connection broke may thus run twice).
+        // command Redis ran just before the connection broke may thus run twice). Redis
+        // discards a MULTI group cut by the disconnect: it is sent again from its MULTI.
         outages_.failed("pusher", std::string(reply.status().message()));
         conn.reset();
+        done -= pending[done].atomic_pos;
         break;
       }
       if ((*reply)->type == REDIS_REPLY_ERROR) {
@@ -124,6 +172,7 @@ void Pusher::run() {
         log_warn(absl::StrCat("redis refused ", c.empty() ? "" : c[0], " ", c.size() > 1 ? c[1] : "", ": ",
                               absl::string_view((*reply)->str, (*reply)->len)));
       }
+      answer(pending[done], reply->get());
     }
     pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
     if (!conn) {

@@ -6,10 +6,14 @@
 // commands that were not acknowledged after it reconnects (with backoff), so nothing
 // already popped is lost to an outage; a command still not written after `give_up` is
 // dropped with a log line, and the queue is bounded (push() then refuses).
+// Besides plain writes: atomic groups (MULTI ... EXEC, sent again whole when the connection
+// breaks inside one) and queries whose reply is handed to a callback on the pusher's
+// thread (the backlog lookups of replies that arrive after a restart).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,11 +21,16 @@
 #include <vector>
 
 #include "compat/outage.h"
+#include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 
 namespace rmb::compat {
 
 using Command = std::vector<std::string>;
+// Gets a query's reply (nullptr when the query was dropped: too old, or the pusher stopped
+// with it unsent) and returns commands to queue next (after everything queued so far; not
+// refused while stopping, so what a lookup found still gets written during the drain).
+using ReplyHandler = std::function<std::vector<Command>(const redisReply* reply)>;
 
 struct PusherOptions {
   core::RedisUrl url;
@@ -40,6 +49,11 @@ class Pusher {
   // Queues `commands` to run in order after everything queued before. False when the queue
   // is full or the pusher is stopping.
   bool push(std::vector<Command> commands);
+  // Like push(), run inside MULTI ... EXEC: Redis applies all of them or none, also when
+  // the pusher dies in the middle of writing them.
+  bool push_atomic(std::vector<Command> commands);
+  // Queues `command`; `on_reply` gets its reply on the pusher's thread (must not block).
+  bool query(Command command, ReplyHandler on_reply);
   // Waits up to `drain` for everything queued to be written, then stops the thread (what is
   // left is dropped, with a log line).
   void stop(std::chrono::milliseconds drain);
@@ -48,7 +62,12 @@ class Pusher {
   struct Item {
     Command args;
     std::chrono::steady_clock::time_point queued;
+    ReplyHandler on_reply;   // queries only
+    size_t atomic_pos = 0;   // > 0: inside a MULTI group, this far after its MULTI
   };
+  bool enqueue(std::vector<Item> items, bool even_if_stopping);
+  // Runs a query's handler (nullptr: no reply) and queues what it returns.
+  void answer(Item& item, const redisReply* reply);
   void run();
   bool wait_backoff(std::chrono::milliseconds delay);  // false when stopping
   size_t drop_stale(std::deque<Item>& pending);

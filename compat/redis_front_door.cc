@@ -1,5 +1,6 @@
 #include "compat/redis_front_door.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -8,14 +9,17 @@
 #include "absl/strings/str_cat.h"
 #include "compat/backlog.h"
 #include "compat/errors.h"
+#include "compat/inflight.h"
 #include "compat/log.h"
 #include "compat/outage.h"
 #include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/shapes.h"
 #include "compat/translate.h"
+#include "core/envelope/address.h"
 #include "core/redis/redis_url.h"
 #include "core/util/clock.h"
+#include "gateway/engine/uid.h"
 
 namespace rmb::compat {
 namespace {
@@ -27,26 +31,78 @@ std::vector<Command> push_list(const std::string& list, std::string json) {
           Command{"LTRIM", list, "0", std::to_string(kListCap - 1)}};
 }
 
-// One request in flight: where its answers go.
+std::string backlog_key(const std::string& uid) { return absl::StrCat(kBacklogPrefix, uid); }
+
+// MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
+// connection broke (whether Redis applied them is then unknown).
+bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
+  std::vector<std::string_view> args;
+  conn.append({"MULTI"});
+  for (const auto& c : commands) {
+    args.assign(c.begin(), c.end());
+    conn.append(args);
+  }
+  conn.append({"EXEC"});
+  for (size_t i = 0; i < commands.size() + 2; ++i) {
+    auto r = conn.reply();
+    if (!r.ok()) return false;
+    if ((*r)->type == REDIS_REPLY_ERROR) {
+      log_warn(absl::StrCat("redis refused a write of the in-flight record: ", absl::string_view((*r)->str, (*r)->len)));
+    }
+  }
+  return true;
+}
+
+// LRANGE <list> 0 -1 (newest first); nullopt when the connection broke.
+std::optional<std::vector<std::string>> read_list(core::RedisConn& conn, const std::string& list) {
+  auto r = conn.command({"LRANGE", list, "0", "-1"});
+  if (!r.ok()) return std::nullopt;
+  std::vector<std::string> out;
+  if ((*r)->type != REDIS_REPLY_ARRAY) {
+    log_warn(absl::StrCat("LRANGE ", list, " did not return a list; not taken up"));
+    return out;
+  }
+  for (size_t i = 0; i < (*r)->elements; ++i) {
+    const redisReply* e = (*r)->element[i];
+    if (e->type == REDIS_REPLY_STRING) out.emplace_back(e->str, e->len);
+  }
+  return out;
+}
+
+// One request in flight: where its answers go, and what to forget once it is done.
 struct Pending {
+  std::string uid;
   std::optional<std::string> ref;
   std::string ret;
-  std::string uid;    // set once Outbox::request returned (under State::mu)
-  bool done = false;  // on_done ran (under State::mu)
+  std::vector<uint32_t> dst;  // every destination of the request (for its answered markers)
 };
 
 // Everything the gateway's callbacks touch. Shared with those callbacks, so a late callback
 // after stop() finds a stopped pusher instead of freed memory.
 struct State {
-  State(core::RedisUrl url, gateway::Outbox& outbox)
-      : outages(url.display()), pusher(PusherOptions{url}, outages), outbox(outbox) {}
+  State(const core::RedisUrl& url, const RedisFrontDoorOptions& options, gateway::Outbox& outbox,
+        gateway::ServiceRegistry& registry)
+      : outages(url.display()),
+        pusher(PusherOptions{url}, outages),
+        outbox(outbox),
+        registry(registry),
+        keys(state_keys(options.instance)),
+        max_orphan_lookups(options.max_orphan_replies) {}
 
   OutageLog outages;
   Pusher pusher;
   gateway::Outbox& outbox;
+  gateway::ServiceRegistry& registry;
+  const StateKeys keys;
+  const size_t max_orphan_lookups;
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<Pending>> in_flight;
   std::atomic<bool> closed{false};
+  std::atomic<size_t> orphan_lookups{0};
+  std::atomic<uint64_t> orphans_refused{0};
+  // Touched by the request pop thread only.
+  bool recovered = false;                 // what a previous run left in flight was re-sent
+  std::optional<std::string> unsure_uid;  // its record write was cut by a broken connection
 
   void push(const std::string& list, std::string json) {
     if (!pusher.push(push_list(list, std::move(json)))) {
@@ -54,21 +110,32 @@ struct State {
     }
   }
 
+  Command forget(const std::string& uid, const std::vector<uint32_t>& dst) const {
+    Command hdel{"HDEL", keys.inflight, uid};
+    for (uint32_t twin : dst) hdel.push_back(answered_field(uid, twin));
+    return hdel;
+  }
+
+  Command unqueue(const std::string& payload) const { return Command{"LREM", keys.local_processing, "1", payload}; }
+
   // One error per destination (at least one), so that callers which count answers per
-  // destination are not left waiting either.
+  // destination are not left waiting either; then `then`, all or nothing.
   void answer_error(const std::string& ret, const std::optional<std::string>& ref, size_t copies,
-                    const gateway::RmbError& error) {
+                    const gateway::RmbError& error, std::vector<Command> then) {
     std::string json = to_json(error_to_json(error, ref));
     std::vector<Command> commands;
     for (size_t i = 0; i < std::max<size_t>(copies, 1); ++i) {
       auto two = push_list(ret, json);
       commands.insert(commands.end(), std::make_move_iterator(two.begin()), std::make_move_iterator(two.end()));
     }
-    if (!pusher.push(std::move(commands))) {
+    commands.insert(commands.end(), std::make_move_iterator(then.begin()), std::make_move_iterator(then.end()));
+    if (!pusher.push_atomic(std::move(commands))) {
       log_warn(absl::StrCat("write queue full or closed; an error for '", ret, "' is lost"));
     }
   }
 
+  // The answer and its "answered" marker together: a restart then re-sends the request only
+  // to the destinations whose answers did not reach `ret`.
   void on_outcome(const Pending& p, const gateway::Outcome& outcome) {
     auto json = outcome_to_json(outcome, p.ref);
     if (!json) {
@@ -76,53 +143,167 @@ struct State {
                              " expired without an answer"));
       return;
     }
-    push(p.ret, to_json(*json));
+    auto commands = push_list(p.ret, to_json(*json));
+    commands.push_back(Command{"HSET", keys.inflight, answered_field(p.uid, outcome.destination.twin), "1"});
+    if (!pusher.push_atomic(std::move(commands))) {
+      log_warn(absl::StrCat("write queue full or closed; an answer for '", p.ret, "' is lost"));
+    }
   }
 
+  // Every destination answered or expired: nothing is owed any more. The backlog goes too,
+  // so that a late repeat of an answer (the gateway sends unanswered requests again) is
+  // not routed to `ret` a second time through it.
   void on_done(const std::shared_ptr<Pending>& p) {
+    pusher.push({forget(p->uid, p->dst), Command{"DEL", backlog_key(p->uid)}});
+    // Erased after the DEL is queued: an orphan reply that no longer finds the uid here
+    // looks the backlog up after that DEL (one FIFO), so it finds none.
     std::lock_guard lock(mu);
-    p->done = true;
-    if (!p->uid.empty()) in_flight.erase(p->uid);
+    in_flight.erase(p->uid);
   }
 
-  void on_request(std::shared_ptr<State> self, const std::string& payload) {
+  // Sends `request` under `uid` (its in-flight record is in Redis already).
+  void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
+            gateway::OutgoingRequest request, int64_t ttl) {
+    auto pending = std::make_shared<Pending>(Pending{uid, json.ref, json.ret, json.dst});
+    {
+      std::lock_guard lock(mu);
+      in_flight[uid] = pending;
+    }
+    size_t copies = request.destinations.size();
+    request.uid = uid;
+    // Callbacks may run on gateway threads before request() even returns.
+    auto sent = outbox.request(
+        std::move(request), [self, pending](gateway::Outcome o) { self->on_outcome(*pending, o); },
+        [self, pending] { self->on_done(pending); });
+    if (!sent.ok()) {
+      {
+        std::lock_guard lock(mu);
+        in_flight.erase(uid);
+      }
+      answer_error(json.ret, json.ref, copies, other_error(std::string(sent.status().message())),
+                   {forget(uid, json.dst)});
+      return;
+    }
+    uint64_t backlog = backlog_ttl(ttl);
+    pusher.push({Command{"SETEX", backlog_key(uid), std::to_string(backlog),
+                         encode_backlog(uid, json.ref, json.ret, backlog)}});
+  }
+
+  // A request moved to the processing list: recorded in msgbus.system.inflight and taken
+  // off the processing list in one transaction, then sent. False when the connection broke.
+  bool on_request(const std::shared_ptr<State>& self, core::RedisConn& conn, const std::string& payload) {
     RequestParse parsed = parse_request(payload);
     if (!parsed.request) {
       const RequestParseError& e = parsed.error;
       if (e.ret) {
-        answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message));
+        answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
       } else {
         log_warn(absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
                               e.message, ")"));
+        pusher.push({unqueue(payload)});
       }
+      return true;
+    }
+    const RequestJson& json = *parsed.request;
+    auto prepared = prepare_request(json, core::unix_now());
+    if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
+      answer_error(json.ret, json.ref, json.dst.size(), *error, {unqueue(payload)});
+      return true;
+    }
+    auto& ready = std::get<PreparedRequest>(prepared);
+    std::string uid = gateway::new_uid();
+    RequestJson record = json;
+    record.now = ready.request.timestamp;
+    record.exp = ready.request.expiration;
+    if (!write_atomic(conn, {Command{"HSET", keys.inflight, uid, to_json(record)}, unqueue(payload)})) {
+      unsure_uid = uid;
+      return false;
+    }
+    send(self, uid, json, std::move(ready.request), ready.ttl);
+    return true;
+  }
+
+  // A request a previous run (or a cut connection) left in flight: sent again under its
+  // uid and original timestamp, to the destinations whose answers did not reach `ret`.
+  void reissue(const std::shared_ptr<State>& self, const InflightRecord& record) {
+    RequestParse parsed = parse_request(record.request);
+    if (!parsed.request) {
+      log_warn(absl::StrCat(keys.inflight, ": dropped the unreadable record of ", record.uid, " (",
+                            parsed.error.message, ")"));
+      pusher.push({forget(record.uid, {})});
       return;
     }
     const RequestJson& json = *parsed.request;
     auto prepared = prepare_request(json, core::unix_now());
     if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
-      answer_error(json.ret, json.ref, json.dst.size(), *error);
+      log_debug(absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
+      pusher.push({forget(record.uid, json.dst)});
       return;
     }
     auto& ready = std::get<PreparedRequest>(prepared);
-    auto pending = std::make_shared<Pending>();
-    pending->ref = json.ref;
-    pending->ret = json.ret;
-    // Callbacks may run on gateway threads before request() even returns.
-    auto uid = outbox.request(
-        std::move(ready.request), [self, pending](gateway::Outcome o) { self->on_outcome(*pending, o); },
-        [self, pending] { self->on_done(pending); });
-    if (!uid.ok()) {
-      answer_error(json.ret, json.ref, json.dst.size(), other_error(std::string(uid.status().message())));
+    gateway::OutgoingRequest& request = ready.request;
+    request.timestamp = json.now;
+    request.expiration = json.exp;
+    auto& d = request.destinations;
+    d.erase(std::remove_if(d.begin(), d.end(), [&](const core::AddressText& a) { return record.answered.count(a.twin) > 0; }),
+            d.end());
+    if (d.empty()) {
+      pusher.push({forget(record.uid, json.dst)});
       return;
     }
-    {
-      std::lock_guard lock(mu);
-      pending->uid = *uid;
-      if (!pending->done) in_flight.emplace(*uid, pending);
+    send(self, record.uid, json, std::move(request), ready.ttl);
+  }
+
+  // Before the request pop loop pops (every (re)connect): the first time, re-send what a
+  // previous run left in flight and start taking orphan replies; then take up what the
+  // processing list holds (popped, never recorded, so never sent).
+  bool on_local_connected(const std::shared_ptr<State>& self, core::RedisConn& conn,
+                          const std::shared_ptr<gateway::OrphanReplySink>& orphans) {
+    if (!recovered) {
+      auto r = conn.command({"HGETALL", keys.inflight});
+      if (!r.ok()) return false;
+      std::vector<std::pair<std::string, std::string>> fields;
+      if ((*r)->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i + 1 < (*r)->elements; i += 2) {
+          const redisReply* f = (*r)->element[i];
+          const redisReply* v = (*r)->element[i + 1];
+          if (f->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING) {
+            fields.emplace_back(std::string(f->str, f->len), std::string(v->str, v->len));
+          }
+        }
+      } else {
+        log_warn(absl::StrCat("HGETALL ", keys.inflight, " did not return a hash; nothing re-sent"));
+      }
+      InflightState state = parse_inflight(fields);
+      if (!state.stray_fields.empty()) {
+        Command hdel{"HDEL", keys.inflight};
+        hdel.insert(hdel.end(), state.stray_fields.begin(), state.stray_fields.end());
+        pusher.push({std::move(hdel)});
+      }
+      for (const auto& record : state.records) reissue(self, record);
+      if (!state.records.empty()) {
+        log_info(absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
+      }
+      // Only now: a reply routed through its backlog before its request was re-sent would
+      // reach `ret` twice (once more from the re-sent request).
+      registry.set_orphan_reply_sink(orphans);
+      recovered = true;
+    } else if (unsure_uid) {
+      auto r = conn.command({"HGET", keys.inflight, *unsure_uid});
+      if (!r.ok()) return false;
+      // Recorded: the transaction went through before the connection broke, and took the
+      // request off the processing list; send it. Not recorded: it is still on that list.
+      if ((*r)->type == REDIS_REPLY_STRING) reissue(self, InflightRecord{*unsure_uid, std::string((*r)->str, (*r)->len), {}});
     }
-    uint64_t ttl = backlog_ttl(ready.ttl);
-    pusher.push({Command{"SETEX", absl::StrCat(kBacklogPrefix, *uid), std::to_string(ttl),
-                         encode_backlog(*uid, json.ref, json.ret, ttl)}});
+    unsure_uid.reset();
+    auto left = read_list(conn, keys.local_processing);
+    if (!left) return false;
+    // Oldest first (the pop pushes onto the head).
+    for (auto it = left->rbegin(); it != left->rend(); ++it) {
+      if (!on_request(self, conn, *it)) return false;
+    }
+    if (!left->empty()) log_info(absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
+    return true;
   }
 
   void on_reply(const std::string& payload) {
@@ -141,8 +322,79 @@ struct State {
     outbox.reply(reply->uid, reply->destination, std::move(reply->reply));
   }
 
+  // A response moved to its processing list: handed to the gateway, then taken off.
+  bool on_reply_message(core::RedisConn& conn, const std::string& payload) {
+    on_reply(payload);
+    return conn.command({"LREM", keys.reply_processing, "1", payload}).ok();
+  }
+
+  bool on_reply_connected(core::RedisConn& conn) {
+    auto left = read_list(conn, keys.reply_processing);
+    if (!left) return false;
+    for (auto it = left->rbegin(); it != left->rend(); ++it) {
+      if (!on_reply_message(conn, *it)) return false;
+    }
+    if (!left->empty()) log_info(absl::StrCat("took up ", left->size(), " responses popped but not sent before"));
+    return true;
+  }
+
+  // A reply for no request pending here: its backlog says where it goes (§8.7 step 5).
+  // Looked up on the pusher's connection; this runs on a gateway I/O thread.
+  void on_orphan(const gateway::Outcome& reply) {
+    if (closed) return;
+    {
+      // Still ours: a repeat of an answer whose outcome is being delivered right now.
+      std::lock_guard lock(mu);
+      if (in_flight.count(reply.uid) > 0) return;
+    }
+    if (orphan_lookups.fetch_add(1) >= max_orphan_lookups) {
+      orphan_lookups.fetch_sub(1);
+      uint64_t refused = orphans_refused.fetch_add(1) + 1;
+      if (refused == 1 || refused % 1000 == 0) {
+        log_warn(absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
+                              " backlog lookups already queued (", refused, " dropped so far)"));
+      }
+      return;
+    }
+    // The pusher runs its handlers while this State exists (it is a member, stopped first).
+    State* self = this;
+    bool queued = pusher.query(Command{"GET", backlog_key(reply.uid)}, [self, reply](const redisReply* r) {
+      self->orphan_lookups.fetch_sub(1);
+      return self->route_orphan(reply, r);
+    });
+    if (!queued) {
+      orphan_lookups.fetch_sub(1);
+      log_warn(absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
+    }
+  }
+
+  std::vector<Command> route_orphan(const gateway::Outcome& reply, const redisReply* r) const {
+    std::string what = absl::StrCat("reply ", reply.uid, " from ",
+                                    core::format_address(reply.source.twin, reply.source.connection));
+    if (r == nullptr) {
+      log_warn(absl::StrCat(what, " is lost: its backlog could not be read (redis unreachable)"));
+      return {};
+    }
+    if (r->type == REDIS_REPLY_NIL) {
+      log_debug(absl::StrCat(what, " matches no request: no ", backlog_key(reply.uid),
+                             " (answered, expired or never sent here); dropped"));
+      return {};
+    }
+    if (r->type != REDIS_REPLY_STRING) {
+      log_warn(absl::StrCat(what, " dropped: ", backlog_key(reply.uid), " is not a string"));
+      return {};
+    }
+    auto routed = route_by_backlog(reply, std::string_view(r->str, r->len));
+    if (!routed.ok()) {
+      log_warn(absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
+      return {};
+    }
+    log_debug(absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
+    return push_list(routed->list, std::move(routed->json));
+  }
+
   // Stops waiting for every request still in flight (their answers could no longer be
-  // pushed once the pusher stops).
+  // pushed once the pusher stops). Their records stay: the next start sends them again.
   void cancel_all() {
     std::unordered_map<std::string, std::shared_ptr<Pending>> all;
     {
@@ -150,7 +402,10 @@ struct State {
       all.swap(in_flight);
     }
     for (auto& [uid, p] : all) outbox.cancel(uid);
-    if (!all.empty()) log_info(absl::StrCat("stopped waiting for ", all.size(), " requests in flight"));
+    if (!all.empty()) {
+      log_info(absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ", keys.inflight,
+                            " for the next start)"));
+    }
   }
 };
 
@@ -168,23 +423,42 @@ class QueueSink : public gateway::RequestSink {
   std::shared_ptr<State> state_;
 };
 
+class OrphanSink : public gateway::OrphanReplySink {
+ public:
+  explicit OrphanSink(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  void on_orphan_reply(const gateway::Outcome& reply) override { state_->on_orphan(reply); }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
 class FrontDoor : public RedisFrontDoor {
  public:
-  FrontDoor(const core::RedisUrl& url, gateway::Outbox& outbox, gateway::ServiceRegistry& registry)
-      : state_(std::make_shared<State>(url, outbox)),
+  FrontDoor(const core::RedisUrl& url, const RedisFrontDoorOptions& options, gateway::Outbox& outbox,
+            gateway::ServiceRegistry& registry)
+      : state_(std::make_shared<State>(url, options, outbox, registry)),
         registry_(registry),
         sink_(std::make_shared<QueueSink>(state_)),
-        pop_(url, {std::string(kLocalQueue), std::string(kReplyQueue)},
-             [state = state_](const std::string& queue, std::string payload) {
-               if (queue == kLocalQueue) {
-                 state->on_request(state, payload);
-               } else {
-                 state->on_reply(payload);
-               }
-             },
-             state_->outages) {
+        orphans_(std::make_shared<OrphanSink>(state_)),
+        // Requests and responses are popped by two loops, so neither waits behind the
+        // other (rmb-rs pops both with one BRPOP, requests first).
+        local_pop_(url, kLocalQueue, state_->keys.local_processing,
+                   PopHandlers{[state = state_, orphans = orphans_](core::RedisConn& conn) {
+                                 return state->on_local_connected(state, conn, orphans);
+                               },
+                               [state = state_](core::RedisConn& conn, std::string payload) {
+                                 return state->on_request(state, conn, payload);
+                               }},
+                   state_->outages),
+        reply_pop_(url, kReplyQueue, state_->keys.reply_processing,
+                   PopHandlers{[state = state_](core::RedisConn& conn) { return state->on_reply_connected(conn); },
+                               [state = state_](core::RedisConn& conn, std::string payload) {
+                                 return state->on_reply_message(conn, payload);
+                               }},
+                   state_->outages) {
     registry_.set_fallback(sink_);
-    pop_.start();
+    local_pop_.start();
+    reply_pop_.start();
     log_info(absl::StrCat("redis front door on ", url.display()));
   }
 
@@ -194,7 +468,12 @@ class FrontDoor : public RedisFrontDoor {
     if (stopped_.exchange(true)) return;
     state_->closed = true;
     registry_.set_fallback(nullptr);
-    pop_.stop();
+    local_pop_.request_stop();
+    reply_pop_.request_stop();
+    local_pop_.stop();
+    reply_pop_.stop();
+    // After the pop loop, which registers it once it has re-sent what was left in flight.
+    registry_.set_orphan_reply_sink(nullptr);
     state_->cancel_all();
     // What was popped has been handed to the gateway; let the answers and backlogs queued
     // so far reach Redis (bounded, in case Redis is down).
@@ -205,7 +484,9 @@ class FrontDoor : public RedisFrontDoor {
   std::shared_ptr<State> state_;
   gateway::ServiceRegistry& registry_;
   std::shared_ptr<QueueSink> sink_;
-  PopLoop pop_;
+  std::shared_ptr<OrphanSink> orphans_;
+  PopLoop local_pop_;
+  PopLoop reply_pop_;
   std::atomic<bool> stopped_{false};
 };
 
@@ -216,7 +497,7 @@ absl::StatusOr<std::unique_ptr<RedisFrontDoor>> start_redis_front_door(RedisFron
                                                                       gateway::ServiceRegistry& registry) {
   auto url = core::parse_redis_url(options.url);
   if (!url.ok()) return url.status();
-  return std::unique_ptr<RedisFrontDoor>(new FrontDoor(*url, outbox, registry));
+  return std::unique_ptr<RedisFrontDoor>(new FrontDoor(*url, options, outbox, registry));
 }
 
 }  // namespace rmb::compat

@@ -13,21 +13,33 @@
 namespace rmb::compat {
 
 struct RedisFrontDoorOptions {
+  RedisFrontDoorOptions() = default;
+  // So that `{url}` keeps meaning "this URL, every other option at its default".
+  RedisFrontDoorOptions(std::string url) : url(std::move(url)) {}  // NOLINT(google-explicit-constructor)
+
   // redis://[:password@]host:port[/db], or unix:///path/to/socket[?db=N]
   std::string url;
+  // Appended (".<instance>") to the keys of this peer's own state (compat/inflight.h):
+  // set it when several rmb-peers share one Redis database.
+  std::string instance;
+  // Replies for no request pending here (answers to requests sent before a restart)
+  // whose msgbus.backlog lookup may be queued at once; more are dropped with a log line.
+  size_t max_orphan_replies = 10000;
 };
 
 class RedisFrontDoor {
  public:
   virtual ~RedisFrontDoor() = default;
-  // Stops popping, finishes what was popped (sent or answered with an error) and returns.
+  // Stops popping and stops waiting for requests in flight; what they still owe stays
+  // recorded in Redis and is sent again by the next start on the same Redis.
   virtual void stop() = 0;
 };
 
 // Starts the front door: it sends through `outbox`, and registers itself in `registry` as
-// the fallback for commands no gRPC service serves. An unparsable URL is an error; an
-// unreachable Redis is not (it connects, and reconnects, by itself, logging once per
-// outage).
+// the fallback for commands no gRPC service serves and (once it has re-sent what a
+// previous run left in flight) as the sink of replies for no pending request. An
+// unparsable URL is an error; an unreachable Redis is not (it connects, and reconnects,
+// by itself, logging once per outage).
 absl::StatusOr<std::unique_ptr<RedisFrontDoor>> start_redis_front_door(RedisFrontDoorOptions options,
                                                                       gateway::Outbox& outbox,
                                                                       gateway::ServiceRegistry& registry);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "compat/backlog.h"
 #include "compat/errors.h"
 #include "core/envelope/ttl.h"
 #include "core/util/bytes.h"
@@ -73,6 +75,18 @@ std::optional<IncomingResponseJson> outcome_to_json(const gateway::Outcome& outc
   j.now = outcome.origin == gateway::Outcome::Origin::kLocal ? 0 : outcome.timestamp;
   j.err = to_json_error(outcome.error);
   return j;
+}
+
+absl::StatusOr<RoutedReply> route_by_backlog(const gateway::Outcome& reply, std::string_view backlog_bytes) {
+  auto backlog = decode_backlog(backlog_bytes);
+  if (!backlog.ok()) return backlog.status();
+  if (!backlog->module.empty()) {
+    return absl::UnimplementedError(
+        absl::StrCat("the backlog is for the rmb-rs plugin '", backlog->module, "', which this peer does not run"));
+  }
+  auto json = outcome_to_json(reply, backlog->reference);
+  if (!json) return absl::InvalidArgumentError("an expiry is no reply");
+  return RoutedReply{backlog->reply_to, to_json(*json)};
 }
 
 IncomingResponseJson error_to_json(const gateway::RmbError& error, const std::optional<std::string>& ref) {

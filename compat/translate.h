@@ -32,6 +32,16 @@ std::optional<IncomingResponseJson> outcome_to_json(const gateway::Outcome& outc
 // A local error (src "", now 0, dat "") for the caller's `ret` list.
 IncomingResponseJson error_to_json(const gateway::RmbError& error, const std::optional<std::string>& ref);
 
+// A reply that matched no request pending in this process -> (d) and the list it goes to,
+// from the bytes of its msgbus.backlog.<uid> (§8.7 step 5: `ref` from the backlog, pushed
+// to its `reply_to`). Bytes that are not a Backlog, and backlogs of rmb-rs plugins (this
+// peer runs none), are errors.
+struct RoutedReply {
+  std::string list;
+  std::string json;
+};
+absl::StatusOr<RoutedReply> route_by_backlog(const gateway::Outcome& reply, std::string_view backlog_bytes);
+
 // An incoming request -> (b) for msgbus.<cmd>.
 IncomingRequestJson incoming_to_json(const gateway::IncomingRequest& request);
 

@@ -1,6 +1,7 @@
 #include "fake_gateway.h"
 
 #include <chrono>
+#include <future>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -44,7 +45,7 @@ absl::StatusOr<std::string> FakeGateway::request(gateway::OutgoingRequest reques
   std::string uid;
   {
     std::lock_guard lock(mu_);
-    uid = absl::StrCat("uid-", next_uid_++);
+    uid = request.uid && !request.uid->empty() ? *request.uid : absl::StrCat("uid-", next_uid_++);
     pending_[uid] = Pending{request, std::move(on_outcome), std::move(on_done), request.destinations.size()};
   }
   for (const auto& dst : request.destinations) {
@@ -168,6 +169,29 @@ void FakeGateway::set_orphan_reply_sink(std::shared_ptr<gateway::OrphanReplySink
 std::shared_ptr<gateway::RequestSink> FakeGateway::fallback() {
   std::lock_guard lock(mu_);
   return fallback_;
+}
+
+bool FakeGateway::has_orphan_sink() {
+  std::lock_guard lock(mu_);
+  return orphan_sink_ != nullptr;
+}
+
+void FakeGateway::orphan(gateway::Outcome reply) {
+  post([this, reply = std::move(reply)] {
+    std::shared_ptr<gateway::OrphanReplySink> sink;
+    {
+      std::lock_guard lock(mu_);
+      sink = orphan_sink_;
+    }
+    if (sink) sink->on_orphan_reply(reply);
+  });
+}
+
+void FakeGateway::sync() {
+  auto ran = std::make_shared<std::promise<void>>();
+  auto done = ran->get_future();
+  post([ran] { ran->set_value(); });
+  done.wait();
 }
 
 std::vector<gateway::OutgoingRequest> FakeGateway::requests() {

@@ -4,8 +4,8 @@
 // the registered fallback sink (so a Redis caller reaches a Redis worker through the same
 // front door), `unknown` twins get a local 103, `relay_error` twins a relay error, `held`
 // twins wait until release_held() (outages, concurrency), and any other twin answers at
-// once with "echo:" + payload. Callbacks run on the fake's own thread, as a gateway's
-// would, never inside request().
+// once with "echo:" + payload. A request given a uid keeps it (a re-issue). Callbacks run
+// on the fake's own thread, as a gateway's would, never inside request().
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -51,6 +51,12 @@ class FakeGateway : public gateway::Outbox, public gateway::ServiceRegistry {
   // Replies that did not belong to a looped-back request (e.g. from a remote caller).
   std::vector<std::pair<std::string, gateway::ServiceReply>> foreign_replies();
   std::shared_ptr<gateway::RequestSink> fallback();
+  bool has_orphan_sink();
+  // Hands `reply` to the orphan reply sink on the fake's thread, as the engine does with a
+  // reply for no pending request (dropped when no sink is set).
+  void orphan(gateway::Outcome reply);
+  // Returns once everything posted to the fake's thread so far has run.
+  void sync();
   size_t cancelled();
 
  private:

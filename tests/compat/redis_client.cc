@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string_view>
 
 #include "core/redis/redis_url.h"
@@ -66,6 +67,20 @@ std::vector<std::string> RedisClient::lrange(const std::string& list) {
   if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return out;
   for (size_t i = 0; i < r->elements; ++i) out.emplace_back(r->element[i]->str, r->element[i]->len);
   return out;
+}
+
+std::optional<std::string> RedisClient::text(const std::vector<std::string>& args) {
+  auto r = run(*conn_, args);
+  if (r == nullptr || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS)) return std::nullopt;
+  return std::string(r->str, r->len);
+}
+
+long long RedisClient::server_pid() {
+  auto info = text({"INFO", "server"});
+  if (!info) return -1;
+  auto at = info->find("process_id:");
+  if (at == std::string::npos) return -1;
+  return std::atoll(info->c_str() + at + std::string_view("process_id:").size());
 }
 
 }  // namespace rmb::compat::testing

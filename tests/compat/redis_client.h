@@ -22,6 +22,10 @@ class RedisClient {
   std::optional<std::string> get(const std::string& key);
   long long integer(const std::vector<std::string>& args);  // LLEN, TTL, EXISTS ...
   std::vector<std::string> lrange(const std::string& list);
+  // Any command whose reply is a string or a status (SET, HGET, INFO ...); nullopt else.
+  std::optional<std::string> text(const std::vector<std::string>& args);
+  // The redis-server's pid (INFO server), e.g. to SIGSTOP it.
+  long long server_pid();
 
  private:
   std::unique_ptr<core::RedisConn> conn_;

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "compat/backlog.h"
 #include "compat/errors.h"
+#include "compat/inflight.h"
 #include "compat/redis_front_door.h"
 #include "core/redis/redis_url.h"
 #include "core/util/bytes.h"
@@ -226,6 +229,56 @@ TEST(Backlog, TtlClamp) {
   EXPECT_EQ(backlog_ttl(1), 1u);
   EXPECT_EQ(backlog_ttl(1800), 1800u);
   EXPECT_EQ(backlog_ttl(1801), 1800u);
+}
+
+TEST(Backlog, DecodesWhatItEncodesAndRefusesWhatIsNotOne) {
+  auto e = decode_backlog(encode_backlog("u1", "ref", "ret-list", 300));
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->uid, "u1");
+  EXPECT_EQ(e->reference, "ref");
+  EXPECT_EQ(e->reply_to, "ret-list");
+  EXPECT_EQ(e->module, "");
+  EXPECT_EQ(e->ttl, 300u);
+  auto no_ref = decode_backlog(encode_backlog("u2", std::nullopt, "r", 10));
+  ASSERT_TRUE(no_ref.ok());
+  EXPECT_EQ(no_ref->reference, std::nullopt);
+  EXPECT_FALSE(decode_backlog(std::string("\x0a\x05" "ab", 4)).ok());  // truncated
+  EXPECT_FALSE(decode_backlog("\xff\xff\xff\xff").ok());
+  EXPECT_FALSE(decode_backlog(encode_backlog("u3", "x", "", 10)).ok());  // nowhere to push
+}
+
+TEST(Translate, ReplyRoutedByItsBacklog) {
+  gateway::Outcome o;
+  o.uid = "u1";
+  o.source = {55, std::nullopt};
+  o.destination = o.source;
+  o.data = "hi";
+  o.timestamp = kNow;
+  auto routed = route_by_backlog(o, encode_backlog("u1", "r9", "ret-9", 60));
+  ASSERT_TRUE(routed.ok()) << routed.status();
+  EXPECT_EQ(routed->list, "ret-9");
+  EXPECT_EQ(routed->json, R"({"ver":1,"ref":"r9","dat":"aGk=","src":"55","shm":null,"now":1700000000,"err":null})");
+  o.source = {0, std::nullopt};
+  o.origin = gateway::Outcome::Origin::kRelay;
+  o.error = gateway::RmbError{0, "no route"};
+  routed = route_by_backlog(o, encode_backlog("u1", std::nullopt, "ret-9", 60));
+  ASSERT_TRUE(routed.ok());
+  EXPECT_EQ(routed->json, R"({"ver":1,"ref":null,"dat":"","src":"0","shm":null,"now":1700000000,"err":{"code":0,"message":"no route"}})");
+  EXPECT_FALSE(route_by_backlog(o, "junk\xff").ok());
+}
+
+TEST(Inflight, RecordsAndAnsweredMarkers) {
+  auto state = parse_inflight({{"a", "{req a}"}, {"a#55", "1"}, {"b", "{req b}"}, {"a#56", "1"}, {"gone#7", "1"}, {"x#y", "1"}});
+  ASSERT_EQ(state.records.size(), 2u);
+  EXPECT_EQ(state.records[0].uid, "a");
+  EXPECT_EQ(state.records[0].request, "{req a}");
+  EXPECT_EQ(state.records[0].answered, (std::set<uint32_t>{55, 56}));
+  EXPECT_EQ(state.records[1].uid, "b");
+  EXPECT_TRUE(state.records[1].answered.empty());
+  EXPECT_EQ(state.stray_fields, (std::vector<std::string>{"x#y", "gone#7"}));
+  EXPECT_EQ(state_keys("").inflight, "msgbus.system.inflight");
+  EXPECT_EQ(state_keys("").local_processing, "msgbus.system.local.processing");
+  EXPECT_EQ(state_keys("b").reply_processing, "msgbus.system.reply.processing.b");
 }
 
 TEST(RedisUrl, FormsTheFrontDoorAccepts) {
