@@ -145,10 +145,17 @@ void Engine::Impl::dispatch(std::shared_ptr<rmb::Envelope> envelope) {
 
 void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
   const core::AddressText source = address_of(envelope.source());
-  auto matched = pending.claim_reply(envelope.uid(), source);
+  RelayError relay_error;
+  if (envelope.has_error()) relay_error = RelayError{envelope.error().code(), envelope.error().message()};
+  auto matched = pending.claim_reply(envelope.uid(), source, relay_error);
   switch (matched.match) {
     case PendingTable::Match::kMatched:
       break;
+    case PendingTable::Match::kHeld:
+      stats.relay_errors_held.fetch_add(1, std::memory_order_relaxed);
+      engine_log(EngineLogLevel::kDebug, "relay error for request ", envelope.uid(), " (", relay_error.code, " ",
+                 relay_error.message, ") held until its deadline: it names none of the destinations still owed");
+      return;
     case PendingTable::Match::kNoRequest: {
       if (finished(envelope.uid())) {
         // Answered, expired or cancelled here already: a repeat (the request was sent

@@ -66,7 +66,7 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
                                       [&](const PendingDestination& p) {
                                         return p.address.twin == d.twin && p.address.connection == d.connection;
                                       });
-    if (!repeated) pending_request->destinations.push_back(PendingDestination{std::move(d), false, false});
+    if (!repeated) pending_request->destinations.push_back(PendingDestination{.address = std::move(d)});
   }
   pending_request->started = Clock::now();
   pending_request->deadline = pending_request->started + std::chrono::seconds(base->expiration());
@@ -151,7 +151,16 @@ void Engine::Impl::on_deadline(const std::string& uid) {
   // From stop() the timer is still armed: cancel it so it does not keep the io_context busy.
   auto delivery = removed->request->delivery;
   boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
-  for (size_t index : removed->unanswered) {
+  // Relay errors held for a fan-out (pending_table.h) answer destinations that got no reply.
+  const auto& relay_errors = removed->request->relay_errors;
+  for (size_t i = 0; i < removed->unanswered.size(); ++i) {
+    const size_t index = removed->unanswered[i];
+    if (i < relay_errors.size()) {
+      Outcome o = local_outcome(*removed->request, index, RmbError{relay_errors[i].code, relay_errors[i].message});
+      o.origin = Outcome::Origin::kRelay;
+      deliver(Claim{removed->request, index, false}, std::move(o));
+      continue;
+    }
     stats.expired.fetch_add(1, std::memory_order_relaxed);
     stats.count_error(kExpiredCode);
     Outcome o = local_outcome(*removed->request, index, RmbError{kExpiredCode, "no reply before the deadline"});

@@ -38,7 +38,8 @@ std::optional<Claim> PendingTable::claim(const std::string& uid, size_t index) {
   return settle(request, index);
 }
 
-PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const core::AddressText& source) {
+PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const core::AddressText& source,
+                                                   const RelayError& relay_error) {
   std::lock_guard lock(mu_);
   const auto it = requests_.find(uid);
   if (it == requests_.end()) return {Match::kNoRequest, std::nullopt};
@@ -54,8 +55,11 @@ PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const
 
   std::optional<size_t> index;
   if (source.twin == 0) {
-    index = first([](const PendingDestination& d) { return d.sent; });
-    if (!index) index = first([](const PendingDestination&) { return true; });
+    if (request->owed > 1) {
+      request->relay_errors.push_back(relay_error);
+      return {Match::kHeld, std::nullopt};
+    }
+    index = first([](const PendingDestination&) { return true; });
     if (!index) return {Match::kDuplicate, std::nullopt};
     return {Match::kMatched, settle(request, *index)};
   }

@@ -30,11 +30,21 @@ struct PendingDestination {
   uint32_t resends = 0;
 };
 
+// An error envelope from a relay (source twin 0): it names no destination.
+struct RelayError {
+  uint32_t code = 0;
+  std::string message;
+};
+
 struct PendingRequest {
   using Clock = std::chrono::steady_clock;
   std::string uid;
   std::vector<PendingDestination> destinations;  // guarded by the table's mutex
   size_t owed = 0;                               // guarded by the table's mutex
+  // Relay errors that came while several destinations were unanswered (guarded by the
+  // table's mutex; the owner's once removed): at the deadline they go to destinations that
+  // got no reply, instead of "no reply before the deadline".
+  std::vector<RelayError> relay_errors;
   Clock::time_point started{};
   Clock::time_point deadline{};
   std::shared_ptr<RequestDelivery> delivery;
@@ -59,16 +69,18 @@ class PendingTable {
   // already or the request is gone.
   std::optional<Claim> claim(const std::string& uid, size_t index);
 
-  enum class Match { kMatched, kNoRequest, kNotAsked, kDuplicate };
+  enum class Match { kMatched, kNoRequest, kNotAsked, kDuplicate, kHeld };
   struct ReplyClaim {
     Match match = Match::kNoRequest;
     std::optional<Claim> claim;
   };
   // Settles the destination a reply from `source` answers: the destination with exactly
-  // that address, else an unanswered one of the same twin. Twin 0 is a relay error, which
-  // names no destination: it settles the first unanswered destination whose envelope was
-  // sent (the relay can only have refused one of those), else the first unanswered one.
-  ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source);
+  // that address, else an unanswered one of the same twin. Twin 0 is a relay error
+  // (`relay_error`), which names no destination: with one destination unanswered it settles
+  // that one; with several it is held (kHeld) rather than guessed, so that no destination's
+  // real reply is lost behind another's error, and given out at the deadline (remove()).
+  ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source,
+                         const RelayError& relay_error = {});
 
   // Destination `index` of `uid` left as `frame`; it is sent again from `first_resend` on,
   // then at doubling intervals (capped at `max_interval`), while unanswered.

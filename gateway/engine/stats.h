@@ -50,6 +50,8 @@ struct EngineStats {
   Counter dedup_hits{0};
   // Of those, the ones answered again with the reply already given (reply cache).
   Counter replies_replayed{0};
+  // Relay errors of a fan-out held until the deadline (they name no destination).
+  Counter relay_errors_held{0};
   // Request envelopes sent again (same uid, same bytes) because no answer had come: after
   // a relay link dropped, or when the resend timer came due.
   Counter resends{0};

@@ -34,6 +34,8 @@ void render_engine(std::string& out, const EngineStats& s) {
   counter(out, "rmb_peer_duplicates_total", "Incoming requests suppressed as duplicates.", v(s.dedup_hits));
   counter(out, "rmb_peer_replies_replayed_total",
           "Repeated incoming requests answered again from the reply cache.", v(s.replies_replayed));
+  counter(out, "rmb_peer_relay_errors_held_total",
+          "Relay errors for a fan-out kept until the deadline (they name no destination).", v(s.relay_errors_held));
   counter(out, "rmb_peer_resends_total", "Request envelopes sent again while unanswered (link loss, timer).",
           v(s.resends));
   counter(out, "rmb_peer_expired_total", "Destinations that did not answer before the deadline.", v(s.expired));

@@ -596,6 +596,43 @@ TEST_F(EngineNetTest, RelayErrorsBecomeRelayOutcomes) {
   EXPECT_EQ(outcome->error->message, "relay info is not set for this twin");
 }
 
+TEST_F(EngineNetTest, AFanOutRelayErrorNeverTakesTheSlotOfARealReply) {
+  // Twin 8 has no relay: the relay answers its envelope with an error that names no twin.
+  core::Twin norelay = make_net_twin(8, KeyType::kEd25519, false).entry();
+  norelay.relays.clear();
+  TearDown();
+  start_network(twins_, {norelay});
+  Node& a = start_node(kEdA);
+  auto ws = client(kWsPlain);
+  ASSERT_TRUE(ws);
+  auto call = std::make_shared<Call>();
+  // kWsPlain is asked first and answers only after the relay error for 8 is in.
+  const std::string uid = send(a, make_request({kWsPlain, 8}, "calc.echo", "fan", 4), call);
+  auto request = ws->receive(20s);
+  ASSERT_TRUE(request.ok()) << request.status();
+  // Only once the relay's error for 8 reached A does kWsPlain answer.
+  ASSERT_EQ(rmb::test::poll_until([&] { return a.engine->stats().relay_errors_held.load(); },
+                                  [](uint64_t n) { return n >= 1; }, 20s),
+            1u);
+  EXPECT_EQ(call->outcomes.size(), 0u);
+  ASSERT_TRUE(ws->send(ws->response_to(*request, "real")).ok());
+
+  std::map<uint32_t, Outcome> by_twin;
+  for (int i = 0; i < 2; ++i) {
+    auto o = call->outcomes.pop();
+    ASSERT_TRUE(o.has_value()) << "outcome " << i;
+    EXPECT_EQ(o->uid, uid);
+    by_twin[o->destination.twin] = *o;
+  }
+  ASSERT_EQ(by_twin.size(), 2u);
+  expect_response(by_twin[kWsPlain], kWsPlain, "real");
+  const Outcome& refused = by_twin[8];
+  EXPECT_EQ(refused.origin, Outcome::Origin::kRelay);
+  ASSERT_TRUE(refused.error.has_value());
+  EXPECT_EQ(refused.error->message, "relay info is not set for this twin");
+  EXPECT_TRUE(call->done.pop().has_value());
+}
+
 TEST_F(EngineNetTest, BadRequestsAreRefusedUpFront) {
   EngineOptions options;
   options.max_pending = 1;

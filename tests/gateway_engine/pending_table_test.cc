@@ -14,7 +14,7 @@ core::AddressText addr(uint32_t twin, std::optional<std::string> sid = std::null
 std::shared_ptr<PendingRequest> make(const std::string& uid, std::vector<core::AddressText> dests) {
   auto r = std::make_shared<PendingRequest>();
   r->uid = uid;
-  for (auto& d : dests) r->destinations.push_back(PendingDestination{std::move(d), false, false});
+  for (auto& d : dests) r->destinations.push_back(PendingDestination{.address = std::move(d)});
   return r;
 }
 
@@ -58,22 +58,33 @@ TEST(PendingTable, ExactSessionFirstThenTheSameTwin) {
   EXPECT_TRUE(other.claim->last);
 }
 
-TEST(PendingTable, RelayErrorsSettleTheFirstSentDestination) {
+TEST(PendingTable, RelayErrorsAreHeldWhileSeveralDestinationsAreOwed) {
   PendingTable table(10);
   ASSERT_TRUE(table.add(make("u", {addr(1), addr(2), addr(3)})).ok());
-  table.mark_sent("u", 1, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
-  table.mark_sent("u", 2, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
-  auto relay = table.claim_reply("u", addr(0));
+  // A relay error names no destination: guessing one would drop that one's real reply.
+  auto relay = table.claim_reply("u", addr(0), RelayError{0, "destination offline"});
+  EXPECT_EQ(relay.match, PendingTable::Match::kHeld);
+  // Every real reply still settles its own destination.
+  ASSERT_EQ(table.claim_reply("u", addr(1)).match, PendingTable::Match::kMatched);
+  ASSERT_EQ(table.claim_reply("u", addr(3)).match, PendingTable::Match::kMatched);
+  // One destination left: the next relay error can only be its own.
+  relay = table.claim_reply("u", addr(0), RelayError{0, "again"});
   ASSERT_EQ(relay.match, PendingTable::Match::kMatched);
   EXPECT_EQ(relay.claim->index, 1u);
-  relay = table.claim_reply("u", addr(0));
-  ASSERT_EQ(relay.match, PendingTable::Match::kMatched);
-  EXPECT_EQ(relay.claim->index, 2u);
-  // Nothing sent is left: the first unanswered one.
-  relay = table.claim_reply("u", addr(0));
-  ASSERT_EQ(relay.match, PendingTable::Match::kMatched);
-  EXPECT_EQ(relay.claim->index, 0u);
   EXPECT_TRUE(relay.claim->last);
+}
+
+TEST(PendingTable, HeldRelayErrorsComeOutWithTheUnansweredAtRemoval) {
+  PendingTable table(10);
+  ASSERT_TRUE(table.add(make("u", {addr(1), addr(2), addr(3)})).ok());
+  EXPECT_EQ(table.claim_reply("u", addr(0), RelayError{7, "no route"}).match, PendingTable::Match::kHeld);
+  ASSERT_EQ(table.claim_reply("u", addr(2)).match, PendingTable::Match::kMatched);
+  auto removed = table.remove("u");
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->unanswered, (std::vector<size_t>{0, 2}));
+  ASSERT_EQ(removed->request->relay_errors.size(), 1u);
+  EXPECT_EQ(removed->request->relay_errors[0].code, 7u);
+  EXPECT_EQ(removed->request->relay_errors[0].message, "no route");
 }
 
 TEST(PendingTable, RemoveReturnsTheUnanswered) {
