@@ -28,6 +28,13 @@
 
 namespace rmb::relay {
 
+// A frame waiting for the socket, with the mailbox's confirmation when it came from there
+// (called once the frame was written; see MailboxSink::Written).
+struct QueuedFrame {
+  Frame frame;
+  MailboxSink::Written written;
+};
+
 template <class Next>
 class FrameWriter {
  public:
@@ -60,7 +67,7 @@ class FrameWriter {
     state_->start();
   }
 
-  // Queues [first, last) (Frames) as binary messages; `done` runs once they are all
+  // Queues [first, last) (QueuedFrames) as binary messages; `done` runs once they are all
   // written or writing failed. At most one call should be outstanding per user (the
   // connection counts what is in flight); frames queued meanwhile share the next write.
   template <class It>
@@ -71,7 +78,7 @@ class FrameWriter {
     }
     Batch& batch = state_->queued;
     for (; first != last; ++first) {
-      const Frame& frame = *first;
+      const Frame& frame = first->frame;
       unsigned char header[ws::kMaxServerFrameHeader];
       const size_t header_size = ws::write_binary_frame_header(frame->size(), header);
       batch.append_copy(header, header_size);

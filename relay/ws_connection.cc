@@ -231,7 +231,7 @@ void WsConnection<Stream>::send_close_frame(uint16_t code, std::string_view reas
 }
 
 template <class Stream>
-bool WsConnection<Stream>::enqueue(const Frame& frame, bool from_router) {
+bool WsConnection<Stream>::enqueue(const Frame& frame, Written written, bool from_router) {
   if (closing_.load(std::memory_order_acquire)) {
     if (!from_router) refused_ = true;
     return false;
@@ -245,7 +245,7 @@ bool WsConnection<Stream>::enqueue(const Frame& frame, bool from_router) {
   bool post = false;
   {
     std::lock_guard lock(inbox_mu_);
-    inbox_.push_back(frame);
+    inbox_.push_back(QueuedFrame{frame, std::move(written)});
     post = !std::exchange(drain_posted_, true);
     if (post) {
       drain_seen_ = inbox_.size();
@@ -279,21 +279,21 @@ void WsConnection<Stream>::drain_inbox() {
     net::post(out_.get_executor(), [self = this->shared_from_this()] { self->drain_inbox(); });
     return;
   }
-  for (Frame& frame : draining_) push(std::move(frame));
+  for (QueuedFrame& item : draining_) push(std::move(item));
   draining_.clear();
   // A burst's capacity is kept for the next one, unless large (idle sessions stay small).
-  if (draining_.capacity() > 1024) std::vector<Frame>().swap(draining_);
+  if (draining_.capacity() > 1024) std::vector<QueuedFrame>().swap(draining_);
   if (!writing_ && !close_sent_ && !torn_down_ && !queue_.empty()) do_write();
 }
 
 template <class Stream>
-void WsConnection<Stream>::push(Frame frame) {
+void WsConnection<Stream>::push(QueuedFrame item) {
   if (torn_down_) {
     pending_.fetch_sub(1);
-    reroute(std::move(frame));
+    give_back(item);
     return;
   }
-  queue_.push_back(std::move(frame));
+  queue_.push_back(std::move(item));
 }
 
 template <class Stream>
@@ -305,8 +305,8 @@ void WsConnection<Stream>::do_write() {
   size_t frames = 0;
   size_t bytes = 0;
   for (auto it = queue_.begin(); it != queue_.end() && frames < kMaxBatchFrames; ++it) {
-    if (frames > 0 && bytes + (*it)->size() > kMaxBatchBytes) break;
-    bytes += (*it)->size();
+    if (frames > 0 && bytes + it->frame->size() > kMaxBatchBytes) break;
+    bytes += it->frame->size();
     ++frames;
   }
   writing_ = true;
@@ -321,7 +321,17 @@ template <class Stream>
 void WsConnection<Stream>::on_write(size_t frames, size_t bytes, beast::error_code ec) {
   writing_ = false;
   in_flight_ = 0;
+  if (!ec) {
+    // On the socket: the mailbox may forget these (also when the session is ending).
+    for (size_t i = 0; i < frames; ++i) {
+      if (auto& written = queue_[i].written) std::exchange(written, nullptr)();
+    }
+  }
   if (torn_down_) {
+    // Ended while this write was in flight: if it failed, its frames go back as at teardown.
+    if (ec) {
+      for (size_t i = 0; i < frames && i < queue_.size(); ++i) give_back(queue_[i]);
+    }
     queue_.clear();
     return;
   }
@@ -431,9 +441,12 @@ void WsConnection<Stream>::do_close() {
 }
 
 template <class Stream>
-void WsConnection<Stream>::reroute(Frame frame) {
-  const uint64_t expires_at = ctx_.router.expiry_of_frame(*frame);
-  ctx_.router.deliver(id_, std::move(frame), expires_at, [name = name_, &metrics = ctx_.metrics](absl::Status s) {
+void WsConnection<Stream>::give_back(QueuedFrame& item) {
+  // From the mailbox: it still holds the frame (unconfirmed) and offers it again on the
+  // next attach, in its place.
+  if (item.written) return;
+  const uint64_t expires_at = ctx_.router.expiry_of_frame(*item.frame);
+  ctx_.router.deliver(id_, item.frame, expires_at, [name = name_, &metrics = ctx_.metrics](absl::Status s) {
     if (!s.ok()) {
       metrics.drops.inc("reroute_failed");
       log_warn("drop reroute_failed: to=", name, ": ", s.message());
@@ -457,11 +470,12 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
     ctx_.mailbox.detach(id_, this);
     log_info("session ", name_, " disconnected (", label, detail.empty() ? "" : ": ", detail, ")");
   }
-  // Not written: back through the router, to a replacing session or the mailbox. Frames
-  // whose write is still in flight stay referenced until that write completes.
-  for (const auto& frame : queue_) {
+  // Not written: mailbox frames stay with the mailbox, routed ones go back through the
+  // router. Frames whose write is still in flight stay here until that write completes
+  // (and are confirmed to the mailbox if it succeeds).
+  for (size_t i = in_flight_; i < queue_.size(); ++i) {
     pending_.fetch_sub(1);
-    reroute(frame);
+    give_back(queue_[i]);
   }
   if (writing_) {
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_), queue_.end());

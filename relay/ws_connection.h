@@ -11,8 +11,11 @@
 // back-pressure: deliver() refuses (the router stores the frame in the mailbox instead),
 // and once the queue has drained to half, Mailbox::resume() hands the stored frames back
 // in order. A session in back-pressure longer than `back_pressure_timeout` is evicted.
-// Frames still queued when the connection ends go back through the router (to a
-// replacing session or the mailbox), so a dropped connection loses nothing.
+// Frames offered by the mailbox are confirmed to it (MailboxSink::Written) once written to
+// the socket; still queued when the connection ends, they are simply not confirmed and the
+// mailbox offers them again, in order, on the next attach (issue 11). Frames the router
+// handed over directly go back through the router (to a replacing session or the mailbox,
+// behind what is stored there) when the connection ends unwritten.
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -50,8 +53,8 @@ class WsConnection final : public Session,
   void start(Request request, std::string early_bytes);
 
   const SessionId& id() const override { return id_; }
-  bool deliver(const Frame& frame) override { return enqueue(frame, true); }
-  bool offer(const Frame& frame) override { return enqueue(frame, false); }
+  bool deliver(const Frame& frame) override { return enqueue(frame, nullptr, true); }
+  bool offer(const Frame& frame, Written written) override { return enqueue(frame, std::move(written), false); }
   void close(CloseCause cause) override;
 
  private:
@@ -65,9 +68,9 @@ class WsConnection final : public Session,
   void on_error(uint16_t close_code, std::string_view reason) override;
   void on_peer_close(std::string_view payload);
   void arm_idle_timer(std::chrono::milliseconds after);
-  bool enqueue(const Frame& frame, bool from_router);
+  bool enqueue(const Frame& frame, Written written, bool from_router);
   void drain_inbox();
-  void push(Frame frame);
+  void push(QueuedFrame item);
   void do_write();
   void on_write(size_t frames, size_t bytes, boost::beast::error_code ec);
   void enter_back_pressure();
@@ -83,7 +86,9 @@ class WsConnection final : public Session,
   // or after a bounded wait; otherwise at once.
   void teardown(std::string_view label, std::string_view detail, bool flush_first = false);
   void close_socket();
-  void reroute(Frame frame);
+  // A frame not written when the connection ended: a mailbox frame stays with the mailbox
+  // (unconfirmed), a routed one goes back through the router.
+  void give_back(QueuedFrame& item);
 
   FrameWriter<Stream> out_;
   std::unique_ptr<boost::beast::websocket::stream<Stream&>> handshake_;
@@ -105,14 +110,14 @@ class WsConnection final : public Session,
   // Frames accepted by enqueue() on other threads wait here for the strand: one post per
   // batch (when the inbox turns non-empty) instead of one per frame.
   std::mutex inbox_mu_;
-  std::vector<Frame> inbox_;   // guarded by inbox_mu_
+  std::vector<QueuedFrame> inbox_;  // guarded by inbox_mu_
   bool drain_posted_ = false;  // guarded by inbox_mu_
   size_t drain_seen_ = 0;      // inbox size the posted drain last saw; guarded by inbox_mu_
   unsigned drain_hops_ = 0;    // times the posted drain waited for more; guarded by inbox_mu_
 
   // Strand-only state.
-  std::deque<Frame> queue_;
-  std::vector<Frame> draining_;  // inbox_ swapped out, keeps its capacity
+  std::deque<QueuedFrame> queue_;
+  std::vector<QueuedFrame> draining_;  // inbox_ swapped out, keeps its capacity
   bool writing_ = false;
   size_t in_flight_ = 0;  // frames at the front of queue_ being written
   bool registered_ = false;

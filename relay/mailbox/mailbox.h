@@ -18,11 +18,18 @@ using Frame = std::shared_ptr<const std::string>;
 // The receiving end of a connected session.
 class MailboxSink {
  public:
+  // Confirms that an offered frame was written to the session's socket: only then does the
+  // mailbox forget it (PROTOCOL.md §5.7, issue 11). A frame whose confirmation never comes
+  // (the connection ended first, the relay died) stays stored and is offered again, in
+  // order, on the next attach. Call at most once, from any thread, while the mailbox
+  // exists; dropping it uncalled is how a sink says "not written".
+  using Written = std::function<void()>;
+
   virtual ~MailboxSink() = default;
   // Offers one stored frame, oldest first. Returns false when the session cannot take it
   // now (send queue full, or closing): the mailbox keeps the frame and offers it again
   // after Mailbox::resume() or on the next attach. May be called on any thread.
-  virtual bool offer(const Frame& frame) = 0;
+  virtual bool offer(const Frame& frame, Written written) = 0;
 };
 
 class Mailbox {

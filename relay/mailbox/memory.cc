@@ -15,6 +15,14 @@ void MemoryMailbox::drop(const SessionId& id, std::string_view reason) {
   if (options_.on_drop) options_.on_drop(id, reason);
 }
 
+bool MemoryMailbox::offer_next_locked(const SessionId& id, Box& box) {
+  const Entry& next = box.queue[box.offered];
+  // The sink outlives nothing here: the confirmation only names the box and the entry.
+  if (!box.sink->offer(next.frame, [this, id, seq = next.seq] { written(id, seq); })) return false;
+  ++box.offered;
+  return true;
+}
+
 void MemoryMailbox::store(const SessionId& to, Frame frame, uint64_t expires_at, Done done) {
   const uint64_t now = options_.now();
   if (expires_at <= now) {
@@ -22,31 +30,49 @@ void MemoryMailbox::store(const SessionId& to, Frame frame, uint64_t expires_at,
   } else {
     std::lock_guard lock(mu_);
     Box& box = boxes_[to];
-    if (!(box.sink && box.queue.empty() && box.sink->offer(frame))) {
-      if (box.queue.size() >= options_.per_session) {
-        box.queue.pop_front();
-        depth_.fetch_sub(1, std::memory_order_relaxed);
-        drop(to, "mailbox_full");
-      }
-      box.queue.push_back(Entry{std::move(frame), expires_at});
-      depth_.fetch_add(1, std::memory_order_relaxed);
+    if (box.queue.size() >= options_.per_session) {
+      // The oldest goes, offered or not: a confirmation for it later finds nothing.
+      box.queue.pop_front();
+      if (box.offered > 0) --box.offered;
+      depth_.fetch_sub(1, std::memory_order_relaxed);
+      drop(to, "mailbox_full");
     }
+    box.queue.push_back(Entry{std::move(frame), expires_at, box.next_seq++});
+    depth_.fetch_add(1, std::memory_order_relaxed);
+    // Straight to a sink that has taken everything before it (order is kept: anything
+    // refused earlier is still waiting at queue[offered], ahead of this one).
+    if (box.sink && box.offered + 1 == box.queue.size()) offer_next_locked(to, box);
   }
   if (done) done(absl::OkStatus());
 }
 
 void MemoryMailbox::drain_locked(Boxes::iterator it, uint64_t now) {
   Box& box = it->second;
-  while (!box.queue.empty() && box.sink) {
-    Entry& front = box.queue.front();
-    if (front.expires_at <= now) {
+  while (box.sink && box.offered < box.queue.size()) {
+    auto next = box.queue.begin() + static_cast<std::ptrdiff_t>(box.offered);
+    if (next->expires_at <= now) {
       drop(it->first, "expired");
-    } else if (!box.sink->offer(front.frame)) {
-      break;
+      box.queue.erase(next);
+      depth_.fetch_sub(1, std::memory_order_relaxed);
+      continue;
     }
-    box.queue.pop_front();
-    depth_.fetch_sub(1, std::memory_order_relaxed);
+    if (!offer_next_locked(it->first, box)) break;
   }
+  if (box.queue.empty() && !box.sink) boxes_.erase(it);
+}
+
+void MemoryMailbox::written(const SessionId& id, uint64_t seq) {
+  std::lock_guard lock(mu_);
+  auto it = boxes_.find(id);
+  if (it == boxes_.end()) return;
+  Box& box = it->second;
+  size_t gone = 0;
+  while (!box.queue.empty() && box.queue.front().seq <= seq) {
+    box.queue.pop_front();
+    ++gone;
+  }
+  box.offered = box.offered > gone ? box.offered - gone : 0;
+  depth_.fetch_sub(gone, std::memory_order_relaxed);
   if (box.queue.empty() && !box.sink) boxes_.erase(it);
 }
 
@@ -54,6 +80,7 @@ void MemoryMailbox::attach(const SessionId& id, std::shared_ptr<MailboxSink> sin
   std::lock_guard lock(mu_);
   auto it = boxes_.try_emplace(id).first;
   it->second.sink = std::move(sink);
+  it->second.offered = 0;  // unconfirmed mail of a previous sink is offered again, first
   drain_locked(it, options_.now());
 }
 
@@ -62,6 +89,8 @@ void MemoryMailbox::detach(const SessionId& id, const MailboxSink* sink) {
   auto it = boxes_.find(id);
   if (it == boxes_.end() || it->second.sink.get() != sink) return;
   it->second.sink.reset();
+  // Offered but unconfirmed: not written, so it waits for the next attach, in order.
+  it->second.offered = 0;
   if (it->second.queue.empty()) boxes_.erase(it);
 }
 
@@ -77,7 +106,9 @@ size_t MemoryMailbox::purge_expired() {
   std::lock_guard lock(mu_);
   for (auto it = boxes_.begin(); it != boxes_.end();) {
     auto& queue = it->second.queue;
-    auto keep_end = std::remove_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.expires_at <= now; });
+    // Offered entries are the sink's now; their confirmation removes them.
+    auto first = queue.begin() + static_cast<std::ptrdiff_t>(it->second.offered);
+    auto keep_end = std::remove_if(first, queue.end(), [&](const Entry& e) { return e.expires_at <= now; });
     const size_t n = static_cast<size_t>(queue.end() - keep_end);
     for (size_t i = 0; i < n; ++i) drop(it->first, "expired");
     queue.erase(keep_end, queue.end());

@@ -5,9 +5,13 @@
 // - Every message carries its own expiry (the caller passes the envelope's timestamp +
 //   expiration, capped by the relay's mailbox TTL); expired mail is never offered, it is
 //   dropped (reason "expired") when met during delivery or by purge_expired().
-// - While a sink is attached and nothing is queued, a store is offered straight to the
+// - While a sink is attached and nothing is waiting, a store is offered straight to the
 //   sink, so a session that caught up gets new mail in order without a queue round trip.
-// Thread-safe. Sinks are called under the mailbox lock and must not call back into it.
+// - A message offered to a sink stays in its FIFO (marked offered) until the sink confirms
+//   it was written; on detach the unconfirmed ones are offered again first on the next
+//   attach, in order, like the Redis stream does (issue 11).
+// Thread-safe. Sinks are called under the mailbox lock and must not call back into it
+// from offer() (the Written confirmation comes later, from the writer).
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -44,14 +48,21 @@ class MemoryMailbox final : public Mailbox {
   struct Entry {
     Frame frame;
     uint64_t expires_at;
+    uint64_t seq;  // per box, increasing: what a Written confirmation names
   };
   struct Box {
     std::deque<Entry> queue;
+    size_t offered = 0;  // entries at the front handed to `sink`, not yet confirmed
+    uint64_t next_seq = 0;
     std::shared_ptr<MailboxSink> sink;
   };
   using Boxes = std::unordered_map<SessionId, Box, SessionIdHash>;
 
   void drain_locked(Boxes::iterator it, uint64_t now);
+  // Offers queue[offered] to the sink; true if taken.
+  bool offer_next_locked(const SessionId& id, Box& box);
+  // Writes are confirmed in order: everything up to `seq` is gone.
+  void written(const SessionId& id, uint64_t seq);
   void drop(const SessionId& id, std::string_view reason);
 
   MemoryMailboxOptions options_;

@@ -594,12 +594,20 @@ void RedisMailbox::Impl::reader_loop() {
           sink = it->second.sink;
         }
         bool accepted = true;
+        bool offered = false;
         if (!body) {
           log_warn("redis mailbox: entry ", entry_id, " in ", key, " has no '_' field; deleted");
         } else if (auto deadline = envelope_deadline(*body); deadline && *deadline < now) {
           log_debug("redis mailbox: expired entry ", entry_id, " in ", key, " deleted");
         } else {
-          accepted = sink->offer(std::make_shared<const std::string>(*body));
+          // Deleted only once written to the socket (§5.7 step 4): a frame still queued in
+          // the session when the relay dies or the connection ends stays in the stream, in
+          // order, for the next attach.
+          offered = true;
+          accepted = sink->offer(std::make_shared<const std::string>(*body),
+                                 [this, key = target->key, id = entry_id]() mutable {
+                                   queue_xdel(key, std::move(id));
+                                 });
         }
         std::lock_guard lock(smu);
         auto it = sessions.find(target->id);
@@ -609,7 +617,7 @@ void RedisMailbox::Impl::reader_loop() {
           break;
         }
         if (same) it->second.last_id = entry_id;
-        queue_xdel(target->key, std::move(entry_id));
+        if (!offered) queue_xdel(target->key, std::move(entry_id));
       }
     }
   }

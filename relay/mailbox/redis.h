@@ -5,11 +5,14 @@
 //
 // Threads (hiredis sync API, each connection owned by exactly one thread):
 //  - writer: pipelines queued stores (MULTI/XADD/EXPIRE/EXEC per message), batched XDELs
-//    (128 ids or 10 ms), CLIENT UNBLOCK for the reader, and the depth sample;
+//    (128 ids or 10 ms) of entries whose frame the session confirmed written to its socket
+//    (MailboxSink::Written, §5.7 step 4), CLIENT UNBLOCK for the reader, and the depth sample;
 //  - reader: one XREAD COUNT 100 BLOCK over every attached session that can take mail,
 //    on its own connection. Because it reads the shared streams, mail stored by another
 //    relay process (C++ or Rust) for a session attached here is delivered here.
 // Neither `store` nor any other call blocks the caller: work is queued to those threads.
+// An entry offered to a session and never confirmed (connection ended, relay killed) stays
+// in the stream; the next attach reads the stream from 0-0 and offers it again, in order.
 //
 // Expiry: rmb-rs stores no expiry of its own, so the envelope's timestamp + expiration is
 // read back from the stored bytes; expired entries are deleted instead of delivered.

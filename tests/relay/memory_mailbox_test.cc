@@ -9,14 +9,23 @@
 namespace rmb::relay {
 namespace {
 
+// Takes `room` frames. Their write confirmations wait in `unconfirmed` (a session confirms
+// after its socket write, never inside offer(), which runs under the mailbox lock).
 struct FakeSink : MailboxSink {
   size_t room = 1000;
   std::vector<std::string> got;
-  bool offer(const Frame& frame) override {
+  std::vector<Written> unconfirmed;
+  bool offer(const Frame& frame, Written written) override {
     if (room == 0) return false;
     --room;
     got.push_back(*frame);
+    unconfirmed.push_back(std::move(written));
     return true;
+  }
+  void confirm() {
+    auto all = std::move(unconfirmed);
+    unconfirmed.clear();
+    for (auto& w : all) w();
   }
 };
 
@@ -53,6 +62,8 @@ TEST_F(MemoryMailboxTest, DeliversOldestFirstOnAttach) {
   auto sink = std::make_shared<FakeSink>();
   mailbox_.attach(kA, sink);
   EXPECT_EQ(sink->got, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(mailbox_.depth(), 2u);  // offered, not yet written
+  sink->confirm();
   EXPECT_EQ(mailbox_.depth(), 0u);
   // While attached with nothing queued, new mail goes straight to the sink.
   store(kA, "3", 2000);
@@ -66,6 +77,7 @@ TEST_F(MemoryMailboxTest, SessionsAreExact) {
   auto sink = std::make_shared<FakeSink>();
   mailbox_.attach(kAempty, sink);
   EXPECT_EQ(sink->got, (std::vector<std::string>{"empty"}));
+  sink->confirm();
   EXPECT_EQ(mailbox_.depth(), 2u);
 }
 
@@ -118,10 +130,45 @@ TEST_F(MemoryMailboxTest, DetachOnlyByCurrentSink) {
   mailbox_.detach(kA, old_sink.get());  // stale: ignored
   store(kA, "x", 2000);
   EXPECT_EQ(new_sink->got, (std::vector<std::string>{"x"}));
+  new_sink->confirm();
   mailbox_.detach(kA, new_sink.get());
   store(kA, "y", 2000);
   EXPECT_EQ(new_sink->got.size(), 1u);
   EXPECT_EQ(mailbox_.depth(), 1u);
+}
+
+// Issue 11: offered but not written when the session ends -> offered again first, in order,
+// to the next session; a late confirmation from the old session still counts.
+TEST_F(MemoryMailboxTest, UnwrittenMailIsOfferedAgainInOrderOnTheNextAttach) {
+  for (const char* s : {"1", "2", "3"}) store(kA, s, 2000);
+  auto first = std::make_shared<FakeSink>();
+  first->room = 2;
+  mailbox_.attach(kA, first);
+  ASSERT_EQ(first->got, (std::vector<std::string>{"1", "2"}));
+  first->unconfirmed[0]();  // "1" was written; "2" was still queued
+  mailbox_.detach(kA, first.get());
+  store(kA, "4", 2000);
+  EXPECT_EQ(mailbox_.depth(), 3u);
+
+  auto second = std::make_shared<FakeSink>();
+  mailbox_.attach(kA, second);
+  EXPECT_EQ(second->got, (std::vector<std::string>{"2", "3", "4"}));
+  second->confirm();
+  EXPECT_EQ(mailbox_.depth(), 0u);
+  first->unconfirmed[1]();  // late and already confirmed: nothing happens
+  EXPECT_EQ(mailbox_.depth(), 0u);
+}
+
+TEST_F(MemoryMailboxTest, PurgeKeepsOfferedMail) {
+  store(kA, "a", 1500);
+  store(kA, "b", 1500);
+  auto sink = std::make_shared<FakeSink>();
+  sink->room = 1;
+  mailbox_.attach(kA, sink);
+  now_ = 2000;
+  EXPECT_EQ(mailbox_.purge_expired(), 1u);  // "b"; "a" is the session's, awaiting its write
+  sink->confirm();
+  EXPECT_EQ(mailbox_.depth(), 0u);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ struct FakeSession : Session {
   explicit FakeSession(SessionId i) : id_(std::move(i)) {}
   const SessionId& id() const override { return id_; }
   bool deliver(const Frame&) override { return true; }
-  bool offer(const Frame&) override { return true; }
+  bool offer(const Frame&, Written) override { return true; }
   void close(CloseCause c) override { closed = c; }
   SessionId id_;
   std::optional<CloseCause> closed;

@@ -105,6 +105,40 @@ TEST_F(RedisMailboxTest, AttachDeliversEverythingQueuedInOrderThenDeletes) {
   m->detach(id, sink.get());
 }
 
+// Issue 11 (§5.7 step 4): an entry is deleted once the session confirms its frame was
+// written, not when it is offered; unconfirmed ones come back in order on the next attach.
+TEST_F(RedisMailboxTest, OnlyWrittenFramesAreDeletedTheRestComesBackInOrder) {
+  auto m = mailbox();
+  SessionId id{16, std::nullopt};
+  std::vector<std::string> sent;
+  for (int i = 0; i < 5; ++i) {
+    auto e = make_envelope("w" + std::to_string(i), 1, 16);
+    sent.push_back(e.uid());
+    ASSERT_TRUE(store_sync(*m, id, frame_of(e)).ok());
+  }
+  auto first = std::make_shared<RecordingSink>();
+  first->hold(true);
+  first->accept(3);
+  m->attach(id, first);
+  ASSERT_TRUE(eventually([&] { return first->count() == 3 && first->refusals() >= 1; }));
+  first->confirm_held();  // w0..w2 written
+  EXPECT_TRUE(eventually([&] { return xlen("stream:16") == 2; })) << xlen("stream:16");
+
+  first->accept(-1);
+  m->resume(id);
+  ASSERT_TRUE(eventually([&] { return first->count() == 5; }));
+  // w3, w4 offered, still queued in the session when it ends: not written, not deleted.
+  m->detach(id, first.get());
+  first->drop_held();
+  EXPECT_EQ(xlen("stream:16"), 2);
+
+  auto second = std::make_shared<RecordingSink>();
+  m->attach(id, second);
+  ASSERT_TRUE(eventually([&] { return second->count() == 2; }));
+  EXPECT_EQ(second->uids(), (std::vector<std::string>{"w3", "w4"}));
+  EXPECT_TRUE(eventually([&] { return xlen("stream:16") == 0; }));
+}
+
 TEST_F(RedisMailboxTest, SessionsAreExact) {
   auto m = mailbox();
   auto plain = std::make_shared<RecordingSink>();

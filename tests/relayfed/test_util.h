@@ -41,20 +41,48 @@ inline bool eventually(const std::function<bool()>& pred,
   return pred();
 }
 
+// Records what the mailbox offers. Confirms each frame as written at once, like a session
+// whose socket takes everything, unless hold(true): then the confirmations wait (frames
+// queued in a session and never written) until confirm_held() or are dropped.
 class RecordingSink : public MailboxSink {
  public:
-  bool offer(const Frame& frame) override {
-    std::lock_guard lock(mu_);
-    if (accept_left_ == 0) {
-      ++refusals_;
-      return false;
+  bool offer(const Frame& frame, Written written) override {
+    Written now;
+    {
+      std::lock_guard lock(mu_);
+      if (accept_left_ == 0) {
+        ++refusals_;
+        return false;
+      }
+      if (accept_left_ > 0) --accept_left_;
+      rmb::Envelope e;
+      e.ParseFromString(*frame);
+      uids_.push_back(e.uid());
+      frames_.push_back(*frame);
+      if (hold_) {
+        held_.push_back(std::move(written));
+      } else {
+        now = std::move(written);
+      }
     }
-    if (accept_left_ > 0) --accept_left_;
-    rmb::Envelope e;
-    e.ParseFromString(*frame);
-    uids_.push_back(e.uid());
-    frames_.push_back(*frame);
+    if (now) now();
     return true;
+  }
+  void hold(bool on) {
+    std::lock_guard lock(mu_);
+    hold_ = on;
+  }
+  void confirm_held() {
+    std::vector<Written> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& w : held) w();
+  }
+  void drop_held() {
+    std::lock_guard lock(mu_);
+    held_.clear();
   }
   // -1 = accept everything; n = accept n more, then refuse.
   void accept(int n) {
@@ -81,6 +109,8 @@ class RecordingSink : public MailboxSink {
  private:
   mutable std::mutex mu_;
   int accept_left_ = -1;
+  bool hold_ = false;
+  std::vector<Written> held_;
   int refusals_ = 0;
   std::vector<std::string> uids_;
   std::vector<std::string> frames_;
