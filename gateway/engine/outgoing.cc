@@ -66,7 +66,7 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
                                       [&](const PendingDestination& p) {
                                         return p.address.twin == d.twin && p.address.connection == d.connection;
                                       });
-    if (!repeated) pending_request->destinations.push_back(PendingDestination{.address = std::move(d)});
+    if (!repeated) pending_request->destinations.emplace_back().address = std::move(d);
   }
   pending_request->started = Clock::now();
   pending_request->deadline = pending_request->started + std::chrono::seconds(base->expiration());

@@ -14,7 +14,7 @@ core::AddressText addr(uint32_t twin, std::optional<std::string> sid = std::null
 std::shared_ptr<PendingRequest> make(const std::string& uid, std::vector<core::AddressText> dests) {
   auto r = std::make_shared<PendingRequest>();
   r->uid = uid;
-  for (auto& d : dests) r->destinations.push_back(PendingDestination{.address = std::move(d)});
+  for (auto& d : dests) r->destinations.emplace_back().address = std::move(d);
   return r;
 }
 
