@@ -167,6 +167,12 @@ std::string elapsed_text(TimePoint start) {
   return buf;
 }
 
+std::string format_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
+
 class Soak {
  public:
   Soak(const Options& o, const Topology& topology, Network& network)
@@ -323,7 +329,7 @@ std::string Soak::run(const SignalWaiter& signals) {
   for (auto& w : workers) w.join();
   injector_->join();
   if (!aborted_.load()) {
-    log("all requests finished; watching " + std::to_string(o_.settle_s) + " s for late duplicates");
+    log("all requests finished; watching " + format_seconds(o_.settle_s) + " of quiet for late duplicates");
     // Quiet for --settle seconds in a row (bounded: a flood of late repeats is itself news).
     const auto settle = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.settle_s));
     const auto give_up = Clock::now() + settle + std::chrono::seconds(60);
@@ -390,12 +396,17 @@ int chaos_command(const Invocation& inv) {
   info.logs = network.logs_dir();
   info.logs_kept = keep;
   info.aborted = aborted;
-  print_out(o.json ? report_json(info, summary).dump(2) + "\n" : format_report(info, summary));
+  const std::string table = format_report(info, summary);
+  const std::string json = report_json(info, summary).dump(2) + "\n";
+  print_out(o.json ? json : table);
   if (!keep) {
     std::error_code ec;
     fs::remove_all(o.dir, ec);
   } else {
-    std::cerr << "rmb chaos: state and logs kept in " << o.dir << std::endl;
+    // Beside the logs, so a kept directory explains itself.
+    std::ofstream(fs::path(o.dir) / "report.txt") << table;
+    std::ofstream(fs::path(o.dir) / "report.json") << json;
+    std::cerr << "rmb chaos: state, logs and report kept in " << o.dir << std::endl;
   }
   return passed ? kExitOk : kExitFailure;
 }
