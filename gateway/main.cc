@@ -140,6 +140,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   engine_options.reply_cache_bytes = config.reply_cache_mb << 20;
   engine_options.max_pending = config.max_pending;
   engine_options.max_incoming_in_flight = config.max_incoming;
+  engine_options.service_grace = std::chrono::milliseconds(config.service_grace_ms);
   gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
   engine.start();
 

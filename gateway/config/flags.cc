@@ -81,6 +81,9 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     ("max-incoming", po::value(&c.max_incoming)->default_value(c.max_incoming)->value_name("N"),
         "incoming requests handed to services and not answered yet; beyond it callers get "
         "RMB error 0 'gateway is busy'")
+    ("service-grace", po::value(&c.service_grace_ms)->default_value(c.service_grace_ms)->value_name("MS"),
+        "after a start, a request for a command no service has registered yet waits this long for "
+        "one (services reconnect after a restart) before it goes to Redis or is refused; 0 = off")
     ("debug,d", po::bool_switch(&c.debug), "debug logging");
   // clang-format on
   po::variables_map vm;

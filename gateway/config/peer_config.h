@@ -29,6 +29,7 @@ struct PeerConfig {
   size_t reply_cache_mb = 256;    // ... and their bytes, in MiB
   size_t max_pending = 10000;     // outgoing requests waiting for outcomes
   size_t max_incoming = 10000;    // incoming requests handed to services, not yet answered
+  unsigned service_grace_ms = 3000;  // after start: requests wait this long for their service
 };
 
 struct ParsedFlags {

@@ -46,6 +46,7 @@ void Engine::start() {
         if (auto impl = weak.lock()) impl->on_link(link, up, any_up);
       });
   impl_->start_resends();
+  impl_->start_grace();
   engine_log(EngineLogLevel::kInfo, "started as twin ", impl_->identity.twin,
              impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
 }
@@ -55,6 +56,7 @@ void Engine::stop() {
   impl_->stop_resends();
   impl_->links.stop();
   impl_->expire_all();
+  impl_->end_grace(/*offer=*/false);
 }
 
 const EngineStats& Engine::stats() const { return impl_->stats; }
@@ -72,6 +74,7 @@ void Engine::reply(const std::string& uid, const core::AddressText& destination,
 
 void Engine::add_service(const std::string& command, std::shared_ptr<RequestSink> sink) {
   impl_->services.add(command, std::move(sink));
+  impl_->service_added(command);
 }
 
 void Engine::remove_service(const std::string& command, const RequestSink* sink) {

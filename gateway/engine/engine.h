@@ -50,6 +50,11 @@ struct EngineOptions {
   // Directory cache in front of the TwinDirectory (rmb-peer: 500 entries, 300 s).
   size_t twin_cache_capacity = 500;
   std::chrono::seconds twin_cache_ttl{300};
+  // After start(), requests for a command no service serves yet wait this long for one to
+  // register (services reconnect after an rmb-peer restart) before they go to the fallback
+  // sink or are refused; at most max_parked of them (beyond: handled at once).
+  std::chrono::milliseconds service_grace{3000};
+  size_t max_parked = 1000;
   // Answer to remote `rmb.version` requests (a JSON string is made of it), e.g. "v1.5.1".
   std::string version;
 };

@@ -58,6 +58,15 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void remember_finished(const PendingRequest& request);
   bool finished(const std::string& uid);
 
+  // services_grace.cc: requests for commands no service has registered for yet, held for
+  // EngineOptions::service_grace after start().
+  void start_grace();
+  bool park(const IncomingRequest& request);
+  void service_added(const std::string& command);
+  // Hands what waited to the services (or refuses it); on stop (`offer` false) it is
+  // dropped: its callers send it again to the next run.
+  void end_grace(bool offer = true);
+
   // incoming.cc
   void on_frame(std::string frame);
   void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply);
@@ -96,6 +105,7 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void dispatch(std::shared_ptr<rmb::Envelope> envelope);
   void handle_reply(const rmb::Envelope& envelope);
   void handle_request(const rmb::Envelope& envelope);
+  void offer_to_service(const IncomingRequest& incoming, bool may_park);
   void answer_version(const rmb::Envelope& request, std::string cache_key);
   void send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code, std::string message,
                   std::string cache_key = {});
@@ -116,6 +126,10 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   Strand resend_strand_;
   boost::asio::steady_timer resend_timer_;  // resend_strand_ only
   std::atomic<bool> resend_on_link_up_{false};
+  std::mutex parked_mu_;
+  bool in_grace_ = false;                 // parked_mu_
+  std::vector<IncomingRequest> parked_;   // parked_mu_
+  std::unique_ptr<boost::asio::steady_timer> grace_timer_;
   std::mutex finished_mu_;
   ExpiringSet finished_;  // uids of requests that left the pending table (finished_mu_)
 };

@@ -11,6 +11,7 @@
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 #include "gateway/engine/log.h"
+#include "gateway/engine/relay_error_kind.h"
 
 namespace rmb::gateway {
 namespace {
@@ -26,6 +27,8 @@ core::AddressText address_of(const rmb::Address& address) {
 constexpr uint64_t kReplyExpiration = 1800;
 // rmb.version answers and "handle" failures use 300 s (§8.7 step 6, §8.10).
 constexpr uint64_t kShortExpiration = 300;
+// After a relay said it failed (not refused) a request: long enough for a Redis restart.
+constexpr std::chrono::seconds kRetryAfterRelayFailure{1};
 
 Outcome outcome_of(const rmb::Envelope& envelope, const core::AddressText& destination,
                    const core::AddressText& source) {
@@ -146,15 +149,25 @@ void Engine::Impl::dispatch(std::shared_ptr<rmb::Envelope> envelope) {
 void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
   const core::AddressText source = address_of(envelope.source());
   RelayError relay_error;
-  if (envelope.has_error()) relay_error = RelayError{envelope.error().code(), envelope.error().message()};
-  auto matched = pending.claim_reply(envelope.uid(), source, relay_error);
+  std::optional<Clock::time_point> retry_at;
+  if (source.twin == 0 && envelope.has_error()) {
+    relay_error = RelayError{envelope.error().code(), envelope.error().message()};
+    // With resends on, a relay's own failure (its Redis restarting, say) is not the
+    // request's outcome: it goes again shortly, and the error is said only at the deadline.
+    if (options.resend_after.count() > 0 && relay_error_is_transient(relay_error.message)) {
+      retry_at = Clock::now() + kRetryAfterRelayFailure;
+    }
+  }
+  auto matched = pending.claim_reply(envelope.uid(), source, relay_error, retry_at);
   switch (matched.match) {
     case PendingTable::Match::kMatched:
       break;
     case PendingTable::Match::kHeld:
       stats.relay_errors_held.fetch_add(1, std::memory_order_relaxed);
       engine_log(EngineLogLevel::kDebug, "relay error for request ", envelope.uid(), " (", relay_error.code, " ",
-                 relay_error.message, ") held until its deadline: it names none of the destinations still owed");
+                 relay_error.message, ") held until its deadline: ",
+                 retry_at ? "the relay failed this attempt, the request goes again"
+                          : "it names none of the destinations still owed");
       return;
     case PendingTable::Match::kNoRequest: {
       if (finished(envelope.uid())) {
@@ -267,11 +280,19 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   incoming.timestamp = envelope.timestamp();
   incoming.expiration = envelope.expiration();
 
-  auto candidates = services.candidates(command);
+  offer_to_service(incoming, /*may_park=*/true);
+}
+
+void Engine::Impl::offer_to_service(const IncomingRequest& incoming, bool may_park) {
+  auto candidates = services.candidates(incoming.command);
+  // Just after a start, a service may not have registered again yet: the request waits for
+  // it (services_grace.cc) instead of going to the fallback or being refused.
+  if (!candidates.has_service && may_park && park(incoming)) return;
   for (const auto& sink : candidates.sinks) {
     if (sink->offer(incoming)) return;
   }
 
+  const std::string key = incoming_key(incoming.source, incoming.uid);
   {
     std::lock_guard lock(incoming_mu_);
     in_flight_.erase(key);
@@ -280,9 +301,13 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   // The Rust peer queues every command in Redis whether or not anyone listens; here a
   // command nobody serves is answered at once (code 0, like other "handle" failures, §8.7
   // step 6), so the caller does not wait for its deadline.
-  send_error(envelope, kShortExpiration, 0,
-             candidates.sinks.empty() ? absl::StrCat("no service for command '", command, "'")
-                                      : absl::StrCat("service for command '", command, "' is busy"),
+  rmb::Envelope request;
+  request.set_uid(incoming.uid);
+  core::set_address(request.mutable_source(), incoming.source);
+  if (incoming.tags) request.set_tags(*incoming.tags);
+  send_error(request, kShortExpiration, 0,
+             candidates.sinks.empty() ? absl::StrCat("no service for command '", incoming.command, "'")
+                                      : absl::StrCat("service for command '", incoming.command, "' is busy"),
              key);
 }
 

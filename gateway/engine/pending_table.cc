@@ -1,5 +1,7 @@
 #include "gateway/engine/pending_table.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace rmb::gateway {
@@ -39,7 +41,8 @@ std::optional<Claim> PendingTable::claim(const std::string& uid, size_t index) {
 }
 
 PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const core::AddressText& source,
-                                                   const RelayError& relay_error) {
+                                                   const RelayError& relay_error,
+                                                   std::optional<Clock::time_point> retry_at) {
   std::lock_guard lock(mu_);
   const auto it = requests_.find(uid);
   if (it == requests_.end()) return {Match::kNoRequest, std::nullopt};
@@ -55,8 +58,15 @@ PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const
 
   std::optional<size_t> index;
   if (source.twin == 0) {
-    if (request->owed > 1) {
+    if (request->owed > 1 || retry_at) {
+      // One held error per destination is enough to answer each at the deadline.
+      if (request->relay_errors.size() >= dests.size()) request->relay_errors.erase(request->relay_errors.begin());
       request->relay_errors.push_back(relay_error);
+      if (retry_at) {
+        for (auto& d : dests) {
+          if (!d.answered && d.frame) d.next_resend = std::min(d.next_resend, *retry_at);
+        }
+      }
       return {Match::kHeld, std::nullopt};
     }
     index = first([](const PendingDestination&) { return true; });

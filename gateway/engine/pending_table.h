@@ -79,8 +79,12 @@ class PendingTable {
   // (`relay_error`), which names no destination: with one destination unanswered it settles
   // that one; with several it is held (kHeld) rather than guessed, so that no destination's
   // real reply is lost behind another's error, and given out at the deadline (remove()).
+  // A transient relay error (`retry_at` set: the relay failed this attempt, not the
+  // request) is held the same way whatever is owed, and the unanswered destinations are
+  // sent again from `retry_at` on.
   ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source,
-                         const RelayError& relay_error = {});
+                         const RelayError& relay_error = {},
+                         std::optional<Clock::time_point> retry_at = std::nullopt);
 
   // Destination `index` of `uid` left as `frame`; it is sent again from `first_resend` on,
   // then at doubling intervals (capped at `max_interval`), while unanswered.

@@ -40,6 +40,7 @@ TEST(PeerFlags, MinimalRunAndDefaults) {
   EXPECT_EQ(f.config.reply_cache_mb, 256u);
   EXPECT_EQ(f.config.max_pending, 10000u);
   EXPECT_EQ(f.config.max_incoming, 10000u);
+  EXPECT_EQ(f.config.service_grace_ms, 3000u);
 }
 
 TEST(PeerFlags, ReliabilityAndBounds) {

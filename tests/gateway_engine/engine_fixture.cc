@@ -65,7 +65,8 @@ Node::~Node() {
   engine.reset();
 }
 
-void EngineTest::start_network(std::vector<NetTwin> twins, std::vector<core::Twin> extra) {
+void EngineTest::start_network(std::vector<NetTwin> twins, std::vector<core::Twin> extra,
+                               std::vector<std::string> relay_extra_args) {
   twins_ = std::move(twins);
   dir_ = rmb::test::make_temp_dir("rmb-engine-test");
   directory_path_ = dir_ + "/twins.json";
@@ -76,6 +77,7 @@ void EngineTest::start_network(std::vector<NetTwin> twins, std::vector<core::Twi
   relay_args_ = {"--directory", directory_path_, "--domain", "relay.test", "--threads", "1",
                  // Room for the 1 MiB payload test (this relay's default frame limit is 1 MiB).
                  "--max-frame-size", "4194304"};
+  relay_args_.insert(relay_args_.end(), relay_extra_args.begin(), relay_extra_args.end());
   auto relay = rmb::test::RelayProcess::start(relay_args_);
   ASSERT_TRUE(relay.ok()) << relay.status();
   relay_ = std::move(*relay);

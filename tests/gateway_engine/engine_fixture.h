@@ -96,7 +96,8 @@ struct Call {
 class EngineTest : public ::testing::Test {
  protected:
   // Writes the directory of `twins` (plus `extra`), starts the relay.
-  void start_network(std::vector<NetTwin> twins, std::vector<core::Twin> extra = {});
+  void start_network(std::vector<NetTwin> twins, std::vector<core::Twin> extra = {},
+                     std::vector<std::string> relay_extra_args = {});
   // SIGKILLs the relay and starts it again on the same port (its memory mailbox is lost).
   void restart_relay();
   // An engine for twin `id`, connected when it returns.

@@ -7,6 +7,8 @@
 #include "core/util/clock.h"
 #include "tests/gateway_engine/engine_fixture.h"
 #include "tests/support/poll.h"
+#include "tests/support/redis_server.h"
+#include "gateway/engine/relay_error_kind.h"
 
 namespace rmb::gateway::test {
 namespace {
@@ -631,6 +633,78 @@ TEST_F(EngineNetTest, AFanOutRelayErrorNeverTakesTheSlotOfARealReply) {
   ASSERT_TRUE(refused.error.has_value());
   EXPECT_EQ(refused.error->message, "relay info is not set for this twin");
   EXPECT_TRUE(call->done.pop().has_value());
+}
+
+TEST_F(EngineNetTest, ARequestSentWhileTheRelaysRedisIsDownIsAnsweredOnceItIsBack) {
+  // The relay's mailbox is in a Redis that goes away: the relay either holds the store
+  // until Redis is back or answers "redis error" / "failed to route", a failure of this
+  // attempt that the engine holds while it sends the request again (never an outcome).
+  auto redis = rmb::test::RedisServer::start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  TearDown();
+  start_network(twins_, {}, {"--redis", (*redis)->url()});
+  Node& a = start_node(kEdA);
+  auto ws = client(kWsPlain);
+  ASSERT_TRUE(ws);
+  (*redis)->kill();
+  auto call = std::make_shared<Call>();
+  const std::string uid = send(a, make_request({kWsPlain}, "calc.echo", "through", 30), call);
+  ASSERT_GE(rmb::test::poll_until([&] { return a.engine->stats().request_envelopes_out.load(); },
+                                  [](uint64_t n) { return n >= 1; }, 20s),
+            1u);
+  // Some time in the outage for the relay to fail the request (bounded; either way is fine).
+  rmb::test::poll_until([&] { return a.engine->stats().relay_errors_held.load(); },
+                        [](uint64_t n) { return n >= 1; }, 3s);
+  EXPECT_EQ(call->outcomes.size(), 0u);
+  ASSERT_TRUE((*redis)->restart().ok());
+  auto request = ws->receive(25s);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->uid(), uid);
+  ASSERT_TRUE(ws->send(ws->response_to(*request, "made it")).ok());
+  auto outcome = call->outcomes.pop(25s);
+  ASSERT_TRUE(outcome.has_value());
+  expect_response(*outcome, kWsPlain, "made it");
+}
+
+TEST(RelayErrorKind, RefusalsAreFinalFailuresAreNot) {
+  for (const char* final_text : {"unknown twin destination", "relay info is not set for this twin",
+                                 "destination offline", "exceeded rate limits, dropping message",
+                                 "remote relay rejected permanently: destination offline", "message has expired",
+                                 "message wrong source", "message with missing destination"}) {
+    EXPECT_FALSE(relay_error_is_transient(final_text)) << final_text;
+  }
+  for (const char* passing : {"failed to route message to peer '7': redis error: unavailable",
+                              "redis error: redis://127.0.0.1:6379 unavailable", "pool error: timed out",
+                              "failed to get twin: connection refused"}) {
+    EXPECT_TRUE(relay_error_is_transient(passing)) << passing;
+  }
+}
+
+TEST_F(EngineNetTest, ARequestArrivingBeforeItsServiceRegisteredWaitsForIt) {
+  // As after an rmb-peer restart: the relay hands over mail at once, the services'
+  // streams register a moment later.
+  EngineOptions options;
+  options.service_grace = 30s;
+  Node& b = start_node(kEdB, options);
+  auto fallback = std::make_shared<RecordingSink>(b.engine.get(), false);
+  b.engine->set_fallback(fallback);  // the Redis front door comes up first
+  auto ws = client(kWsPlain);
+  ASSERT_TRUE(ws);
+  rmb::Envelope env = signed_request(*ws, kEdB, "calc.late", "wait for me");
+  ASSERT_TRUE(ws->send(env, false).ok());
+  ASSERT_EQ(rmb::test::poll_until([&] { return b.engine->stats().requests_in.load(); },
+                                  [](uint64_t n) { return n >= 1; }, 20s),
+            1u);
+  auto sink = serve(b, "calc.late");
+  auto seen = sink->received.pop();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->uid, env.uid());
+  auto answer = ws->receive(20s);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->uid(), env.uid());
+  EXPECT_TRUE(answer->has_response());
+  EXPECT_EQ(answer->plain(), "wait for me");
+  EXPECT_EQ(fallback->received.size(), 0u);
 }
 
 TEST_F(EngineNetTest, BadRequestsAreRefusedUpFront) {

@@ -74,6 +74,23 @@ TEST(PendingTable, RelayErrorsAreHeldWhileSeveralDestinationsAreOwed) {
   EXPECT_TRUE(relay.claim->last);
 }
 
+TEST(PendingTable, ATransientRelayErrorIsHeldAndBringsTheResendForward) {
+  PendingTable table(10);
+  const auto t0 = PendingTable::Clock::time_point{} + 1000s;
+  auto request = make("u", {addr(1)});
+  request->deadline = t0 + 60s;
+  ASSERT_TRUE(table.add(request).ok());
+  table.mark_sent("u", 0, std::make_shared<const std::string>("f"), t0 + 10s, 10s, 60s);
+  // One destination owed, but the relay failed this attempt: held, not settled.
+  auto relay = table.claim_reply("u", addr(0), RelayError{0, "redis error: unavailable"}, t0 + 1s);
+  EXPECT_EQ(relay.match, PendingTable::Match::kHeld);
+  EXPECT_TRUE(table.due_resends(t0, false).empty());
+  EXPECT_EQ(table.due_resends(t0 + 1s, false).size(), 1u);
+  // The real reply still settles it.
+  EXPECT_EQ(table.claim_reply("u", addr(1)).match, PendingTable::Match::kMatched);
+  EXPECT_EQ(table.size(), 0u);
+}
+
 TEST(PendingTable, HeldRelayErrorsComeOutWithTheUnansweredAtRemoval) {
   PendingTable table(10);
   ASSERT_TRUE(table.add(make("u", {addr(1), addr(2), addr(3)})).ok());
