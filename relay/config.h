@@ -43,7 +43,20 @@ struct Config {
   std::string federation_scheme = "https";
   std::string federation_ca_file;
   size_t federation_queue = 10000;      // envelopes waiting to be forwarded (beyond: error)
+  size_t federation_queue_bytes = 64 << 20;  // and their bytes
+  size_t federation_stream_max = 100000;     // --redis: entries in relay.federation.stream
   uint64_t ranker_period = 3600;
+  // Per-IP floods (issue 11): events per second per address, bursts of 10 s worth; 0 = off.
+  // High enough for a reverse proxy carrying thousands of twins (all from its address) and
+  // for the relay benchmark's 10 000 sessions from loopback.
+  double ip_connections_per_second = 1000;
+  double ip_pings_per_second = 2000;
+  double ip_posts_per_second = 5000;
+  // Memory bounds under abuse (issue 11).
+  size_t max_owed_pongs = 64;           // pongs queued for a client that does not read
+  size_t max_mailboxes = 100000;        // memory mailbox: (twin, sid) with mail or connected
+  size_t mailbox_bytes = 1ull << 30;    // memory mailbox: bytes of all stored mail
+  size_t redis_store_queue_bytes = 256 << 20;  // --redis: stores waiting for Redis
   bool debug = false;
   bool handle_signals = true;           // SIGINT/SIGTERM stop the server (main); off in-process
 

@@ -31,7 +31,8 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
     ("domain,m", po::value(&domains)->multitoken()->composing(),
         "this relay's domain(s); repeatable, several values allowed (default: none)")
     ("redis,r", po::value(&c.redis)->default_value(""),
-        "Redis URL for the mailbox (redis://[[user]:pass@]host[:port][/db]); default: in-memory mailbox")
+        "Redis URL for the mailbox and the federation queue (redis://[[user]:pass@]host[:port][/db]); "
+        "default: both in memory")
     ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores)")
     ("max-sessions", po::value(&c.max_sessions)->default_value(c.max_sessions), "max concurrent sessions")
     ("workers,w", po::value(&workers)->default_value(0),
@@ -57,8 +58,31 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
         "scheme of remote relay URLs (http only for tests)")
     ("federation-queue", po::value(&c.federation_queue)->default_value(c.federation_queue),
         "envelopes queued for other relays at most (beyond: error envelope to the sender)")
+    ("federation-queue-bytes", po::value(&c.federation_queue_bytes)->default_value(c.federation_queue_bytes),
+        "bytes of envelopes queued for other relays in this process at most (beyond: error envelope)")
+    ("federation-stream-max", po::value(&c.federation_stream_max)->default_value(c.federation_stream_max),
+        "with --redis: entries in relay.federation.stream (all relay processes) beyond which new "
+        "envelopes for other relays are refused")
     ("federation-ca-file", po::value(&c.federation_ca_file)->default_value(""),
         "CA bundle to verify remote relays (default: system store)")
+    ("ip-connections-per-second", po::value(&c.ip_connections_per_second)->default_value(c.ip_connections_per_second),
+        "new connections accepted per client IP per second, bursts of 10 s worth (beyond: closed "
+        "with HTTP 429); 0 = off")
+    ("ip-pings-per-second", po::value(&c.ip_pings_per_second)->default_value(c.ip_pings_per_second),
+        "WebSocket pings answered per client IP per second, bursts of 10 s worth (beyond: the "
+        "session is closed with 1008); 0 = off")
+    ("ip-posts-per-second", po::value(&c.ip_posts_per_second)->default_value(c.ip_posts_per_second),
+        "federation POSTs accepted per client IP per second, bursts of 10 s worth (beyond: 503, "
+        "which a sending relay retries); 0 = off")
+    ("max-owed-pongs", po::value(&c.max_owed_pongs)->default_value(c.max_owed_pongs),
+        "pongs queued for a client that does not read them, at most (beyond: closed with 1008)")
+    ("max-mailboxes", po::value(&c.max_mailboxes)->default_value(c.max_mailboxes),
+        "in-memory mailbox: sessions (twin, sid) with stored mail or connected, at most (beyond: "
+        "mail for a new one is refused)")
+    ("mailbox-bytes", po::value(&c.mailbox_bytes)->default_value(c.mailbox_bytes),
+        "in-memory mailbox: bytes of stored mail, all sessions together (beyond: store refused)")
+    ("redis-store-queue-bytes", po::value(&c.redis_store_queue_bytes)->default_value(c.redis_store_queue_bytes),
+        "with --redis: bytes of mail waiting to be written to Redis (beyond: store refused)")
     ("ranker-period,p", po::value(&c.ranker_period)->default_value(c.ranker_period),
         "seconds of failure history used to order remote relays")
     ("debug,d", po::bool_switch(&c.debug), "debug logging");

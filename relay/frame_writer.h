@@ -60,6 +60,7 @@ class FrameWriter {
   // A control frame (pong, close) behind everything queued.
   void write_control(ws::Opcode opcode, std::string_view payload) {
     if (state_->error) return;
+    ++state_->queued_controls;
     unsigned char header[ws::kMaxServerFrameHeader];
     const size_t header_size = ws::write_frame_header(opcode, payload.size(), header);
     state_->queued.append_copy(header, header_size);
@@ -91,6 +92,10 @@ class FrameWriter {
     batch.done.push_back(std::move(done));
     state_->start();
   }
+
+  // Control frames (pongs) queued or being written: what a client that does not read owes
+  // the relay's memory.
+  size_t unsent_controls() const { return state_->queued_controls + state_->in_flight_controls; }
 
   // Runs `fn` (inline or later) once nothing is queued or being written. Not run if the
   // stream is destroyed first.
@@ -145,6 +150,8 @@ class FrameWriter {
     Batch in_flight;  // being written
     std::vector<boost::asio::const_buffer> buffers;
     bool writing = false;
+    size_t queued_controls = 0;
+    size_t in_flight_controls = 0;
     boost::beast::error_code error;
     std::vector<std::function<void()>> flushed;
 
@@ -153,6 +160,7 @@ class FrameWriter {
     void start() {
       if (writing || stream == nullptr || queued.empty()) return;
       std::swap(queued, in_flight);
+      in_flight_controls = std::exchange(queued_controls, 0);
       buffers.clear();
       for (const Piece& piece : in_flight.pieces) {
         buffers.emplace_back(piece.frame ? boost::asio::const_buffer(piece.frame->data(), piece.frame->size())
@@ -168,6 +176,7 @@ class FrameWriter {
 
     void on_written(boost::beast::error_code ec) {
       writing = false;
+      in_flight_controls = 0;
       if (ec && !error) error = ec;
       std::vector<Done> done = std::move(in_flight.done);
       in_flight.clear();

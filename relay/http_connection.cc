@@ -100,6 +100,17 @@ void HttpConnection<Stream>::handle() {
     return;
   }
   if (req.method() == http::verb::post && path == "/") {
+    beast::error_code ec;
+    const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec && !ctx_.ip_limits.posts.allow(peer.address())) {
+      // 5xx, not 429: a sending rmb-rs relay treats every 4xx as permanent ("destination
+      // offline") and any other status as worth a retry, which is what a burst deserves.
+      static LogThrottle throttle;
+      ctx_.metrics.drops.inc("ip_post_limit");
+      throttle.warn("refused POST / from ", peer.address().to_string(), ": over --ip-posts-per-second");
+      respond(http::status::service_unavailable, "too many requests from this address, retry later");
+      return;
+    }
     auto frame = std::make_shared<const std::string>(std::move(parser_->get().body()));
     auto self = this->shared_from_this();
     ctx_.router.route_federated(std::move(frame), [self](unsigned status, std::string body) {

@@ -98,6 +98,23 @@ void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
     return;
   }
   boost::system::error_code ignored;
+  const auto peer = socket.remote_endpoint(ignored);
+  if (!ignored && !ctx_.ip_limits.connections.allow(peer.address())) {
+    // One short answer without reading the request: the client sees why, and the refusal
+    // costs no parser or strand. MSG_DONTWAIT: a full socket just gets the close.
+    static const std::string kTooMany = [] {
+      const std::string body = "too many new connections from this address";
+      return cat("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
+                 "\r\nConnection: close\r\n\r\n", body);
+    }();
+    static LogThrottle throttle;
+    ctx_.metrics.drops.inc("ip_connection_limit");
+    throttle.warn("refused a connection from ", peer.address().to_string(), ": over --ip-connections-per-second");
+    socket.send(net::buffer(kTooMany), MSG_DONTWAIT, ignored);
+    socket.close(ignored);
+    do_accept();
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
   if (tls_) {
     std::make_shared<HttpConnection<TlsStream>>(TlsStream(TcpStream(std::move(socket)), *tls_), ctx_)->start();

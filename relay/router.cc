@@ -204,13 +204,58 @@ void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame
 }
 
 void Router::route_federated(Frame frame, HttpReply reply) {
-  rmb::Envelope envelope;
-  if (!envelope.ParseFromString(*frame)) {
+  auto envelope = std::make_shared<rmb::Envelope>();
+  if (!envelope->ParseFromString(*frame)) {
     metrics_.drops.inc("federation_bad_request");
     log_info("drop federation_bad_request: POST / body of ", frame->size(), " bytes is not an envelope");
     reply(400, "bad request: failed to parse envelope");
     return;
   }
+  // Issue 11 hardening of §6.3 (rmb-rs checks neither). Refusals are 4xx so that a sending
+  // rmb-rs relay gives up at once (it reports "destination offline" to its sender).
+  // A relay builds envelopes with no source (error replies, §5.5) only for its own twins;
+  // none travels over federation, so one arriving here is forged.
+  if (envelope->source().twin() == 0) {
+    metrics_.drops.inc("federation_relay_made");
+    log_info("drop federation_relay_made: uid=", envelope->uid(), ": source twin 0 over federation");
+    reply(400, "bad request: envelopes without a source twin are not accepted over federation");
+    return;
+  }
+  if (envelope->destination().twin() == 0) {
+    metrics_.drops.inc("federation_bad_request");
+    log_info("drop federation_bad_request: uid=", envelope->uid(), ": no destination");
+    reply(400, "bad request: message with missing destination");
+    return;
+  }
+  const uint32_t twin = envelope->destination().twin();
+  directory_.get_twin(twin, [this, frame = std::move(frame), envelope, reply = std::move(reply)](
+                                absl::StatusOr<std::optional<core::Twin>> found) mutable {
+    if (!found.ok()) {
+      // Transient: the sending relay tries again.
+      log_warn("federation intake: twin ", envelope->destination().twin(), " lookup failed: ", found.status().message());
+      reply(500, cat("twin lookup failed: ", found.status().message()));
+      return;
+    }
+    if (!found->has_value()) {
+      metrics_.drops.inc("federation_unknown_twin");
+      log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ", envelope->destination().twin());
+      reply(404, "unknown twin destination");
+      return;
+    }
+    if (!is_ours(**found)) {
+      // Only twins whose relay list names this relay are served here; anything else would
+      // let anyone fill this relay's mailboxes for arbitrary twins.
+      metrics_.drops.inc("federation_not_ours");
+      log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
+               ", which does not use this relay");
+      reply(421, "destination twin is not served by this relay");
+      return;
+    }
+    accept_federated(std::move(frame), *envelope, std::move(reply));
+  });
+}
+
+void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpReply reply) {
   const SessionId to = session_of(envelope.destination());
   if (envelope.has_tags() && has_fail_fast(envelope.tags()) && !sessions_.find(to)) {
     metrics_.drops.inc("destination_offline");

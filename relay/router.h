@@ -40,8 +40,10 @@ class Router {
   // Envelope: the caller closes the connection ("invalid envelope", §5.4 step 1).
   bool route_from_session(const SessionId& sender, Frame frame);
 
-  // POST / (§6.3). `reply` gets 202 "", 400 "bad request: ...", 404 "destination
-  // offline" or 500 "switch error: ...".
+  // POST / (§6.3). `reply` gets 202 "", 400 "bad request: ..." (not an envelope, no source
+  // twin, no destination), 404 "unknown twin destination" / "destination offline", 421
+  // when the destination twin's relays do not name this relay's --domain, 500 "twin lookup
+  // failed: ..." / "switch error: ...".
   void route_federated(Frame frame, HttpReply reply);
 
   // Federator::FailureHandler: error envelope (destination unset, §5.5) back to the
@@ -69,6 +71,7 @@ class Router {
                        std::shared_ptr<rmb::Envelope> envelope,
                        const absl::StatusOr<std::optional<core::Twin>>& twin);
   bool is_ours(const core::Twin& twin) const;
+  void accept_federated(Frame frame, const rmb::Envelope& envelope, HttpReply reply);
 
   RouterOptions options_;
   core::TwinDirectory& directory_;

@@ -16,6 +16,9 @@
 #ifdef RMB_HAVE_HTTP_FEDERATOR
 #include "relay/federation/http_federator.h"
 #endif
+#if defined(RMB_HAVE_HTTP_FEDERATOR) && defined(RMB_HAVE_REDIS_MAILBOX)
+#include "relay/federation/redis_federator.h"
+#endif
 
 namespace rmb::relay {
 
@@ -84,6 +87,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.url = c.redis;
     options.stream_maxlen = static_cast<uint32_t>(std::min<size_t>(c.mailbox_size, UINT32_MAX));
     options.stream_ttl_seconds = static_cast<uint32_t>(std::min<uint64_t>(c.mailbox_ttl, UINT32_MAX));
+    options.max_queued_bytes = c.redis_store_queue_bytes;
     auto redis = RedisMailbox::create(options);
     if (!redis.ok()) return redis.status();
     s.mailbox_ = std::move(*redis);
@@ -93,6 +97,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   } else {
     MemoryMailboxOptions options;
     options.per_session = c.mailbox_size;
+    options.max_boxes = c.max_mailboxes;
+    options.max_bytes = c.mailbox_bytes;
     options.on_drop = [&metrics = s.metrics_](const SessionId& id, std::string_view reason) {
       metrics.drops.inc(reason);
       log_info("drop ", reason, ": mail for ", id.to_string());
@@ -113,6 +119,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.scheme = c.federation_scheme;
     options.ca_file = c.federation_ca_file;
     options.queue_limit = c.federation_queue;
+    options.queue_bytes = c.federation_queue_bytes;
     auto federator = std::make_unique<HttpFederator>(
         s.io_, options, *s.ranker_,
         [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
@@ -133,10 +140,41 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
         append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error,
                         "\n");
       }
-      append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded\n",
-                      "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.pending, "\n");
     });
-    s.federator_ = std::move(federator);
+    if (c.redis.empty()) {
+      s.metrics_.add_gauge("relay_federation_pending", "Envelopes waiting to be forwarded",
+                           [http] { return static_cast<double>(http->stats().pending); });
+    } else {
+#ifdef RMB_HAVE_REDIS_MAILBOX
+      // §6.1: the queue lives in Redis (relay.federation.stream), shared by the relay
+      // processes on it and kept across restarts; the HttpFederator only posts.
+      RedisFederatorOptions redis_options;
+      redis_options.url = c.redis;
+      redis_options.max_queued = c.federation_queue;
+      redis_options.max_queued_bytes = c.federation_queue_bytes;
+      redis_options.max_stream_entries = c.federation_stream_max;
+      auto redis = RedisFederator::create(
+          redis_options, *http, *s.directory_,
+          [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
+            router->on_federation_failure(original, reason);
+          });
+      if (!redis.ok()) return redis.status();
+      RedisFederator* queue = redis->get();
+      s.metrics_.add_collector([queue](std::string& out) {
+        RedisFederatorStats stats = queue->stats();
+        append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded by this process\n",
+               "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.queued + stats.in_flight,
+               "\n# HELP relay_federation_stream_entries Entries in relay.federation.stream (all processes)\n",
+               "# TYPE relay_federation_stream_entries gauge\nrelay_federation_stream_entries ", stats.stream_len,
+               "\n# HELP relay_federation_claimed_total Pending entries taken over for another attempt\n",
+               "# TYPE relay_federation_claimed_total counter\nrelay_federation_claimed_total ", stats.claimed,
+               "\n");
+      });
+      s.federator_ = std::move(*redis);
+#endif
+    }
+    s.http_federator_ = std::move(federator);
+    if (!s.federator_) s.federator_ = std::move(s.http_federator_);
     s.router_->set_federator(s.federator_.get());
 #else
     log_warn("this build has no federator: envelopes for other relays get an error envelope");
@@ -148,8 +186,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   s.metrics_.add_gauge("relay_mailbox_depth", "Messages waiting in the mailbox",
                        [&mailbox = *s.mailbox_] { return static_cast<double>(mailbox.depth()); });
 
-  s.ctx_ = std::unique_ptr<ServerContext>(
-      new ServerContext{s.config_, s.io_, *s.directory_, s.sessions_, *s.mailbox_, *s.router_, s.metrics_});
+  constexpr double kBurstSeconds = 10;
+  s.ip_limits_ = std::unique_ptr<IpLimits>(new IpLimits{
+      IpLimiter(c.ip_connections_per_second, c.ip_connections_per_second * kBurstSeconds),
+      IpLimiter(c.ip_pings_per_second, c.ip_pings_per_second * kBurstSeconds),
+      IpLimiter(c.ip_posts_per_second, c.ip_posts_per_second * kBurstSeconds)});
+  s.ctx_ = std::unique_ptr<ServerContext>(new ServerContext{s.config_, s.io_, *s.directory_, s.sessions_, *s.mailbox_,
+                                                            *s.router_, s.metrics_, *s.ip_limits_});
   auto endpoint = parse_listen_address(c.listen);
   if (!endpoint.ok()) return endpoint.status();
   auto listener = Listener::open(*s.ctx_, s.tls_.get(), *endpoint);

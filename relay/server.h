@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "relay/config.h"
 #include "relay/federation/federator.h"
+#include "relay/ip_limiter.h"
 #include "relay/listener.h"
 #include "relay/mailbox/mailbox.h"
 #include "relay/metrics.h"
@@ -62,7 +63,9 @@ class Server {
   std::unique_ptr<Mailbox> mailbox_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<Ranker> ranker_;
-  std::unique_ptr<Federator> federator_;
+  std::unique_ptr<Federator> http_federator_;  // posts; the federator itself when no Redis
+  std::unique_ptr<Federator> federator_;       // with --redis: the queue in Redis (uses the above)
+  std::unique_ptr<IpLimits> ip_limits_;
   std::unique_ptr<ServerContext> ctx_;
   std::shared_ptr<Listener> listener_;
   boost::asio::signal_set signals_;

@@ -5,6 +5,7 @@
 
 #include "core/directory/twin_directory.h"
 #include "relay/config.h"
+#include "relay/ip_limiter.h"
 #include "relay/mailbox/mailbox.h"
 #include "relay/metrics.h"
 #include "relay/router.h"
@@ -20,6 +21,7 @@ struct ServerContext {
   Mailbox& mailbox;
   Router& router;
   Metrics& metrics;
+  IpLimits& ip_limits;
 };
 
 }  // namespace rmb::relay

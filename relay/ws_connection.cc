@@ -64,6 +64,8 @@ WsConnection<Stream>::~WsConnection() = default;
 template <class Stream>
 void WsConnection<Stream>::start(Request request, std::string early_bytes) {
   early_bytes_ = std::move(early_bytes);
+  beast::error_code ignored;
+  peer_ = lowest_socket().remote_endpoint(ignored).address();
   handshake_ = std::make_unique<websocket::stream<Stream&>>(out_.next_layer());
   handshake_->set_option(websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
   handshake_->set_option(websocket::stream_base::decorator(
@@ -162,7 +164,22 @@ bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view pay
       return false;
     case ws::MessageKind::kPing:
       // §5.5.3: a pong with the ping's payload. Not once our close frame is out.
-      if (!close_sent_) out_.write_control(ws::Opcode::kPong, payload);
+      if (close_sent_) return true;
+      if (out_.unsent_controls() >= ctx_.config.max_owed_pongs) {
+        // It pings and does not read: its pongs would pile up here without bound.
+        ctx_.metrics.drops.inc("owed_pongs");
+        log_info("drop owed_pongs: ", name_, " does not read its pongs (", out_.unsent_controls(), " queued)");
+        close_now(ws::kClosePolicyError, "too many unanswered pings", "owed_pongs", "");
+        return false;
+      }
+      if (!ctx_.ip_limits.pings.allow(peer_)) {
+        static LogThrottle throttle;
+        ctx_.metrics.drops.inc("ip_ping_limit");
+        throttle.warn("closing session ", name_, " from ", peer_.to_string(), ": over --ip-pings-per-second");
+        close_now(ws::kClosePolicyError, "too many pings from this address", "ip_ping_limit", "");
+        return false;
+      }
+      out_.write_control(ws::Opcode::kPong, payload);
       return true;
     case ws::MessageKind::kPong:
       return true;
@@ -495,18 +512,21 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
 }
 
 template <class Stream>
+TcpSocket& WsConnection<Stream>::lowest_socket() {
+  if constexpr (std::is_same_v<Stream, TcpSocket>) {
+    return out_.next_layer();
+  } else {
+    return beast::get_lowest_layer(out_.next_layer()).socket();
+  }
+}
+
+template <class Stream>
 void WsConnection<Stream>::close_socket() {
   if (socket_closed_) return;
   socket_closed_ = true;
   close_timer_.cancel();
   beast::error_code ignored;
-  auto& socket = [this]() -> TcpSocket& {
-    if constexpr (std::is_same_v<Stream, TcpSocket>) {
-      return out_.next_layer();
-    } else {
-      return beast::get_lowest_layer(out_.next_layer()).socket();
-    }
-  }();
+  auto& socket = lowest_socket();
   socket.shutdown(net::socket_base::shutdown_both, ignored);
   socket.close(ignored);
 }

@@ -86,6 +86,7 @@ class WsConnection final : public Session,
   // or after a bounded wait; otherwise at once.
   void teardown(std::string_view label, std::string_view detail, bool flush_first = false);
   void close_socket();
+  TcpSocket& lowest_socket();
   // A frame not written when the connection ended: a mailbox frame stays with the mailbox
   // (unconfirmed), a routed one goes back through the router.
   void give_back(QueuedFrame& item);
@@ -97,6 +98,7 @@ class WsConnection final : public Session,
   const SessionId id_;
   const std::string name_;  // for logs
   const std::chrono::seconds max_age_;
+  boost::asio::ip::address peer_;  // the client's address, for the per-IP ping limit
   std::string early_bytes_;
 
   // Cross-thread state.

@@ -75,6 +75,12 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
   mutable std::mutex stats_mu;
   FederationStats stats;
   std::atomic<size_t> pending{0};
+  std::atomic<size_t> pending_bytes{0};
+
+  void release(const Job& job) {
+    --pending;
+    pending_bytes -= job.frame->size();
+  }
 
   // --- strand only ---
   FederationClient client;
@@ -113,14 +119,15 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // One delivery attempt: up to 3 passes over the ranked domains. Returns true when the
-  // message should be retried later (transient failure).
-  asio::awaitable<bool> attempt(Job& job) {
+  // One delivery attempt: up to 3 passes over the ranked domains.
+  asio::awaitable<AttemptResult> attempt(Job& job) {
     if (ttl_left(job.envelope) <= 0) {
-      std::lock_guard lock(stats_mu);
-      ++stats.expired;
+      {
+        std::lock_guard lock(stats_mu);
+        ++stats.expired;
+      }
       fail(job.envelope, kFederationExpired);
-      co_return false;
+      co_return AttemptResult::kDone;
     }
     const auto order = ranker.reorder(job.domains);
     asio::steady_timer sleep(strand);
@@ -129,16 +136,16 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         sleep.expires_after(pass == 1 ? jitter(100, 50) : jitter(200, 100));
         boost::system::error_code ec;
         co_await sleep.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (stopped) co_return false;
+        if (stopped) co_return AttemptResult::kStopped;
       }
       for (const auto& domain : order) {
         PostOutcome out = co_await client.post(domain, *job.frame);
-        if (stopped) co_return false;
+        if (stopped) co_return AttemptResult::kStopped;
         switch (out.result) {
           case PostResult::kAccepted:
             count(domain, true);
             log_debug("federation: ", job.envelope.uid(), " accepted by ", domain);
-            co_return false;
+            co_return AttemptResult::kDone;
           case PostResult::kRejected:
             count(domain, false);
             {
@@ -147,7 +154,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
             }
             log_info("federation: ", domain, " rejected ", job.envelope.uid(), " (", out.detail, ")");
             fail(job.envelope, kFederationRejected);
-            co_return false;
+            co_return AttemptResult::kDone;
           case PostResult::kFailed:
             count(domain, false);
             ranker.downvote(domain);
@@ -156,15 +163,15 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         }
       }
     }
-    co_return true;
+    co_return AttemptResult::kRetry;
   }
 
   static asio::awaitable<void> run(std::shared_ptr<Impl> self, Job job) {
-    bool retry = co_await self->attempt(job);
+    const bool retry = co_await self->attempt(job) == AttemptResult::kRetry;
     --self->active;
     self->pump();
     if (!retry || self->stopped) {
-      --self->pending;
+      self->release(job);
       co_return;
     }
     // Transient: try again in 3-5 s (rmb-rs re-claims pending entries about that often),
@@ -181,7 +188,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     self->retry_timers.erase(&timer);
     if (self->stopped) {
-      --self->pending;
+      self->release(job);
       co_return;
     }
     if (ttl_left(job.envelope) <= 0) {
@@ -190,7 +197,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         ++self->stats.expired;
       }
       self->fail(job.envelope, kFederationExpired);
-      --self->pending;
+      self->release(job);
       co_return;
     }
     self->queue.push_back(std::move(job));
@@ -217,24 +224,52 @@ HttpFederator::~HttpFederator() {
 }
 
 void HttpFederator::forward(Frame frame, rmb::Envelope envelope, std::set<std::string> domains) {
-  if (impl_->pending.fetch_add(1) >= impl_->options.queue_limit) {
+  const size_t size = frame->size();
+  const size_t bytes = impl_->pending_bytes.fetch_add(size);
+  if (impl_->pending.fetch_add(1) >= impl_->options.queue_limit || bytes + size > impl_->options.queue_bytes) {
     --impl_->pending;
+    impl_->pending_bytes -= size;
     {
       std::lock_guard lock(impl_->stats_mu);
       ++impl_->stats.queue_overflows;
     }
+    static LogThrottle throttle;
+    throttle.warn("drop federation_queue_full: uid=", envelope.uid(), " (--federation-queue ",
+                  impl_->options.queue_limit, " envelopes / --federation-queue-bytes ", impl_->options.queue_bytes,
+                  " bytes)");
     // Reported from the strand, never from inside forward() (the caller may hold locks).
     asio::post(impl_->strand, [impl = impl_, e = std::move(envelope)] { impl->fail(e, kFederationQueueFull); });
     return;
   }
   asio::post(impl_->strand, [impl = impl_, job = Job{std::move(frame), std::move(envelope), std::move(domains)}]() mutable {
     if (impl->stopped) {
-      --impl->pending;
+      impl->release(job);
       return;
     }
     impl->queue.push_back(std::move(job));
     impl->pump();
   });
+}
+
+void HttpFederator::attempt_once(Frame frame, rmb::Envelope envelope, std::set<std::string> domains,
+                                 std::function<void(AttemptResult)> done) {
+  auto job = std::make_shared<Job>(Job{std::move(frame), std::move(envelope), std::move(domains)});
+  auto body = [](std::shared_ptr<Impl> impl, std::shared_ptr<Job> job) -> asio::awaitable<AttemptResult> {
+    if (impl->stopped) co_return AttemptResult::kStopped;
+    co_return co_await impl->attempt(*job);
+  };
+  asio::co_spawn(impl_->strand, body(impl_, std::move(job)),
+                 [done = std::move(done)](std::exception_ptr e, AttemptResult result) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       log_error("federation: attempt failed: ", ex.what());
+                     }
+                     result = AttemptResult::kRetry;
+                   }
+                   done(result);
+                 });
 }
 
 FederationStats HttpFederator::stats() const {

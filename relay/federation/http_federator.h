@@ -31,6 +31,7 @@ inline constexpr char kFederationQueueFull[] = "federation queue is full";
 struct FederationOptions {
   std::string scheme = "https";                      // "http" only for tests/dev
   size_t queue_limit = 10000;                        // queued + in flight + waiting retry
+  size_t queue_bytes = 64 << 20;                     //   and their bytes (issue 11)
   size_t concurrency = 64;                           // posts in flight at once
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{3000};
@@ -46,6 +47,13 @@ struct FederationOptions {
 struct DomainCounters {
   uint64_t success = 0;
   uint64_t error = 0;
+};
+
+// What one delivery attempt came to (attempt_once()).
+enum class AttemptResult {
+  kDone,     // accepted (202), or failed for good (4xx, expired) and reported to the sender
+  kRetry,    // no relay of the twin answered: worth another attempt later
+  kStopped,  // the federator is stopping: nothing was decided
 };
 
 struct FederationStats {
@@ -67,6 +75,14 @@ class HttpFederator final : public Federator {
   ~HttpFederator() override;  // pending messages are dropped without a failure report
 
   void forward(Frame frame, rmb::Envelope envelope, std::set<std::string> domains) override;
+
+  // One delivery attempt (up to 3 passes over the ranked `domains`) outside the in-memory
+  // queue, for a queue kept elsewhere (the Redis stream, redis_federator.h): no retry timer,
+  // no queue limit. Expiry and permanent failures are reported through the FailureHandler
+  // as for forward(). `done` runs once, on an `io` thread (kStopped if the federator is
+  // destroyed first).
+  void attempt_once(Frame frame, rmb::Envelope envelope, std::set<std::string> domains,
+                    std::function<void(AttemptResult)> done);
 
   FederationStats stats() const;
   // Appends `federation_message_success{relay}` / `federation_message_error{relay}` in the

@@ -23,20 +23,38 @@ bool MemoryMailbox::offer_next_locked(const SessionId& id, Box& box) {
   return true;
 }
 
+void MemoryMailbox::pop_front_locked(Box& box) {
+  bytes_ -= box.queue.front().frame->size();
+  box.queue.pop_front();
+  depth_.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void MemoryMailbox::store(const SessionId& to, Frame frame, uint64_t expires_at, Done done) {
   const uint64_t now = options_.now();
   if (expires_at <= now) {
     drop(to, "expired");
   } else {
     std::lock_guard lock(mu_);
-    Box& box = boxes_[to];
+    auto it = boxes_.find(to);
+    if (it == boxes_.end() && boxes_.size() >= options_.max_boxes) {
+      drop(to, "too_many_mailboxes");
+      if (done) done(absl::ResourceExhaustedError("too many mailboxes on this relay"));
+      return;
+    }
+    if (bytes_ + frame->size() > options_.max_bytes) {
+      drop(to, "mailbox_memory_full");
+      if (done) done(absl::ResourceExhaustedError("mailbox memory of this relay is full"));
+      return;
+    }
+    if (it == boxes_.end()) it = boxes_.try_emplace(to).first;
+    Box& box = it->second;
     if (box.queue.size() >= options_.per_session) {
       // The oldest goes, offered or not: a confirmation for it later finds nothing.
-      box.queue.pop_front();
+      pop_front_locked(box);
       if (box.offered > 0) --box.offered;
-      depth_.fetch_sub(1, std::memory_order_relaxed);
       drop(to, "mailbox_full");
     }
+    bytes_ += frame->size();
     box.queue.push_back(Entry{std::move(frame), expires_at, box.next_seq++});
     depth_.fetch_add(1, std::memory_order_relaxed);
     // Straight to a sink that has taken everything before it (order is kept: anything
@@ -52,6 +70,7 @@ void MemoryMailbox::drain_locked(Boxes::iterator it, uint64_t now) {
     auto next = box.queue.begin() + static_cast<std::ptrdiff_t>(box.offered);
     if (next->expires_at <= now) {
       drop(it->first, "expired");
+      bytes_ -= next->frame->size();
       box.queue.erase(next);
       depth_.fetch_sub(1, std::memory_order_relaxed);
       continue;
@@ -68,11 +87,10 @@ void MemoryMailbox::written(const SessionId& id, uint64_t seq) {
   Box& box = it->second;
   size_t gone = 0;
   while (!box.queue.empty() && box.queue.front().seq <= seq) {
-    box.queue.pop_front();
+    pop_front_locked(box);
     ++gone;
   }
   box.offered = box.offered > gone ? box.offered - gone : 0;
-  depth_.fetch_sub(gone, std::memory_order_relaxed);
   if (box.queue.empty() && !box.sink) boxes_.erase(it);
 }
 
@@ -108,6 +126,9 @@ size_t MemoryMailbox::purge_expired() {
     auto& queue = it->second.queue;
     // Offered entries are the sink's now; their confirmation removes them.
     auto first = queue.begin() + static_cast<std::ptrdiff_t>(it->second.offered);
+    for (auto e = first; e != queue.end(); ++e) {
+      if (e->expires_at <= now) bytes_ -= e->frame->size();  // before remove_if moves them
+    }
     auto keep_end = std::remove_if(first, queue.end(), [&](const Entry& e) { return e.expires_at <= now; });
     const size_t n = static_cast<size_t>(queue.end() - keep_end);
     for (size_t i = 0; i < n; ++i) drop(it->first, "expired");

@@ -2,6 +2,9 @@
 // The default mailbox: in process memory, lost on restart.
 // - One FIFO per session, at most `per_session` messages: storing into a full one drops
 //   the oldest (reported through `on_drop` with reason "mailbox_full").
+// - At most `max_boxes` sessions with mail and `max_bytes` of mail in all: a store beyond
+//   is refused with RESOURCE_EXHAUSTED (the sender gets an error), so memory stays bounded
+//   however many (twin, sid) an abuser invents.
 // - Every message carries its own expiry (the caller passes the envelope's timestamp +
 //   expiration, capped by the relay's mailbox TTL); expired mail is never offered, it is
 //   dropped (reason "expired") when met during delivery or by purge_expired().
@@ -28,6 +31,10 @@ struct MemoryMailboxOptions {
   size_t per_session = 10000;
   std::function<uint64_t()> now;                                          // unix seconds; default core::unix_now
   std::function<void(const SessionId&, std::string_view reason)> on_drop;  // metrics + log
+  // Bounds of the whole mailbox (issue 11): sessions with mail, and bytes of mail. A store
+  // beyond either is refused (RESOURCE_EXHAUSTED), nothing stored is dropped for it.
+  size_t max_boxes = 100000;
+  size_t max_bytes = 1ull << 30;
 };
 
 class MemoryMailbox final : public Mailbox {
@@ -64,10 +71,13 @@ class MemoryMailbox final : public Mailbox {
   // Writes are confirmed in order: everything up to `seq` is gone.
   void written(const SessionId& id, uint64_t seq);
   void drop(const SessionId& id, std::string_view reason);
+  // Removes the front entry of `box` (accounting), not the box.
+  void pop_front_locked(Box& box);
 
   MemoryMailboxOptions options_;
   mutable std::mutex mu_;
   Boxes boxes_;
+  size_t bytes_ = 0;  // of every stored frame; guarded by mu_
   std::atomic<uint64_t> depth_{0};
 };
 

@@ -92,6 +92,7 @@ struct RedisMailbox::Impl {
   std::mutex wmu;
   std::condition_variable wcv;
   std::deque<StoreRequest> stores;
+  size_t store_bytes = 0;  // of the frames in `stores`
   std::vector<XdelItem> xdels;
   bool unblock_wanted = false;
   bool stopping = false;
@@ -194,7 +195,12 @@ RedisMailbox::~RedisMailbox() {
 void RedisMailbox::store(const SessionId& to, Frame frame, uint64_t /*expires_at*/, Done done) {
   // The expiry travels inside the envelope (rmb-rs layout has no room for another field).
   std::lock_guard lock(impl_->wmu);
-  if (impl_->stores.size() >= impl_->opt.max_queued_stores) frame.reset();
+  if (impl_->stores.size() >= impl_->opt.max_queued_stores ||
+      impl_->store_bytes + frame->size() > impl_->opt.max_queued_bytes) {
+    frame.reset();  // refused by the writer, in order with the rest ("queue is full")
+  } else {
+    impl_->store_bytes += frame->size();
+  }
   impl_->stores.push_back({stream_key(to), std::move(frame), std::move(done)});
   impl_->wcv.notify_one();
 }
@@ -376,6 +382,7 @@ void RedisMailbox::Impl::writer_loop() {
       stop = stopping;
       auto now = SteadyClock::now();
       while (!stores.empty() && batch.size() < kMaxStoreBatch) {
+        if (stores.front().frame) store_bytes -= stores.front().frame->size();
         batch.push_back(std::move(stores.front()));
         stores.pop_front();
       }

@@ -38,6 +38,7 @@ struct RedisMailboxOptions {
   std::chrono::milliseconds block{2000};             // XREAD BLOCK (§11)
   uint32_t read_count = 100;                         // XREAD COUNT (§11)
   size_t max_queued_stores = 100000;                 // beyond: store fails at once
+  size_t max_queued_bytes = 256 << 20;               //   and their bytes (issue 11)
   std::chrono::milliseconds depth_sample_interval{5000};
 };
 
