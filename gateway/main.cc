@@ -235,6 +235,18 @@ int main(int argc, char** argv) {
       break;
   }
   if (flags.config.debug) rmb::core::set_log_level(rmb::core::LogLevel::kDebug);
+  {
+    namespace config = rmb::gateway::config;
+    const auto& c = flags.config;
+    if (c.relay_defaulted) log_info("rmb-peer: no --relay given: using rmb-rs's default ", config::kDefaultRelay);
+    if (c.substrate_defaulted) {
+      log_info("rmb-peer: neither --directory nor --substrate given: reading twins from rmb-rs's default ",
+               config::kDefaultSubstrate);
+    }
+    if (!c.uploads.empty()) {
+      log_warn("rmb-peer: --uploads ", c.uploads, " ignored: rmb-cpp has no upload endpoint");
+    }
+  }
   // SIGINT/SIGTERM are blocked in every thread (threads inherit the mask) and taken by
   // sigwait in run(): no async-signal-safety concerns, one orderly shutdown.
   sigset_t stop_signals;

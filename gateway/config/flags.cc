@@ -1,6 +1,7 @@
 #include <boost/program_options.hpp>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -35,27 +36,35 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   ParsedFlags out;
   PeerConfig& c = out.config;
   std::string key_type = "sr25519";
+  std::string mnemonics, seed;
   const std::string default_listen = c.grpc_listen;
   po::options_description desc(
       "rmb-peer: this machine's gateway to the Reliable Message Bus. Applications call and serve\n"
       "other twins through its gRPC API (proto/rmb/api/v1/gateway.proto) or, with --redis, the\n"
       "rmb-peer Redis queues.\n"
-      "Usage: rmb-peer -m SECRET --relay URL (--directory FILE | --substrate URL) [options]\n"
+      "Usage: rmb-peer -m SECRET [--relay URL] [--directory FILE | --substrate URL] [options]\n"
+      "Without --relay and --substrate/--directory it uses rmb-rs's defaults, the grid's main\n"
+      "network (" + std::string(kDefaultRelay) + ", " + std::string(kDefaultSubstrate) + ").\n"
       "Every option also reads an environment variable (flags win): RMB_KEY_TYPE, RMB_MNEMONIC,\n"
       "RMB_RELAY and RMB_SUBSTRATE (comma-separated), RMB_DIRECTORY, RMB_GRPC_LISTEN,\n"
       "RMB_METRICS_LISTEN, RMB_REDIS.\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "print this help and exit")
-    ("version", "print the version and exit")
+    ("version,V", "print the version and exit")
     ("key-type,k", po::value(&key_type)->default_value(key_type), "signing key type: ed25519 or sr25519")
     ("mnemonic,m", po::value(&c.mnemonic)->value_name("SECRET"),
         "the twin's secret: BIP-39 mnemonic, 0x + 64 hex seed, or a secret URI such as //Alice")
+    ("mnemonics", po::value(&mnemonics)->value_name("SECRET"), "[deprecated, rmb-rs] same as --mnemonic")
+    ("seed", po::value(&seed)->value_name("SECRET"), "[deprecated, rmb-rs] same as --mnemonic")
+    ("uploads,u", po::value(&c.uploads)->value_name("PATH"),
+        "[rmb-rs] accepted for compatibility; rmb-cpp has no upload endpoint and says so at start")
     ("relay", po::value(&c.relays)->value_name("URL")->composing(),
-        "relay to connect to, ws:// or wss:// (repeatable, at most 4)")
+        "relay to connect to, ws:// or wss:// (repeatable, at most 4; default: wss://relay.grid.tf:443)")
     ("directory", po::value(&c.directory)->value_name("FILE"), "twin directory JSON file (twins.json)")
     ("substrate,s", po::value(&c.substrate)->value_name("URL")->composing(),
-        "tfchain node, ws:// or wss:// (repeatable); instead of --directory")
+        "tfchain node, ws:// or wss:// (repeatable); instead of --directory (default without either: "
+        "wss://tfchain.grid.tf:443)")
     ("grpc-listen", po::value(&c.grpc_listen)->default_value(c.grpc_listen)->value_name("ADDR"),
         "gRPC API address: host:port (port 0 picks one) or unix:/path")
     ("metrics-listen", po::value(&c.metrics_listen)->value_name("ADDR"),
@@ -84,11 +93,24 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     ("service-grace", po::value(&c.service_grace_ms)->default_value(c.service_grace_ms)->value_name("MS"),
         "after a start, a request for a command no service has registered yet waits this long for "
         "one (services reconnect after a restart) before it goes to Redis or is refused; 0 = off")
-    ("debug,d", po::bool_switch(&c.debug), "debug logging");
+    ("debug,d", "debug logging (rmb-rs's -dd, trace, is accepted and means the same)");
   // clang-format on
+  // rmb-rs counts -d (-d debug, -dd trace); program_options takes a switch once. Every
+  // -d, -dd, ... and --debug is taken out here and counted.
+  std::vector<const char*> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const bool dashes_d = i > 0 && arg.size() >= 2 && arg[0] == '-' &&
+                          arg.find_first_not_of('d', 1) == std::string_view::npos;
+    if (i > 0 && (dashes_d || arg == "--debug")) {
+      c.debug = true;
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::store(po::parse_command_line(static_cast<int>(args.size()), args.data(), desc), vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     out.text = e.what();
@@ -118,7 +140,12 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   };
 
   if (!given("key-type")) key_type = env("RMB_KEY_TYPE").value_or(key_type);
-  if (!given("mnemonic")) c.mnemonic = env("RMB_MNEMONIC").value_or("");
+  if (given("mnemonic") + given("mnemonics") + given("seed") > 1) {
+    return fail("give the secret once: -m/--mnemonic (or rmb-rs's deprecated --mnemonics or --seed)");
+  }
+  if (given("mnemonics")) c.mnemonic = mnemonics;
+  if (given("seed")) c.mnemonic = seed;
+  if (!given("mnemonic") && !given("mnemonics") && !given("seed")) c.mnemonic = env("RMB_MNEMONIC").value_or("");
   if (!given("relay")) c.relays = split_list(env("RMB_RELAY").value_or(""));
   if (!given("directory")) c.directory = env("RMB_DIRECTORY").value_or("");
   if (!given("substrate")) c.substrate = split_list(env("RMB_SUBSTRATE").value_or(""));
@@ -130,13 +157,20 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   if (!type.ok()) return fail("--key-type must be ed25519 or sr25519, not '" + key_type + "'");
   c.key_type = *type;
   if (c.mnemonic.empty()) return fail("no secret: pass -m/--mnemonic or set RMB_MNEMONIC");
-  if (c.relays.empty()) return fail("no relay: pass --relay URL (repeatable) or set RMB_RELAY");
+  if (c.relays.empty()) {
+    c.relays = {kDefaultRelay};
+    c.relay_defaulted = true;
+  }
   if (c.relays.size() > kMaxRelays) return fail("at most 4 relays (--relay given " + std::to_string(c.relays.size()) + " times)");
   for (const auto& url : c.relays) {
     if (!is_ws_url(url)) return fail("--relay '" + url + "' is not a ws:// or wss:// URL");
   }
-  if (c.directory.empty() == c.substrate.empty()) {
+  if (!c.directory.empty() && !c.substrate.empty()) {
     return fail("give exactly one twin directory: --directory FILE or --substrate URL");
+  }
+  if (c.directory.empty() && c.substrate.empty()) {
+    c.substrate = {kDefaultSubstrate};
+    c.substrate_defaulted = true;
   }
   for (const auto& url : c.substrate) {
     if (!is_ws_url(url)) return fail("--substrate '" + url + "' is not a ws:// or wss:// URL");

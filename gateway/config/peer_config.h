@@ -20,7 +20,11 @@ struct PeerConfig {
   std::string redis;           // empty = no Redis front door
   bool no_update = false;
   std::string ca_file;
-  bool debug = false;
+  bool debug = false;           // -d (rmb-rs counts it: -dd is trace, here the same as -d)
+  std::string uploads;          // rmb-rs -u/--uploads: accepted, not supported (said at start)
+  // Defaults of rmb-rs taken because nothing was given (said at start, in one line each).
+  bool relay_defaulted = false;
+  bool substrate_defaulted = false;
   unsigned threads = 0;  // I/O threads; 0 = min(cores, 4)
   // Reliability (docs/reliability.md) and bounds; defaults are EngineOptions'.
   unsigned resend_after = 10;     // seconds; 0 = resend only when a relay link drops
@@ -41,6 +45,9 @@ struct ParsedFlags {
 
 // Max relays a peer connects to (PROTOCOL.md §8.1, §11).
 inline constexpr size_t kMaxRelays = 4;
+// rmb-rs's defaults (src/bins/rmb-peer.rs): the ThreeFold grid's main network.
+inline constexpr const char* kDefaultRelay = "wss://relay.grid.tf:443";
+inline constexpr const char* kDefaultSubstrate = "wss://tfchain.grid.tf:443";
 
 using GetEnv = std::function<const char*(const char*)>;
 // Parses argv (flags win) and the RMB_* environment variables read through `getenv`.

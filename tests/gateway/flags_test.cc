@@ -43,6 +43,31 @@ TEST(PeerFlags, MinimalRunAndDefaults) {
   EXPECT_EQ(f.config.service_grace_ms, 3000u);
 }
 
+TEST(PeerFlags, RmbRsCommandLinesWork) {
+  // rmb-rs's defaults: the grid's main network, when nothing says otherwise.
+  auto bare = parse({"-m", "x"});
+  ASSERT_EQ(bare.kind, ParsedFlags::Kind::kRun) << bare.text;
+  EXPECT_EQ(bare.config.relays, std::vector<std::string>{"wss://relay.grid.tf:443"});
+  EXPECT_EQ(bare.config.substrate, std::vector<std::string>{"wss://tfchain.grid.tf:443"});
+  EXPECT_TRUE(bare.config.relay_defaulted);
+  EXPECT_TRUE(bare.config.substrate_defaulted);
+  EXPECT_FALSE(bare.config.debug);
+  // Deprecated secret spellings, counted -d, -u, -s.
+  auto old = parse({"--mnemonics", "words", "-dd", "-u", "/tmp/up", "-s", "ws://node:9944", "--relay", "ws://r"});
+  ASSERT_EQ(old.kind, ParsedFlags::Kind::kRun) << old.text;
+  EXPECT_EQ(old.config.mnemonic, "words");
+  EXPECT_TRUE(old.config.debug);
+  EXPECT_EQ(old.config.uploads, "/tmp/up");
+  EXPECT_EQ(old.config.substrate, std::vector<std::string>{"ws://node:9944"});
+  EXPECT_FALSE(old.config.relay_defaulted);
+  EXPECT_FALSE(old.config.substrate_defaulted);
+  auto seeded = parse({"--seed", "0xabc", "-d", "-d", "--debug", "--relay", "ws://r", "--directory", "t"});
+  ASSERT_EQ(seeded.kind, ParsedFlags::Kind::kRun) << seeded.text;
+  EXPECT_EQ(seeded.config.mnemonic, "0xabc");
+  EXPECT_TRUE(seeded.config.debug);
+  EXPECT_EQ(parse({"-V"}).kind, ParsedFlags::Kind::kVersion);
+}
+
 TEST(PeerFlags, ReliabilityAndBounds) {
   auto f = parse({"-m", "x", "--relay", "ws://r", "--directory", "t", "--resend-after", "0", "--resend-max", "5",
                   "--reply-cache", "7", "--reply-cache-mb", "3", "--max-pending", "9", "--max-incoming", "11"});
@@ -115,9 +140,9 @@ TEST(PeerFlags, ErrorsSayWhatIsWrong) {
   };
   const std::vector<Case> cases = {
       {parse({"--relay", "ws://r", "--directory", "t"}), "secret"},
-      {parse({"-m", "x", "--directory", "t"}), "relay"},
-      {parse({"-m", "x", "--relay", "ws://r"}), "--directory"},
       {with({"--substrate", "ws://n"}), "exactly one"},
+      {with({"--seed", "y"}), "secret once"},
+      {parse({"--mnemonics", "a", "--seed", "b"}), "secret once"},
       {with({"-k", "rsa"}), "--key-type"},
       {with({"--relay", "http://x"}), "ws://"},
       {with({"--relay", "ws://2", "--relay", "ws://3", "--relay", "ws://4", "--relay", "ws://5"}), "at most 4"},
