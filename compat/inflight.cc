@@ -11,7 +11,11 @@ namespace rmb::compat {
 StateKeys state_keys(const std::string& instance) {
   std::string suffix = instance.empty() ? "" : absl::StrCat(".", instance);
   return StateKeys{absl::StrCat(kLocalQueue, ".processing", suffix), absl::StrCat(kReplyQueue, ".processing", suffix),
-                   absl::StrCat("msgbus.system.inflight", suffix)};
+                   absl::StrCat("msgbus.system.inflight", suffix), absl::StrCat("msgbus.system.seen", suffix, ".")};
+}
+
+std::string seen_key(const StateKeys& keys, const std::string& src, const std::string& uid) {
+  return absl::StrCat(keys.seen_prefix, src, ".", uid);
 }
 
 std::string answered_field(const std::string& uid, uint32_t twin) { return absl::StrCat(uid, "#", twin); }

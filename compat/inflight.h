@@ -7,8 +7,11 @@
 //   msgbus.system.inflight  hash  field <uid> = the request as sent: shape (a) with the
 //                                 stamped `now` and `exp`; field <uid>#<twin> = "1" once
 //                                 that destination's answer was pushed to `ret`
-// Keys get ".<instance>" appended when an instance name is set (several rmb-peers on one
-// Redis database).
+//   msgbus.system.seen.<src>.<uid>  string  an incoming request pushed to msgbus.<cmd>:
+//                                 "" until the app answered, then its response (c); it
+//                                 expires with the request (+60 s)
+// Keys get ".<instance>" appended (the seen keys: after "seen") when an instance name is
+// set (several rmb-peers on one Redis database).
 #include <cstdint>
 #include <set>
 #include <string>
@@ -21,10 +24,13 @@ struct StateKeys {
   std::string local_processing;
   std::string reply_processing;
   std::string inflight;
+  std::string seen_prefix;  // + "<src>.<uid>"
 };
 StateKeys state_keys(const std::string& instance);
 
 std::string answered_field(const std::string& uid, uint32_t twin);
+// The seen key of incoming request `uid` from `src` ("<twin>" or "<twin>:<sid>").
+std::string seen_key(const StateKeys& keys, const std::string& src, const std::string& uid);
 
 struct InflightRecord {
   std::string uid;

@@ -33,6 +33,23 @@ std::vector<Command> push_list(const std::string& list, std::string json) {
 
 std::string backlog_key(const std::string& uid) { return absl::StrCat(kBacklogPrefix, uid); }
 
+// Delivers an incoming request to msgbus.<cmd> once per (source, uid), also across
+// restarts of this peer (whose gateway then no longer knows the uid when the caller sends
+// it again). KEYS: the seen key, the list; ARGV: seen TTL, the (b) JSON, the list's last
+// index. Returns nil when delivered now; "" when delivered before and not answered yet;
+// else the app's response (c), to send again.
+constexpr char kDeliverOnce[] = R"lua(
+local seen = redis.call('GET', KEYS[1])
+if seen then return seen end
+redis.call('SET', KEYS[1], '', 'EX', ARGV[1])
+redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('LTRIM', KEYS[2], 0, ARGV[3])
+return false
+)lua";
+
+// A repeat may come a little after the request's own expiry (clock skew, a late resend).
+constexpr int64_t kSeenSlack = 60;
+
 // MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
 // connection broke (whether Redis applied them is then unknown).
 bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
@@ -47,7 +64,7 @@ bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
     auto r = conn.reply();
     if (!r.ok()) return false;
     if ((*r)->type == REDIS_REPLY_ERROR) {
-      log_warn(absl::StrCat("redis refused a write of the in-flight record: ", absl::string_view((*r)->str, (*r)->len)));
+      log_warn(absl::StrCat("redis refused a write of the front door's state: ", absl::string_view((*r)->str, (*r)->len)));
     }
   }
   return true;
@@ -306,26 +323,72 @@ struct State {
     return true;
   }
 
-  void on_reply(const std::string& payload) {
+  // An incoming request for a command no gRPC service serves -> (b) on msgbus.<cmd>,
+  // unless this (source, uid) was delivered before (see kDeliverOnce).
+  bool deliver(const gateway::IncomingRequest& request) {
+    IncomingRequestJson b = incoming_to_json(request);
+    std::string list = absl::StrCat(kCommandPrefix, request.command);
+    std::string json = to_json(b);
+    int64_t left = static_cast<int64_t>(request.timestamp + request.expiration) - static_cast<int64_t>(core::unix_now());
+    int64_t ttl = std::max<int64_t>(left, 1) + kSeenSlack;
+    Command eval{"EVAL", kDeliverOnce, "2", seen_key(keys, b.src, request.uid), list, std::to_string(ttl), json,
+                 std::to_string(kListCap - 1)};
+    // The pusher runs its handlers while this State exists (it is a member, stopped first).
+    State* self = this;
+    return pusher.query(std::move(eval), [self, list, json, uid = request.uid, src = b.src](const redisReply* r) {
+      return self->after_delivery(list, json, uid, src, r);
+    });
+  }
+
+  std::vector<Command> after_delivery(const std::string& list, const std::string& json, const std::string& uid,
+                                      const std::string& src, const redisReply* r) {
+    if (r == nullptr) {
+      log_warn(absl::StrCat("request ", uid, " from ", src, " for '", list, "' is lost: redis unreachable"));
+      return {};
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+      // No scripting (e.g. a restricted managed Redis): delivered without the check.
+      return push_list(list, json);
+    }
+    if (r->type != REDIS_REPLY_STRING) return {};  // delivered now
+    if (r->len == 0) {
+      log_debug(absl::StrCat("repeated request ", uid, " from ", src, " is on '", list,
+                             "' already (delivered before a restart); not delivered again"));
+      return {};
+    }
+    log_debug(absl::StrCat("repeated request ", uid, " from ", src, " answered again with the response given before"));
+    send_reply(std::string(r->str, r->len));
+    return {};
+  }
+
+  // A response (c) to the gateway; the seen key of the request it answers, if readable.
+  std::optional<std::string> send_reply(const std::string& payload) {
     auto json = parse_response(payload);
     if (!json.ok()) {
       log_warn(absl::StrCat(kReplyQueue, ": dropped a malformed response (", json.status().message(), ")"));
-      return;
+      return std::nullopt;
     }
     auto reply = prepare_reply(*json);
     if (!reply.ok()) {
       log_warn(absl::StrCat(kReplyQueue, ": dropped a response with an unusable 'dst' (",
                             reply.status().message(), ")"));
-      return;
+      return std::nullopt;
     }
     if (reply->warning) log_warn(absl::StrCat(kReplyQueue, ": ", *reply->warning));
+    std::string seen = seen_key(keys, core::format_address(reply->destination.twin, reply->destination.connection),
+                                reply->uid);
     outbox.reply(reply->uid, reply->destination, std::move(reply->reply));
+    return seen;
   }
 
-  // A response moved to its processing list: handed to the gateway, then taken off.
+  // A response moved to its processing list: handed to the gateway, then kept as the
+  // request's answer (for a repeat of it after a restart) and taken off, in one transaction.
   bool on_reply_message(core::RedisConn& conn, const std::string& payload) {
-    on_reply(payload);
-    return conn.command({"LREM", keys.reply_processing, "1", payload}).ok();
+    auto seen = send_reply(payload);
+    std::vector<Command> commands;
+    if (seen) commands.push_back(Command{"SET", *seen, payload, "XX", "KEEPTTL"});
+    commands.push_back(Command{"LREM", keys.reply_processing, "1", payload});
+    return write_atomic(conn, commands);
   }
 
   bool on_reply_connected(core::RedisConn& conn) {
@@ -415,8 +478,7 @@ class QueueSink : public gateway::RequestSink {
   explicit QueueSink(std::shared_ptr<State> state) : state_(std::move(state)) {}
   bool offer(const gateway::IncomingRequest& request) override {
     if (state_->closed) return false;
-    std::string list = absl::StrCat(kCommandPrefix, request.command);
-    return state_->pusher.push(push_list(list, to_json(incoming_to_json(request))));
+    return state_->deliver(request);
   }
 
  private:

@@ -526,5 +526,37 @@ TEST_F(FrontDoorTest, InstanceNameSuffixesTheStateKeys) {
   EXPECT_EQ(app_->integer({"EXISTS", "msgbus.system.inflight"}), 0);
 }
 
+
+// An incoming request reaches msgbus.<cmd> once per (source, uid), also when it comes again
+// after this peer restarted (its gateway no longer knows the uid); once the app answered,
+// a repeat gets that answer again without reaching the app.
+TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTheAnswerAgain) {
+  gateway::IncomingRequest in;
+  in.uid = "dup-1";
+  in.source = {9, std::string("s")};
+  in.command = "dup.cmd";
+  in.data = "d";
+  in.timestamp = core::unix_now();
+  in.expiration = 60;
+  ASSERT_TRUE(gateway_.fallback()->offer(in));
+  auto b = parse_incoming_request(app_->brpop("msgbus.dup.cmd").value_or(""));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->ref, "dup-1");
+  open_door(url_);  // a restart
+  ASSERT_TRUE(gateway_.fallback()->offer(in));  // not delivered again
+  app_->lpush("msgbus.system.reply", R"({"ver":1,"ref":"dup-1","dat":"YW5zd2Vy","dst":"9:s","shm":null,"now":0,"err":null})");
+  ASSERT_TRUE(eventually([&] { return gateway_.foreign_replies().size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return app_->get("msgbus.system.seen.9:s.dup-1").value_or("").size() > 0; }));
+  ASSERT_TRUE(gateway_.fallback()->offer(in));  // answered again
+  ASSERT_TRUE(eventually([&] { return gateway_.foreign_replies().size() == 2; }));
+  auto replies = gateway_.foreign_replies();
+  EXPECT_EQ(replies[1].first, "dup-1");
+  EXPECT_EQ(replies[1].second.data, "answer");
+  EXPECT_EQ(app_->integer({"LLEN", "msgbus.dup.cmd"}), 0);
+  long long ttl = app_->integer({"TTL", "msgbus.system.seen.9:s.dup-1"});
+  EXPECT_GT(ttl, 60);
+  EXPECT_LE(ttl, 120);
+}
+
 }  // namespace
 }  // namespace rmb::compat

@@ -77,11 +77,13 @@ class CompatRestart : public ::testing::Test {
 
   std::string db_url(int db) const { return absl::StrCat(redis_->url(), "/", db); }
 
-  void start_peer(int i) {
+  void start_peer(int i, bool debug = false) {
     peers_[i].reset();
-    auto p = test::PeerProcess::start({"-k", "ed25519", "-m", twins_[i].secret, "--directory", net_->directory_path,
-                                       "--relay", absl::StrCat("ws://127.0.0.1:", relay_port_), "--redis",
-                                       db_url(i + 1)});
+    std::vector<std::string> args = {"-k", "ed25519", "-m", twins_[i].secret, "--directory", net_->directory_path,
+                                     "--relay", absl::StrCat("ws://127.0.0.1:", relay_port_), "--redis",
+                                     db_url(i + 1)};
+    if (debug) args.push_back("-d");
+    auto p = test::PeerProcess::start(args);
     ASSERT_TRUE(p.ok()) << p.status();
     peers_[i] = std::move(*p);
   }
@@ -204,6 +206,28 @@ TEST_F(CompatRestart, BadBacklogBytesAreDroppedWithALogLineAndOtherRepliesStillA
       << peers_[0]->output();
   ASSERT_TRUE(probe());
   EXPECT_EQ(caller_->integer({"LLEN", "orphan-ret"}), 0);
+}
+
+
+// The request reached the service's Redis queue; the service's peer is SIGKILLed and
+// restarted; the caller sends the request again (its relay link dropped). The new peer does
+// not deliver it to the service a second time, and the service's one answer reaches the
+// caller once.
+TEST_F(CompatRestart, ServiceSidePeerRestartDoesNotDeliverTheRepeatAgain) {
+  caller_->lpush(kLocalQueue, request_json("twice", 2, "twice-ret", "q", "svc.twice"));
+  auto b = next_request("svc.twice");
+  ASSERT_FALSE(b.ref.empty());
+  peers_[1]->kill();
+  ASSERT_NO_FATAL_FAILURE(start_peer(1, /*debug=*/true));
+  ASSERT_NO_FATAL_FAILURE(restart_relay());  // the caller's link drops: it sends what is unanswered again
+  EXPECT_TRUE(peers_[1]->wait_for_output(absl::StrCat("repeated request ", b.ref, " from 1 is on 'msgbus.svc.twice'"), 30s));
+  worker_->lpush(kReplyQueue, response_json(b.ref, b.src, "once"));
+  auto d = parse_incoming_response(caller_->brpop("twice-ret", 30s).value_or(""));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->dat, b64("once"));
+  ASSERT_TRUE(probe());
+  EXPECT_EQ(caller_->integer({"LLEN", "twice-ret"}), 0);
+  EXPECT_EQ(worker_->integer({"LLEN", "msgbus.svc.twice"}), 0);
 }
 
 }  // namespace
