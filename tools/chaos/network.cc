@@ -134,6 +134,16 @@ void Network::start() {
   if (ec) throw failure("cannot create " + options_.dir + ": " + ec.message());
   auto log_path = [&](const std::string& name) { return (fs::path(logs_dir()) / (name + ".log")).string(); };
 
+  // Restarts run the very binaries the run started with, even if the build tree is
+  // rebuilt meanwhile (a restart would otherwise meet a half-written file or a new version).
+  fs::create_directories(fs::path(options_.dir) / "bin", ec);
+  for (std::string* bin : {&options_.relay_bin, &options_.peer_bin}) {
+    const fs::path copy = fs::path(options_.dir) / "bin" / fs::path(*bin).filename();
+    fs::copy_file(*bin, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw failure("cannot copy " + *bin + " to " + copy.string() + ": " + ec.message());
+    *bin = fs::absolute(copy).string();
+  }
+
   redis_port_ = port("redis-server");
   for (char r : {'A', 'B'}) relay_ports_[r] = port(std::string("relay ") + r);
   for (const auto& t : topology_.twins) grpc_ports_[t.id] = port("twin " + std::to_string(t.id) + "'s gRPC API");

@@ -3,7 +3,8 @@
 // so a graceful restart keeps its data), relays A and B federating over http (each on its
 // own Redis db), one rmb-peer per twin (gRPC API + Redis front door on its own db). Each
 // can be killed and started again on the same port with the same arguments; its output
-// goes to DIR/logs/<name>.log, appended across restarts with a marker line.
+// goes to DIR/logs/<name>.log, appended across restarts with a marker line. rmb-relay and
+// rmb-peer run from copies in DIR/bin, so a rebuild during the run changes nothing.
 #include <sys/types.h>
 
 #include <chrono>
