@@ -77,8 +77,8 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
     ("max-owed-pongs", po::value(&c.max_owed_pongs)->default_value(c.max_owed_pongs),
         "pongs queued for a client that does not read them, at most (beyond: closed with 1008)")
     ("max-mailboxes", po::value(&c.max_mailboxes)->default_value(c.max_mailboxes),
-        "in-memory mailbox: sessions (twin, sid) with stored mail or connected, at most (beyond: "
-        "mail for a new one is refused)")
+        "sessions (twin, sid) with stored mail (in memory: or connected; with --redis: keys in the "
+        "Redis database) at most (beyond: mail for a new one is refused)")
     ("mailbox-bytes", po::value(&c.mailbox_bytes)->default_value(c.mailbox_bytes),
         "in-memory mailbox: bytes of stored mail, all sessions together (beyond: store refused)")
     ("redis-store-queue-bytes", po::value(&c.redis_store_queue_bytes)->default_value(c.redis_store_queue_bytes),

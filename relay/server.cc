@@ -88,6 +88,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.stream_maxlen = static_cast<uint32_t>(std::min<size_t>(c.mailbox_size, UINT32_MAX));
     options.stream_ttl_seconds = static_cast<uint32_t>(std::min<uint64_t>(c.mailbox_ttl, UINT32_MAX));
     options.max_queued_bytes = c.redis_store_queue_bytes;
+    options.max_streams = c.max_mailboxes;
     auto redis = RedisMailbox::create(options);
     if (!redis.ok()) return redis.status();
     s.mailbox_ = std::move(*redis);

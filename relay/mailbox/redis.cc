@@ -35,6 +35,13 @@ constexpr milliseconds kXdelFlush{10};
 constexpr size_t kMaxStoreBatch = 512;      // stores pipelined per round trip
 constexpr size_t kMaxPendingXdels = 100000; // kept across an outage, then dropped
 constexpr milliseconds kUnblockRetry{2};
+constexpr char kTooManyMailboxes[] = "too many mailboxes on this relay";
+// A store that may not create a stream (issue 11: the number of mailboxes is bounded). The
+// same XADD and EXPIRE as the MULTI of a plain store, refused when the stream is new.
+constexpr char kGuardedStore[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('too many mailboxes on this relay') end "
+    "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '_', ARGV[2]) "
+    "redis.call('EXPIRE', KEYS[1], ARGV[3]) return id";
 
 // timestamp + expiration of a stored envelope, read without parsing the whole message
 // (payloads can be large). nullopt when the bytes are not an envelope: such an entry is
@@ -116,6 +123,7 @@ struct RedisMailbox::Impl {
   int reader_fd = -1;         // for shutdown() on stop; guarded by smu
 
   std::atomic<uint64_t> depth{0};
+  uint64_t db_keys = 0;  // DBSIZE after the last store batch (writer thread only)
   std::atomic<bool> writer_up{false};
   std::atomic<bool> reader_up{false};
   std::atomic<bool> outage_logged{false};
@@ -242,15 +250,24 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
   const std::string maxlen = std::to_string(opt.stream_maxlen);
   const std::string ttl = std::to_string(opt.stream_ttl_seconds);
   std::vector<bool> sent(batch.size(), false);
+  // Past the mailbox bound (keys in the database, read with DBSIZE after every batch),
+  // stores may only go to streams that exist.
+  const bool guarded = db_keys >= opt.max_streams;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& r = batch[i];
     if (!r.frame) continue;
-    conn.append({"MULTI"});
-    conn.append({"XADD", r.key, "MAXLEN", "~", maxlen, "*", "_", *r.frame});
-    conn.append({"EXPIRE", r.key, ttl});
-    conn.append({"EXEC"});
+    if (guarded) {
+      conn.append({"EVAL", kGuardedStore, "1", r.key, maxlen, *r.frame, ttl});
+    } else {
+      conn.append({"MULTI"});
+      conn.append({"XADD", r.key, "MAXLEN", "~", maxlen, "*", "_", *r.frame});
+      conn.append({"EXPIRE", r.key, ttl});
+      conn.append({"EXEC"});
+    }
     sent[i] = true;
   }
+  const bool count_keys = std::any_of(sent.begin(), sent.end(), [](bool b) { return b; });
+  if (count_keys) conn.append({"DBSIZE"});
   // XDEL grouped per stream.
   std::map<std::string, std::vector<std::string>> by_key;
   for (auto& d : dels) by_key[d.key].push_back(std::move(d.id));
@@ -277,7 +294,19 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
       continue;
     }
     absl::Status result;
-    if (conn_error.ok()) {
+    if (conn_error.ok() && guarded) {
+      auto rep = conn.reply();
+      if (!rep.ok()) {
+        conn_error = rep.status();
+      } else {
+        result = reply_status(rep->get());
+        if (!result.ok() && result.message().find(kTooManyMailboxes) != absl::string_view::npos) {
+          result = absl::ResourceExhaustedError(kTooManyMailboxes);
+          log_info("drop too_many_mailboxes: mail for a new ", r.key, " (", db_keys, " keys in redis, --max-mailboxes ",
+                   opt.max_streams, ")");
+        }
+      }
+    } else if (conn_error.ok()) {
       for (int k = 0; k < 4; ++k) {
         auto rep = conn.reply();
         if (!rep.ok()) {
@@ -298,6 +327,14 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
     }
     if (!conn_error.ok()) result = conn_error;
     if (r.done) r.done(result);
+  }
+  if (count_keys && conn_error.ok()) {
+    auto rep = conn.reply();
+    if (!rep.ok()) {
+      conn_error = rep.status();
+    } else if ((*rep)->type == REDIS_REPLY_INTEGER) {
+      db_keys = static_cast<uint64_t>((*rep)->integer);
+    }
   }
   for (auto& [key, ids] : by_key) {
     if (!conn_error.ok()) {

@@ -39,6 +39,10 @@ struct RedisMailboxOptions {
   uint32_t read_count = 100;                         // XREAD COUNT (§11)
   size_t max_queued_stores = 100000;                 // beyond: store fails at once
   size_t max_queued_bytes = 256 << 20;               //   and their bytes (issue 11)
+  // Mailboxes (issue 11): once the database holds this many keys (DBSIZE, read after every
+  // store batch; nearly all are stream:* keys), a store may only go to an existing stream,
+  // mail for a new (twin, sid) is refused with "too many mailboxes on this relay".
+  size_t max_streams = 100000;
   std::chrono::milliseconds depth_sample_interval{5000};
 };
 

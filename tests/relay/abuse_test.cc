@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/util/clock.h"
+#include "relay/mailbox/redis_conn.h"
+#include "relay/mailbox/redis_url.h"
 #include "tests/relay/relay_fixture.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
@@ -167,6 +169,45 @@ TEST_F(RelayAbuse, MailboxCountIsBounded) {
   // Existing mailboxes still take mail, and connected twins are not affected.
   auto r = test::http_post(port(), "/", federated_to(2, kForeignTwin, "s0").SerializeAsString());
   EXPECT_EQ(r.status, 202u);
+  expect_bystanders_served();
+}
+
+TEST_F(RelayAbuse, RedisMailboxCountIsBounded) {
+  auto redis = test::RedisServer::start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  start_relay({"--redis", (*redis)->url(), "--max-mailboxes", "5"});
+  expect_bystanders_served();
+  // A frame routed to a session in the moment it connects goes through its stream, which
+  // then counts: the bound applies to the keys in Redis.
+  auto conn = RedisConn::connect(*parse_redis_url((*redis)->url()), 2000ms);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto keys = (*conn)->command({"DBSIZE"});
+  ASSERT_TRUE(keys.ok());
+  const unsigned room = 5 - static_cast<unsigned>((*keys)->integer);
+  unsigned accepted = 0;
+  test::HttpResult refused;
+  for (int i = 0; i < 8; ++i) {
+    auto r = test::http_post(port(), "/", federated_to(2, kForeignTwin, "s" + std::to_string(i)).SerializeAsString());
+    if (r.status == 202) {
+      ++accepted;
+    } else {
+      refused = r;
+    }
+  }
+  EXPECT_EQ(accepted, room);
+  EXPECT_EQ(refused.status, 500u);
+  EXPECT_EQ(refused.body, "switch error: too many mailboxes on this relay");
+  auto sender = connect(1);
+  ASSERT_TRUE(sender);
+  auto request = sender->request_to(3, std::string("x"), "test.cmd", "to a new mailbox");
+  ASSERT_TRUE(sender->send(request).ok());
+  expect_error(*sender, request.uid(), "failed to route message to peer '3:x': too many mailboxes on this relay");
+  // Existing streams still take mail, and connected twins are not affected.
+  auto r = test::http_post(port(), "/", federated_to(2, kForeignTwin, "s0").SerializeAsString());
+  EXPECT_EQ(r.status, 202u);
+  auto later = connect(2, "s0");
+  ASSERT_TRUE(later);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(later->receive().ok());
   expect_bystanders_served();
 }
 
