@@ -192,7 +192,8 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
       return 1;
     }
     redis = std::move(*started);
-    log_info("serving the Redis queues of ", config.redis);
+    log_info("serving the Redis queues of ", config.redis,
+             config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
   }
 #else
   if (!config.redis.empty()) log_warn("--redis ignored: this rmb-peer was built without the Redis front door");

@@ -482,6 +482,8 @@ int devnet_up(const Invocation& inv) {
     if (with_redis) {
       peer.redis = s.redis_url + "/" + std::to_string(peer.twin);
       args.insert(args.end(), {"--redis", peer.redis});
+    } else {
+      args.push_back("--no-redis");  // not rmb-rs's default localhost:6379: the devnet owns its Redis
     }
     // The secret goes by environment, not argv, so `ps` does not show it.
     const std::string name = "peer" + std::to_string(peer.twin);

@@ -160,7 +160,7 @@ absl::StatusOr<std::unique_ptr<World>> World::start(const WorldOptions& options)
                  "-m", "0x" + core::to_hex(twin->seed),
                  "--relay", absl::StrCat("ws://127.0.0.1:", world->relay_.port),
                  "--directory", directory,
-                 "--grpc-listen", "127.0.0.1:0"};
+                 "--grpc-listen", "127.0.0.1:0", "--no-redis"};
     if (options.peer_threads != 0) {
       spec.args.push_back("--threads");
       spec.args.push_back(absl::StrCat(options.peer_threads));

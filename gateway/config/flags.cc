@@ -47,7 +47,7 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
       "network (" + std::string(kDefaultRelay) + ", " + std::string(kDefaultSubstrate) + ").\n"
       "Every option also reads an environment variable (flags win): RMB_KEY_TYPE, RMB_MNEMONIC,\n"
       "RMB_RELAY and RMB_SUBSTRATE (comma-separated), RMB_DIRECTORY, RMB_GRPC_LISTEN,\n"
-      "RMB_METRICS_LISTEN, RMB_REDIS.\nOptions");
+      "RMB_METRICS_LISTEN, RMB_REDIS (empty: the default).\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "print this help and exit")
@@ -70,7 +70,10 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     ("metrics-listen", po::value(&c.metrics_listen)->value_name("ADDR"),
         "serve Prometheus metrics on host:port (default: off)")
     ("redis,r", po::value(&c.redis)->value_name("URL"),
-        "also serve the rmb-peer Redis queues of this Redis (redis://host:port[/db]; default: off)")
+        "serve rmb-rs's Redis queues of this Redis (redis://[[user]:pass@]host:port[/db]); default "
+        "redis://localhost:6379 as rmb-rs: when nothing answers there the peer says so once, serves "
+        "gRPC, and keeps retrying")
+    ("no-redis", po::bool_switch(&c.no_redis), "do not serve the Redis queues (the gRPC API needs no Redis)")
     ("no-update", po::bool_switch(&c.no_update), "with --substrate: do not publish relays and e2e key on chain")
     ("ca-file", po::value(&c.ca_file)->value_name("PEM"), "extra trusted CAs for wss:// relays and nodes")
     ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores, at most 4)")
@@ -151,7 +154,16 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   if (!given("substrate")) c.substrate = split_list(env("RMB_SUBSTRATE").value_or(""));
   if (!given("grpc-listen")) c.grpc_listen = env("RMB_GRPC_LISTEN").value_or(default_listen);
   if (!given("metrics-listen")) c.metrics_listen = env("RMB_METRICS_LISTEN").value_or("");
-  if (!given("redis")) c.redis = env("RMB_REDIS").value_or("");
+  if (c.no_redis && given("redis")) return fail("--redis and --no-redis contradict each other: give one");
+  if (c.no_redis) {
+    c.redis.clear();
+  } else if (!given("redis")) {
+    c.redis = env("RMB_REDIS").value_or("");
+    if (c.redis.empty()) {
+      c.redis = kDefaultRedis;
+      c.redis_defaulted = true;
+    }
+  }
 
   auto type = core::parse_key_type(key_type);
   if (!type.ok()) return fail("--key-type must be ed25519 or sr25519, not '" + key_type + "'");

@@ -17,7 +17,9 @@ struct PeerConfig {
   std::vector<std::string> substrate;  // tfchain RPC URLs
   std::string grpc_listen = "127.0.0.1:7070";
   std::string metrics_listen;  // empty = off
-  std::string redis;           // empty = no Redis front door
+  std::string redis;           // empty = no Redis front door (--no-redis)
+  bool no_redis = false;
+  bool redis_defaulted = false;  // rmb-rs's default address taken (said at start)
   bool no_update = false;
   std::string ca_file;
   bool debug = false;           // -d (rmb-rs counts it: -dd is trace, here the same as -d)
@@ -48,6 +50,7 @@ inline constexpr size_t kMaxRelays = 4;
 // rmb-rs's defaults (src/bins/rmb-peer.rs): the ThreeFold grid's main network.
 inline constexpr const char* kDefaultRelay = "wss://relay.grid.tf:443";
 inline constexpr const char* kDefaultSubstrate = "wss://tfchain.grid.tf:443";
+inline constexpr const char* kDefaultRedis = "redis://localhost:6379";
 
 using GetEnv = std::function<const char*(const char*)>;
 // Parses argv (flags win) and the RMB_* environment variables read through `getenv`.

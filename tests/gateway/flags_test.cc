@@ -51,6 +51,15 @@ TEST(PeerFlags, RmbRsCommandLinesWork) {
   EXPECT_EQ(bare.config.substrate, std::vector<std::string>{"wss://tfchain.grid.tf:443"});
   EXPECT_TRUE(bare.config.relay_defaulted);
   EXPECT_TRUE(bare.config.substrate_defaulted);
+  EXPECT_EQ(bare.config.redis, "redis://localhost:6379");
+  EXPECT_TRUE(bare.config.redis_defaulted);
+  auto off = parse({"-m", "x", "--no-redis"});
+  ASSERT_EQ(off.kind, ParsedFlags::Kind::kRun) << off.text;
+  EXPECT_TRUE(off.config.redis.empty());
+  auto mine = parse({"-m", "x", "-r", "redis://h:1/2"});
+  ASSERT_EQ(mine.kind, ParsedFlags::Kind::kRun) << mine.text;
+  EXPECT_EQ(mine.config.redis, "redis://h:1/2");
+  EXPECT_FALSE(mine.config.redis_defaulted);
   EXPECT_FALSE(bare.config.debug);
   // Deprecated secret spellings, counted -d, -u, -s.
   auto old = parse({"--mnemonics", "words", "-dd", "-u", "/tmp/up", "-s", "ws://node:9944", "--relay", "ws://r"});
@@ -142,6 +151,7 @@ TEST(PeerFlags, ErrorsSayWhatIsWrong) {
       {parse({"--relay", "ws://r", "--directory", "t"}), "secret"},
       {with({"--substrate", "ws://n"}), "exactly one"},
       {with({"--seed", "y"}), "secret once"},
+      {with({"--redis", "redis://h", "--no-redis"}), "--no-redis"},
       {parse({"--mnemonics", "a", "--seed", "b"}), "secret once"},
       {with({"-k", "rsa"}), "--key-type"},
       {with({"--relay", "http://x"}), "ws://"},

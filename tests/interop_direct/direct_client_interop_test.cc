@@ -112,7 +112,7 @@ class DirectClientInterop : public ::testing::TestWithParam<core::KeyType> {
     auto peer = ChildProcess::spawn({env_or("RMB_BUILD_DIR", ".") + "/gateway/rmb-peer", "-k",
                                      std::string(core::key_type_name(GetParam())), "-m", ours_.seed_hex(),
                                      "--relay", "ws://127.0.0.1:" + std::to_string(relay_->port()),
-                                     "--directory", dir_ + "/twins.json", "--grpc-listen",
+                                     "--directory", dir_ + "/twins.json", "--no-redis", "--grpc-listen",
                                      "127.0.0.1:" + std::to_string(grpc_port_)});
     ASSERT_TRUE(peer.ok()) << peer.status();
     peer_ = std::move(*peer);

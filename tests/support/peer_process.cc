@@ -25,6 +25,10 @@ absl::StatusOr<std::unique_ptr<PeerProcess>> PeerProcess::spawn(const std::vecto
     argv.push_back("--grpc-listen");
     argv.push_back("127.0.0.1:0");
   }
+  // rmb-peer serves the Redis queues of localhost:6379 by default (as rmb-rs); a test that
+  // names no Redis of its own must not share whatever answers there.
+  const auto has = [&](const char* flag) { return std::find(args.begin(), args.end(), flag) != args.end(); };
+  if (!has("--redis") && !has("-r") && !has("--no-redis")) argv.push_back("--no-redis");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   auto child = ChildProcess::spawn(argv, fds[1]);
