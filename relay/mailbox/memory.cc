@@ -55,7 +55,7 @@ void MemoryMailbox::store(const SessionId& to, Frame frame, uint64_t expires_at,
       drop(to, "mailbox_full");
     }
     bytes_ += frame->size();
-    box.queue.push_back(Entry{std::move(frame), expires_at, box.next_seq++});
+    box.queue.push_back(Entry{std::move(frame), expires_at, next_seq_++});
     depth_.fetch_add(1, std::memory_order_relaxed);
     // Straight to a sink that has taken everything before it (order is kept: anything
     // refused earlier is still waiting at queue[offered], ahead of this one).

@@ -55,12 +55,11 @@ class MemoryMailbox final : public Mailbox {
   struct Entry {
     Frame frame;
     uint64_t expires_at;
-    uint64_t seq;  // per box, increasing: what a Written confirmation names
+    uint64_t seq;  // mailbox-wide, increasing: what a Written confirmation names
   };
   struct Box {
     std::deque<Entry> queue;
     size_t offered = 0;  // entries at the front handed to `sink`, not yet confirmed
-    uint64_t next_seq = 0;
     std::shared_ptr<MailboxSink> sink;
   };
   using Boxes = std::unordered_map<SessionId, Box, SessionIdHash>;
@@ -78,6 +77,9 @@ class MemoryMailbox final : public Mailbox {
   mutable std::mutex mu_;
   Boxes boxes_;
   size_t bytes_ = 0;  // of every stored frame; guarded by mu_
+  // Not per box: a late confirmation must never match mail of a box that was emptied,
+  // removed and created again meanwhile. Guarded by mu_.
+  uint64_t next_seq_ = 0;
   std::atomic<uint64_t> depth_{0};
 };
 

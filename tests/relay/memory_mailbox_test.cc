@@ -159,6 +159,23 @@ TEST_F(MemoryMailboxTest, UnwrittenMailIsOfferedAgainInOrderOnTheNextAttach) {
   EXPECT_EQ(mailbox_.depth(), 0u);
 }
 
+// A confirmation arriving after its box was emptied (here by expiry), removed and created
+// again must not remove the new box's mail.
+TEST_F(MemoryMailboxTest, LateConfirmationDoesNotTouchANewBox) {
+  store(kA, "old", 1500);
+  auto first = std::make_shared<FakeSink>();
+  mailbox_.attach(kA, first);
+  mailbox_.detach(kA, first.get());  // "old" unconfirmed: stays
+  now_ = 2000;
+  EXPECT_EQ(mailbox_.purge_expired(), 1u);  // box empty and gone
+  store(kA, "new", 3000);
+  first->confirm();  // the old write completes late
+  EXPECT_EQ(mailbox_.depth(), 1u);
+  auto second = std::make_shared<FakeSink>();
+  mailbox_.attach(kA, second);
+  EXPECT_EQ(second->got, (std::vector<std::string>{"new"}));
+}
+
 TEST_F(MemoryMailboxTest, PurgeKeepsOfferedMail) {
   store(kA, "a", 1500);
   store(kA, "b", 1500);
