@@ -204,22 +204,50 @@ TEST(DockerRuntime, RuntimeStageInstallsEveryLibraryTheBinariesLoad) {
   EXPECT_GE(checked, 2u);
 }
 
-TEST(DockerRuntime, ImageRunsThePeerAsNonRootWithAHealthCheck) {
+// The text of stage `name` (from its FROM line to the next FROM).
+std::string stage_text(const std::string& dockerfile, const std::string& name) {
+  const std::regex from("(^|\\n)FROM [^\\n]* AS " + name + "\\n", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(dockerfile, m, from)) return {};
+  const size_t start = static_cast<size_t>(m.position(0));
+  const size_t next = dockerfile.find("\nFROM ", start + 1);
+  return dockerfile.substr(start, next == std::string::npos ? std::string::npos : next - start);
+}
+
+TEST(DockerRuntime, OneImagePerBinaryAtRmbRsPathsNonRootWithFittingHealthChecks) {
   std::ifstream in(std::string(env_or_fail("RMB_SOURCE_DIR")) + "/Dockerfile");
   std::stringstream text;
   text << in.rdbuf();
   const std::string d = text.str();
-  const auto runtime = d.find(" AS runtime");
-  ASSERT_NE(runtime, std::string::npos);
-  const std::string stage = d.substr(runtime);
-  EXPECT_NE(stage.find("USER rmb"), std::string::npos);
-  EXPECT_NE(stage.find("ENTRYPOINT [\"rmb-peer\"]"), std::string::npos);
-  EXPECT_NE(stage.find("HEALTHCHECK"), std::string::npos);
-  EXPECT_NE(stage.find("rmb health"), std::string::npos);
-  EXPECT_NE(stage.find("EXPOSE 7070"), std::string::npos);
-  for (const char* bin : {"rmb", "rmb-peer", "rmb-relay"}) {
-    EXPECT_NE(d.find(std::string("/") + bin + " "), std::string::npos) << bin << " is not copied into the image";
-  }
+
+  const std::string relay = stage_text(d, "relay");
+  ASSERT_FALSE(relay.empty()) << "no 'relay' stage (docker build --target relay)";
+  EXPECT_NE(relay.find("FROM runtime AS relay"), std::string::npos);
+  EXPECT_NE(relay.find("/usr/sbin/rmb-relay"), std::string::npos);
+  EXPECT_NE(relay.find("ENTRYPOINT [\"/usr/sbin/rmb-relay\"]"), std::string::npos);
+  EXPECT_NE(relay.find("USER rmb"), std::string::npos);
+  // The chart binds 0.0.0.0:80 without root.
+  EXPECT_NE(relay.find("setcap cap_net_bind_service=+ep /usr/sbin/rmb-relay"), std::string::npos);
+  EXPECT_NE(relay.find("EXPOSE 80"), std::string::npos);
+  // A relay is checked as a relay (GET /healthz), not through rmb-peer's gRPC.
+  EXPECT_NE(relay.find("HEALTHCHECK"), std::string::npos);
+  EXPECT_NE(relay.find("/healthz"), std::string::npos);
+  EXPECT_EQ(relay.find("rmb health"), std::string::npos);
+
+  const std::string peer = stage_text(d, "peer");
+  ASSERT_FALSE(peer.empty()) << "no 'peer' stage (docker build --target peer)";
+  EXPECT_NE(peer.find("FROM runtime AS peer"), std::string::npos);
+  EXPECT_NE(peer.find("ENTRYPOINT [\"/usr/sbin/rmb-peer\"]"), std::string::npos);
+  EXPECT_NE(peer.find("USER rmb"), std::string::npos);
+  EXPECT_NE(peer.find("rmb health"), std::string::npos);
+  EXPECT_NE(peer.find("EXPOSE 7070"), std::string::npos);
+  EXPECT_NE(peer.find("/out/rmb /usr/local/bin/rmb"), std::string::npos);
+
+  // The default target (the last stage) still holds all three.
+  const std::string all = stage_text(d, "all");
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(d.rfind("\nFROM "), d.find("\nFROM peer AS all")) << "'all' must be the last stage";
+  EXPECT_NE(all.find("/usr/sbin/rmb-relay"), std::string::npos);
 }
 
 }  // namespace
