@@ -241,6 +241,12 @@ void Soak::one_request(uint64_t seq, std::map<uint32_t, std::unique_ptr<AppRedis
           result.transport_failure &&
           ledger_.peer_killed_between(route.caller, started - std::chrono::seconds(1), Clock::now());
       if (!own_peer_died || attempt + 1 >= o_.max_attempts || aborted_.load()) break;
+      // As an app would, send again only once its peer is back (the channel may still hold
+      // the dead connection and fail a send at once).
+      const auto give_up = started + std::chrono::seconds(o_.expiration_s);
+      while (!ledger_.peer_back(route.caller) && Clock::now() < give_up && !aborted_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
     }
   } else {
     auto& push = pushes[route.caller];

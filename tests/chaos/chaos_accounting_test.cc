@@ -117,6 +117,9 @@ TEST_F(ChaosLedgerTest, CountsEachKindOfOutcome) {
   ASSERT_EQ(s.lost_examples.size(), 1u);
   EXPECT_NE(s.lost_examples[0].text.find("no service saw it"), std::string::npos) << s.lost_examples[0].text;
   EXPECT_EQ(s.latency.count, 2u);
+  ASSERT_EQ(s.slowest.size(), 2u);
+  EXPECT_EQ(s.slowest[0].seq, 4u);  // 30 ms, then #0's 20 ms
+  EXPECT_EQ(s.slowest[1].seq, 0u);
 }
 
 TEST_F(ChaosLedgerTest, ServiceRepeatsSplitByTheServicePeersCrash) {
@@ -168,7 +171,12 @@ TEST_F(ChaosLedgerTest, ReissueAfterTheCallersOwnPeerDiedIsNoDuplicate) {
   kill.twin = 1;
   ledger.begin(0, route, 0, at(0));
   ledger.delivered(0, {3, 0, "u0", at(100)});
+  EXPECT_TRUE(ledger.peer_back(1));
   ledger.fault_started(kill, at(200));
+  EXPECT_FALSE(ledger.peer_back(1));
+  EXPECT_TRUE(ledger.peer_back(2));
+  ledger.fault_ready(0, at(350));
+  EXPECT_TRUE(ledger.peer_back(1));
   EXPECT_TRUE(ledger.peer_killed_between(1, at(0), at(300)));
   EXPECT_FALSE(ledger.peer_killed_between(2, at(0), at(300)));
   EXPECT_FALSE(ledger.peer_killed_between(1, at(300), at(400)));

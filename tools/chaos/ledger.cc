@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <functional>
 
 namespace rmb::tools::chaos {
 namespace {
@@ -154,6 +155,14 @@ bool Ledger::peer_killed_between(uint32_t twin, TimePoint from, TimePoint to) co
   });
 }
 
+bool Ledger::peer_back(uint32_t twin) const {
+  std::lock_guard lock(mutex_);
+  return std::all_of(faults_.begin(), faults_.end(), [&](const FaultRecord& f) {
+    const bool peer = f.fault.kind == FaultKind::kCallerPeerKill || f.fault.kind == FaultKind::kServicePeerKill;
+    return !peer || f.fault.twin != twin || f.ready.has_value();
+  });
+}
+
 uint64_t Ledger::finished() const { return finished_.load(); }
 uint64_t Ledger::not_ok() const { return not_ok_.load(); }
 uint64_t Ledger::activity() const { return activity_.load(); }
@@ -177,6 +186,8 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
   // Per fault and affected route: the earliest answer to a request sent after the fault.
   std::vector<std::map<size_t, TimePoint>> first_after(faults.size());
   LatencyStats latency;
+  std::vector<std::pair<double, uint64_t>> slowest;  // (ms, seq), a min-heap of the top few
+  constexpr size_t kSlowest = 5;
   auto add_example = [&](std::vector<Example>& to, uint64_t seq, const RequestRecord& r) {
     if (to.size() < max_examples) to.push_back({seq, describe(seq, r, topology_, start)});
   };
@@ -195,6 +206,12 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
         ++s.answered_ok;
         ++row.ok;
         latency.add(ms_between(r.first_start, r.end));
+        slowest.emplace_back(ms_between(r.first_start, r.end), seq);
+        std::push_heap(slowest.begin(), slowest.end(), std::greater<>());
+        if (slowest.size() > kSlowest) {
+          std::pop_heap(slowest.begin(), slowest.end(), std::greater<>());
+          slowest.pop_back();
+        }
         for (size_t i = 0; i < faults.size(); ++i) {
           if (r.last_start < faults[i].at) continue;
           auto [it, fresh] = first_after[i].emplace(r.route, r.end);
@@ -245,6 +262,13 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
     if (allowed) add_example(s.allowed_dup_examples, seq, r);
   }
   s.latency = latency.summary();
+  std::sort(slowest.begin(), slowest.end(), std::greater<>());
+  for (const auto& [ms, seq] : slowest) {
+    std::lock_guard lock(stripe(seq));
+    char took[32];
+    std::snprintf(took, sizeof took, "%.0f ms: ", ms);
+    s.slowest.push_back({seq, took + describe(seq, records_[seq], topology_, start)});
+  }
 
   for (size_t i = 0; i < faults.size(); ++i) {
     const auto& f = faults[i];

@@ -107,6 +107,7 @@ struct Summary {
   std::vector<FaultRow> faults;
   std::vector<Example> lost_examples, error_examples, wrong_examples, dup_examples, app_dup_examples,
       allowed_dup_examples;
+  std::vector<Example> slowest;  // the slowest correct answers, slowest first
   std::vector<std::string> stray_examples;
   bool passed() const {
     return pending == 0 && answered_ok == sent && lost == 0 && errors == 0 && wrong == 0 && service_dups == 0 &&
@@ -134,6 +135,8 @@ class Ledger {
   void fault_ready(size_t index, TimePoint at);
   // Whether twin `twin`'s rmb-peer was killed in [from, to].
   bool peer_killed_between(uint32_t twin, TimePoint from, TimePoint to) const;
+  // Whether every kill of twin `twin`'s rmb-peer so far has been followed by its restart.
+  bool peer_back(uint32_t twin) const;
 
   uint64_t finished() const;
   uint64_t not_ok() const;

@@ -95,6 +95,7 @@ std::string format_report(const RunInfo& info, const Summary& s) {
   examples(out, "allowed repeats across the service's own peer crash", s.service_dups_own_peer_crash,
            s.allowed_dup_examples);
   examples(out, "outcomes to an app more than once", s.app_dups, s.app_dup_examples);
+  examples(out, "slowest correct answers", s.answered_ok, s.slowest);
   if (!s.stray_examples.empty()) {
     out += "\nnot the soak's:\n";
     for (const auto& t : s.stray_examples) out += "  " + t + "\n";
@@ -148,6 +149,7 @@ nlohmann::ordered_json report_json(const RunInfo& info, const Summary& s) {
           {"error_examples", examples_json(s.error_examples)},
           {"duplicate_examples", examples_json(s.dup_examples)},
           {"app_duplicate_examples", examples_json(s.app_dup_examples)},
+          {"slowest", examples_json(s.slowest)},
           {"logs", info.logs_kept ? nlohmann::ordered_json(info.logs) : nullptr}};
 }
 
