@@ -11,7 +11,7 @@ Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDir
       identity(std::move(identity)),
       links(links),
       options(std::move(options)),
-      twins(directory, this->options.twin_cache_capacity, this->options.twin_cache_ttl),
+      twins(directory),
       pending(this->options.max_pending),
       seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),
       in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse),

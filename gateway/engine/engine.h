@@ -47,9 +47,6 @@ struct EngineOptions {
   // the relay link it may have gone through drops.
   std::chrono::milliseconds resend_after{10000};
   std::chrono::milliseconds resend_max{60000};
-  // Directory cache in front of the TwinDirectory (rmb-peer: 500 entries, 300 s).
-  size_t twin_cache_capacity = 500;
-  std::chrono::seconds twin_cache_ttl{300};
   // After start(), requests for a command no service serves yet wait this long for one to
   // register (services reconnect after an rmb-peer restart) before they go to the fallback
   // sink or are refused; at most max_parked of them (beyond: handled at once).

@@ -17,7 +17,7 @@
 #include "gateway/engine/pending_table.h"
 #include "gateway/engine/reply_cache.h"
 #include "gateway/engine/service_table.h"
-#include "gateway/engine/twin_cache.h"
+#include "core/directory/twin_directory.h"
 #include "rmb/types.pb.h"
 
 namespace rmb::gateway {
@@ -83,7 +83,9 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   RelayLinks& links;
   const EngineOptions options;
   EngineStats stats;
-  TwinCache twins;
+  // Asked directly: the directory caches itself (tfchain: bounded, expiring, one lookup per
+  // twin in flight; a file: all in memory). A second cache here kept data twice as stale.
+  core::TwinDirectory& twins;
   std::optional<core::SharedKeyCache> keys;  // absent without an e2e key
   PendingTable pending;
   ServiceTable services;

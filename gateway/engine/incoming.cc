@@ -89,7 +89,7 @@ void Engine::Impl::on_frame(std::string frame) {
 
 void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
   const uint32_t source = envelope->source().twin();
-  twins.get(source, [self = shared_from_this(), envelope = std::move(envelope),
+  twins.get_twin(source, [self = shared_from_this(), envelope = std::move(envelope),
                      source](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       self->reject(*envelope, 500, absl::StrCat("other: failed to get twin information: ", found.status().message()));

@@ -13,7 +13,7 @@ namespace rmb::gateway {
 
 void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done) {
   const uint32_t twin = envelope->destination().twin();
-  twins.get(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
+  twins.get_twin(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
                    done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())}, nullptr);
@@ -31,7 +31,7 @@ void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done
     // Encrypt only when this twin publishes a pk too (like the TS client, §9.2): the
     // receiver decrypts with the sender's published pk, and without one it can only answer
     // 105. A failed self lookup encrypts, as the Rust peer always does.
-    self->twins.get(self->identity.twin, [self, envelope = std::move(envelope), destination = std::move(destination),
+    self->twins.get_twin(self->identity.twin, [self, envelope = std::move(envelope), destination = std::move(destination),
                                           done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> own) mutable {
       const bool encrypt = !own.ok() || (own->has_value() && (*own)->pk.has_value());
       self->finish_write(std::move(envelope), destination, encrypt, std::move(done));
