@@ -60,11 +60,18 @@ bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
     conn.append(args);
   }
   conn.append({"EXEC"});
+  auto refused = [](const redisReply* r) {
+    log_warn(absl::StrCat("redis refused a write of the front door's state: ", absl::string_view(r->str, r->len)));
+  };
   for (size_t i = 0; i < commands.size() + 2; ++i) {
     auto r = conn.reply();
     if (!r.ok()) return false;
-    if ((*r)->type == REDIS_REPLY_ERROR) {
-      log_warn(absl::StrCat("redis refused a write of the front door's state: ", absl::string_view((*r)->str, (*r)->len)));
+    if ((*r)->type == REDIS_REPLY_ERROR) refused(r->get());
+    // EXEC's own replies: e.g. WRONGTYPE when someone made the in-flight hash a string.
+    if (i == commands.size() + 1 && (*r)->type == REDIS_REPLY_ARRAY) {
+      for (size_t k = 0; k < (*r)->elements; ++k) {
+        if ((*r)->element[k]->type == REDIS_REPLY_ERROR) refused((*r)->element[k]);
+      }
     }
   }
   return true;
