@@ -273,7 +273,9 @@ bool Dispatcher::link_connected(size_t index) {
       pump = true;
     }
   }
-  log_line(LogLevel::kInfo, absl::StrCat("relay link ", options_.urls[index], " connected",
+  // "now connected to relay" is rmb-rs's line, which operators' scripts wait for
+  // (rmb-rs tools/rmb_tester/test_live_nodes.sh).
+  log_line(LogLevel::kInfo, absl::StrCat("now connected to relay ", options_.urls[index],
                                          reconnects > 0 ? absl::StrCat(" (reconnect ", reconnects, ")") : ""));
   tell_link(index, true, true);
   return pump;
