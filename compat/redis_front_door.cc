@@ -128,12 +128,6 @@ struct State {
   bool recovered = false;                 // what a previous run left in flight was re-sent
   std::optional<std::string> unsure_uid;  // its record write was cut by a broken connection
 
-  void push(const std::string& list, std::string json) {
-    if (!pusher.push(push_list(list, std::move(json)))) {
-      log_warn(absl::StrCat("write queue full or closed; an answer for '", list, "' is lost"));
-    }
-  }
-
   Command forget(const std::string& uid, const std::vector<uint32_t>& dst) const {
     Command hdel{"HDEL", keys.inflight, uid};
     for (uint32_t twin : dst) hdel.push_back(answered_field(uid, twin));
