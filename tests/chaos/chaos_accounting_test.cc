@@ -58,24 +58,23 @@ TEST(ChaosPayload, UniquePerAttemptAndParsesBack) {
 }
 
 TEST(ChaosRepeats, OnlyARepeatAcrossTheServicePeersCrashIsAllowed) {
-  const std::vector<TimePoint> crash = {at(500)};
-  // Delivered at 100, the peer dies at 500, delivered again at 900: allowed.
-  auto r = classify_repeats({{4, 0, "u", at(100)}, {4, 0, "u", at(900)}}, crash);
+  // Delivered by the first run of the service's peer, then by the run after its kill: allowed.
+  auto r = classify_repeats({{4, 0, "u", at(100), 0}, {4, 0, "u", at(900), 1}});
   EXPECT_EQ(r.across_own_peer_crash, 1u);
   EXPECT_EQ(r.unexplained, 0u);
-  // Both after the crash: the restarted peer delivered it twice by itself.
-  r = classify_repeats({{4, 0, "u", at(600)}, {4, 0, "u", at(900)}}, crash);
+  // Both by the restarted peer: it delivered the request twice by itself.
+  r = classify_repeats({{4, 0, "u", at(600), 1}, {4, 0, "u", at(900), 1}});
   EXPECT_EQ(r.across_own_peer_crash, 0u);
   EXPECT_EQ(r.unexplained, 1u);
   // No crash at all.
-  r = classify_repeats({{4, 0, "u", at(100)}, {4, 0, "u", at(200)}, {4, 0, "u", at(300)}}, {});
+  r = classify_repeats({{4, 0, "u", at(100), 0}, {4, 0, "u", at(200), 0}, {4, 0, "u", at(300), 0}});
   EXPECT_EQ(r.unexplained, 2u);
-  // Order of recording does not matter: three deliveries, one crash between the 1st and 2nd.
-  r = classify_repeats({{4, 0, "u", at(900)}, {4, 0, "u", at(100)}, {4, 0, "u", at(950)}}, crash);
+  // Order of recording does not matter: three deliveries, the peer died between the 1st and 2nd.
+  r = classify_repeats({{4, 0, "u", at(900), 1}, {4, 0, "u", at(100), 0}, {4, 0, "u", at(950), 1}});
   EXPECT_EQ(r.across_own_peer_crash, 1u);
   EXPECT_EQ(r.unexplained, 1u);
   // A single delivery is no repeat.
-  r = classify_repeats({{4, 0, "u", at(100)}}, crash);
+  r = classify_repeats({{4, 0, "u", at(100), 0}});
   EXPECT_EQ(r.across_own_peer_crash + r.unexplained, 0u);
 }
 
@@ -127,19 +126,24 @@ TEST_F(ChaosLedgerTest, ServiceRepeatsSplitByTheServicePeersCrash) {
   const size_t to4 = route_to(topology_, 1, Door::kGrpc, 4, ServiceKind::kGrpc);
   const size_t to3 = route_to(topology_, 1, Door::kGrpc, 3, ServiceKind::kGrpc);
   for (uint64_t seq = 0; seq < 3; ++seq) ledger.begin(seq, seq == 2 ? to3 : to4, 0, at(0));
+  EXPECT_EQ(ledger.peer_run(4), 0u);
   Fault kill;
   kill.kind = FaultKind::kServicePeerKill;
   kill.twin = 4;
   ledger.fault_started(kill, at(500));
-  // #0 at twin 4 before and after its peer's crash: allowed.
-  ledger.delivered(0, {4, 0, "u0", at(100)});
-  ledger.delivered(0, {4, 0, "u0", at(900)});
-  // #1 at twin 4 twice after the crash: a real duplicate.
-  ledger.delivered(1, {4, 0, "u1", at(600)});
-  ledger.delivered(1, {4, 0, "u1", at(700)});
+  EXPECT_EQ(ledger.peer_run(4), 1u);
+  EXPECT_EQ(ledger.peer_run(3), 0u);
+  // #0 at twin 4 from its peer's first run, then from the restarted one: allowed, even
+  // though the first delivery was read after the kill was recorded (the dying peer had
+  // written it just before).
+  ledger.delivered(0, {4, 0, "u0", at(510), 0});
+  ledger.delivered(0, {4, 0, "u0", at(900), 1});
+  // #1 at twin 4 twice from the restarted peer: a real duplicate.
+  ledger.delivered(1, {4, 0, "u1", at(600), 1});
+  ledger.delivered(1, {4, 0, "u1", at(700), 1});
   // #2 at twin 3 before and after twin 4's crash: not its own peer, a real duplicate.
-  ledger.delivered(2, {3, 0, "u2", at(100)});
-  ledger.delivered(2, {3, 0, "u2", at(900)});
+  ledger.delivered(2, {3, 0, "u2", at(100), ledger.peer_run(3)});
+  ledger.delivered(2, {3, 0, "u2", at(900), ledger.peer_run(3)});
   for (uint64_t seq = 0; seq < 3; ++seq) ledger.finish(seq, Result::kOk, "", "", at(1000));
 
   const Summary s = ledger.summarize(t0());
@@ -154,9 +158,9 @@ TEST_F(ChaosLedgerTest, AllowedRepeatAloneStillPasses) {
   Fault kill;
   kill.kind = FaultKind::kServicePeerKill;
   kill.twin = 4;
+  ledger.delivered(0, {4, 0, "u0", at(100), ledger.peer_run(4)});
   ledger.fault_started(kill, at(500));
-  ledger.delivered(0, {4, 0, "u0", at(100)});
-  ledger.delivered(0, {4, 0, "u0", at(900)});
+  ledger.delivered(0, {4, 0, "u0", at(900), ledger.peer_run(4)});
   ledger.finish(0, Result::kOk, "", "", at(1000));
   const Summary s = ledger.summarize(t0());
   EXPECT_EQ(s.service_dups_own_peer_crash, 1u);

@@ -35,7 +35,7 @@ std::string describe(uint64_t seq, const RequestRecord& r, const Topology& topol
     out += "; services saw it:";
     for (const auto& d : r.deliveries) {
       out += " [twin " + std::to_string(d.service) + " attempt " + std::to_string(d.attempt) + " " +
-             seconds_since(start, d.at) + " uid " + d.uid + "]";
+             seconds_since(start, d.at) + " peer run " + std::to_string(d.peer_run) + " uid " + d.uid + "]";
     }
   }
   if (!r.uid.empty()) out += "; answer uid " + r.uid;
@@ -67,13 +67,11 @@ bool parse_payload(const std::string& payload, uint64_t* seq, uint32_t* attempt)
   return true;
 }
 
-RepeatCount classify_repeats(std::vector<Delivery> deliveries, const std::vector<TimePoint>& crashes) {
+RepeatCount classify_repeats(std::vector<Delivery> deliveries) {
   RepeatCount out;
   std::sort(deliveries.begin(), deliveries.end(), [](const Delivery& a, const Delivery& b) { return a.at < b.at; });
   for (size_t k = 1; k < deliveries.size(); ++k) {
-    const bool across = std::any_of(crashes.begin(), crashes.end(), [&](TimePoint c) {
-      return deliveries[k - 1].at < c && c < deliveries[k].at;
-    });
+    const bool across = deliveries[k].peer_run > deliveries[k - 1].peer_run;
     ++(across ? out.across_own_peer_crash : out.unexplained);
   }
   return out;
@@ -163,6 +161,14 @@ bool Ledger::peer_back(uint32_t twin) const {
   });
 }
 
+uint32_t Ledger::peer_run(uint32_t twin) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<uint32_t>(std::count_if(faults_.begin(), faults_.end(), [&](const FaultRecord& f) {
+    const bool peer = f.fault.kind == FaultKind::kCallerPeerKill || f.fault.kind == FaultKind::kServicePeerKill;
+    return peer && f.fault.twin == twin;
+  }));
+}
+
 uint64_t Ledger::finished() const { return finished_.load(); }
 uint64_t Ledger::not_ok() const { return not_ok_.load(); }
 uint64_t Ledger::activity() const { return activity_.load(); }
@@ -175,12 +181,6 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
     faults = faults_;
     s.strays = stray_count_;
     s.stray_examples = strays_;
-  }
-  std::map<uint32_t, std::vector<TimePoint>> peer_crashes;
-  for (const auto& f : faults) {
-    if (f.fault.kind == FaultKind::kCallerPeerKill || f.fault.kind == FaultKind::kServicePeerKill) {
-      peer_crashes[f.fault.twin].push_back(f.at);
-    }
   }
   for (const auto& route : topology_.routes) s.routes.push_back({route.name()});
   // Per fault and affected route: the earliest answer to a request sent after the fault.
@@ -241,14 +241,13 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
         s.wrong_examples.push_back({seq, "delivered to the wrong twin: " + describe(seq, r, topology_, start)});
       }
     }
-    const auto& crashes = peer_crashes[route.service];
     bool dup = false, allowed = false;
     for (uint32_t a = 0; a < r.attempts; ++a) {
       std::vector<Delivery> of_attempt;
       for (const auto& d : r.deliveries) {
         if (d.attempt == a) of_attempt.push_back(d);
       }
-      const RepeatCount repeats = classify_repeats(std::move(of_attempt), crashes);
+      const RepeatCount repeats = classify_repeats(std::move(of_attempt));
       s.service_dups += repeats.unexplained;
       s.service_dups_own_peer_crash += repeats.across_own_peer_crash;
       dup |= repeats.unexplained > 0;

@@ -44,6 +44,10 @@ struct Delivery {
   uint32_t attempt = 0;
   std::string uid;
   TimePoint at;
+  // Which run of the service twin's rmb-peer handed it over: 0 for the first process, n
+  // after its n-th kill. A gRPC service knows it per Serve stream (registered with that
+  // process); a Redis worker takes the current run when it pops.
+  uint32_t peer_run = 0;
 };
 
 struct RequestRecord {
@@ -66,14 +70,16 @@ struct FaultRecord {
 };
 
 // Repeated deliveries of one attempt to its service, split by cause. A repeat is "across a
-// crash of the service's own rmb-peer" when such a crash lies between it and the delivery
-// before it: the restarted peer has no memory of having delivered the request (the one
-// case issue 11 allows). Every other repeat is unexplained.
+// crash of the service's own rmb-peer" when a later run of that peer handed it over than
+// the one that handed over the delivery before it: the restarted peer has no memory of
+// having delivered the request (the one case issue 11 allows). Every other repeat is
+// unexplained. (Runs, not clock times: a request the dying peer wrote just before its
+// SIGKILL may be read by the service just after the kill was recorded.)
 struct RepeatCount {
   uint64_t across_own_peer_crash = 0;
   uint64_t unexplained = 0;
 };
-RepeatCount classify_repeats(std::vector<Delivery> deliveries, const std::vector<TimePoint>& service_peer_crashes);
+RepeatCount classify_repeats(std::vector<Delivery> deliveries);
 
 struct Example {
   uint64_t seq = 0;
@@ -137,6 +143,8 @@ class Ledger {
   bool peer_killed_between(uint32_t twin, TimePoint from, TimePoint to) const;
   // Whether every kill of twin `twin`'s rmb-peer so far has been followed by its restart.
   bool peer_back(uint32_t twin) const;
+  // How many times twin `twin`'s rmb-peer was killed so far (Delivery::peer_run).
+  uint32_t peer_run(uint32_t twin) const;
 
   uint64_t finished() const;
   uint64_t not_ok() const;

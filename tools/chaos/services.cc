@@ -58,6 +58,9 @@ void EchoGrpcService::serve_once() {
     api::v1::ServeResponse message;
     while (stream->Read(&message)) {
       if (message.has_registered()) {
+        // A stream registers only with a live peer, and the kill of the old one is
+        // recorded before its SIGKILL: the count now names the peer behind this stream.
+        peer_run_ = ledger_.peer_run(twin_);
         ++registrations_;
         continue;
       }
@@ -66,7 +69,7 @@ void EchoGrpcService::serve_once() {
       uint64_t seq = 0;
       uint32_t attempt = 0;
       if (parse_payload(request.data(), &seq, &attempt)) {
-        ledger_.delivered(seq, {twin_, attempt, request.uid(), Clock::now()});
+        ledger_.delivered(seq, {twin_, attempt, request.uid(), Clock::now(), peer_run_});
       } else {
         ledger_.stray("twin " + std::to_string(twin_) + "'s gRPC service got a payload not ours: '" +
                       request.data().substr(0, 60) + "' uid " + request.uid());
@@ -119,7 +122,7 @@ void EchoRedisWorker::run() {
     uint64_t seq = 0;
     uint32_t attempt = 0;
     if (parse_payload(payload, &seq, &attempt)) {
-      ledger_.delivered(seq, {twin_, attempt, ref, Clock::now()});
+      ledger_.delivered(seq, {twin_, attempt, ref, Clock::now(), ledger_.peer_run(twin_)});
     } else {
       ledger_.stray("twin " + std::to_string(twin_) + "'s Redis worker got a payload not ours: " + text.substr(0, 100));
     }

@@ -41,6 +41,7 @@ class EchoGrpcService {
   std::shared_ptr<grpc::Channel> channel_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> registrations_{0};
+  uint32_t peer_run_ = 0;  // of the rmb-peer the current stream registered with (run() thread)
   std::mutex mutex_;
   grpc::ClientContext* current_ = nullptr;  // to cancel on stop()
   std::thread thread_;
