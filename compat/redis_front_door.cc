@@ -17,6 +17,7 @@
 #include "compat/shapes.h"
 #include "compat/translate.h"
 #include "core/envelope/address.h"
+#include "core/envelope/ttl.h"
 #include "core/redis/redis_url.h"
 #include "core/util/clock.h"
 #include "gateway/engine/uid.h"
@@ -331,7 +332,8 @@ struct State {
     std::string list = absl::StrCat(kCommandPrefix, request.command);
     std::string json = to_json(b);
     int64_t left = static_cast<int64_t>(request.timestamp + request.expiration) - static_cast<int64_t>(core::unix_now());
-    int64_t ttl = std::max<int64_t>(left, 1) + kSeenSlack;
+    // Capped: a sender's clock far ahead must not make the key outlive any real request.
+    int64_t ttl = std::clamp<int64_t>(left, 1, static_cast<int64_t>(core::kMaxTtl)) + kSeenSlack;
     Command eval{"EVAL", kDeliverOnce, "2", seen_key(keys, b.src, request.uid), list, std::to_string(ttl), json,
                  std::to_string(kListCap - 1)};
     // The pusher runs its handlers while this State exists (it is a member, stopped first).

@@ -69,7 +69,11 @@ class CompatE2E : public ::testing::Test {
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = std::move(*redis);
     twins_ = {testing::make_net_twin(1), testing::make_net_twin(2)};
-    auto net = testing::Network::start(twins_);
+    // The relay's mail in a Redis of its own: the tests here kill the peers' Redis.
+    auto relay_redis = test::RedisServer::start();
+    ASSERT_TRUE(relay_redis.ok()) << relay_redis.status();
+    relay_redis_ = std::move(*relay_redis);
+    auto net = testing::Network::start(twins_, relay_redis_->url());
     ASSERT_TRUE(net.ok()) << net.status();
     net_ = std::move(*net);
     for (int i = 0; i < 2; ++i) {
@@ -85,6 +89,7 @@ class CompatE2E : public ::testing::Test {
   std::string db_url(int db) const { return absl::StrCat(redis_->url(), "/", db); }
 
   std::unique_ptr<test::RedisServer> redis_;
+  std::unique_ptr<test::RedisServer> relay_redis_;
   std::vector<testing::NetTwin> twins_;
   std::unique_ptr<testing::Network> net_;
   std::vector<std::unique_ptr<InprocPeer>> peers_;

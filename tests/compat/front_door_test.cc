@@ -564,6 +564,13 @@ TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTh
   long long ttl = app_->integer({"TTL", "msgbus.system.seen.9:s.dup-1"});
   EXPECT_GT(ttl, 60);
   EXPECT_LE(ttl, 120);
+  // A sender's clock far ahead does not keep the key longer than any request lives.
+  gateway::IncomingRequest ahead = in;
+  ahead.uid = "ahead-1";
+  ahead.timestamp = core::unix_now() + 1000000;
+  ASSERT_TRUE(gateway_.fallback()->offer(ahead));
+  ASSERT_TRUE(app_->brpop("msgbus.dup.cmd"));
+  EXPECT_LE(app_->integer({"TTL", "msgbus.system.seen.9:s.ahead-1"}), 1860);
 }
 
 

@@ -35,14 +35,17 @@ core::Twin NetTwin::entry() const {
   return twin;
 }
 
-absl::StatusOr<std::unique_ptr<Network>> Network::start(const std::vector<NetTwin>& twins) {
+absl::StatusOr<std::unique_ptr<Network>> Network::start(const std::vector<NetTwin>& twins,
+                                                        const std::string& relay_redis) {
   auto n = std::make_unique<Network>();
   n->dir = test::make_temp_dir("rmb-compat-net");
   n->directory_path = n->dir + "/twins.json";
   std::vector<core::Twin> entries;
   for (const auto& t : twins) entries.push_back(t.entry());
   if (auto s = test::write_directory(n->directory_path, {}, entries); !s.ok()) return s;
-  auto relay = test::RelayProcess::start({"--directory", n->directory_path, "--domain", "relay.test"});
+  n->relay_args = {"--directory", n->directory_path, "--domain", "relay.test"};
+  if (!relay_redis.empty()) n->relay_args.insert(n->relay_args.end(), {"-r", relay_redis});
+  auto relay = test::RelayProcess::start(n->relay_args);
   if (!relay.ok()) return relay.status();
   n->relay = std::move(*relay);
   return n;

@@ -29,11 +29,14 @@ struct NetTwin {
 };
 NetTwin make_net_twin(uint32_t id);
 
-// A relay on a fresh twins.json listing `twins` (all on relay domain "relay.test").
+// A relay on a fresh twins.json listing `twins` (all on relay domain "relay.test"), its
+// mail in Redis at `relay_redis` (-r) when given, else the relay's default.
 struct Network {
-  static absl::StatusOr<std::unique_ptr<Network>> start(const std::vector<NetTwin>& twins);
+  static absl::StatusOr<std::unique_ptr<Network>> start(const std::vector<NetTwin>& twins,
+                                                        const std::string& relay_redis = "");
   std::string dir;
   std::string directory_path;
+  std::vector<std::string> relay_args;  // to start it again on the same port
   std::unique_ptr<test::RelayProcess> relay;
 };
 

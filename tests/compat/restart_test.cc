@@ -58,7 +58,7 @@ class CompatRestart : public ::testing::Test {
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = std::move(*redis);
     twins_ = {testing::make_net_twin(1), testing::make_net_twin(2)};
-    auto net = testing::Network::start(twins_);
+    auto net = testing::Network::start(twins_, db_url(3));  // the relay's mail on db 3
     ASSERT_TRUE(net.ok()) << net.status();
     net_ = std::move(*net);
     relay_port_ = net_->relay->port();
@@ -90,7 +90,7 @@ class CompatRestart : public ::testing::Test {
 
   void restart_relay() {
     net_->relay->process().stop(SIGKILL);
-    auto relay = test::RelayProcess::start_on(relay_port_, {"--directory", net_->directory_path, "--domain", "relay.test"});
+    auto relay = test::RelayProcess::start_on(relay_port_, net_->relay_args);
     ASSERT_TRUE(relay.ok()) << relay.status();
     net_->relay = std::move(*relay);
   }
