@@ -26,7 +26,8 @@ struct IsTls<beast::ssl_stream<T>> : std::true_type {};
 // headers, a bounded but shorter wait frees idle sockets sooner.
 constexpr std::chrono::seconds kReadTimeout{60};
 constexpr std::chrono::seconds kWriteTimeout{30};
-// Grace after the token's lifetime before an authenticated session must reconnect.
+// With --session-age-from-token: grace after the token's lifetime before the session must
+// reconnect.
 constexpr uint64_t kSessionAgeGrace = 60;
 
 }  // namespace
@@ -168,15 +169,20 @@ void HttpConnection<Stream>::on_twin(const core::ParsedJwt& jwt,
     respond(http::status::unauthorized, cat("twin not found ", jwt.claims.twin), "text/plain", true);
     return;
   }
-  if (auto error = core::verify_jwt(jwt, (*twin)->account, core::unix_now())) {
+  // rmb-rs does not look at iat; --max-iat-ahead opts in to refusing implausible tokens.
+  const uint64_t iat_leeway = ctx_.config.max_iat_ahead > 0 ? ctx_.config.max_iat_ahead : UINT64_MAX;
+  if (auto error = core::verify_jwt(jwt, (*twin)->account, core::unix_now(), iat_leeway)) {
     log_info("auth refused: twin ", jwt.claims.twin, ": ", error->message);
     respond(http::status::unauthorized, error->message, "text/plain", true);
     return;
   }
+  // rmb-rs checks the token at connect only: by default a session lives as long as its
+  // connection. Either limit is opt-in; with both, the shorter applies.
   std::chrono::seconds age = ctx_.config.max_session_age;
-  if (age.count() == 0) {
+  if (ctx_.config.session_age_from_token) {
     const uint64_t lifetime = jwt.claims.exp > jwt.claims.iat ? jwt.claims.exp - jwt.claims.iat : 0;
-    age = std::chrono::seconds(lifetime + kSessionAgeGrace);
+    const std::chrono::seconds from_token(lifetime + kSessionAgeGrace);
+    if (age.count() == 0 || from_token < age) age = from_token;
   }
   upgrade(SessionId{jwt.claims.twin, jwt.claims.sid}, age);
 }

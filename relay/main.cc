@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/directory/substrate/substrate_directory.h"
+#include "core/redis/redis_conn.h"
 #include "relay/config.h"
 #include "relay/log.h"
 #include "relay/server.h"
@@ -16,13 +17,38 @@ int main(int argc, char** argv) {
       std::cerr << "rmb-relay: " << error << "\n(see rmb-relay --help)\n";
       return 2;
     }
+    if (help->version) {
+      std::cout << "rmb-relay " << rmb::relay::kRelayVersion << "\n";
+      return 0;
+    }
     std::cout << help->text;
     return 0;
   }
   auto& config = std::get<rmb::relay::Config>(parsed);
+  if (config.redis_defaulted) {
+    // Nobody chose where mail lives: use rmb-rs's default address, but only if something
+    // answers there. Falling back to memory silently would lose mail on every restart
+    // without anyone having chosen that; an explicit -r URL is retried in the background
+    // instead (in a chart, Redis may come up after the relay).
+    auto url = rmb::core::parse_redis_url(config.redis);
+    auto probe = url.ok() ? rmb::core::RedisConn::connect(*url, std::chrono::seconds(2)) : url.status();
+    if (!probe.ok()) {
+      std::cerr << "rmb-relay: no Redis answers at " << config.redis << " (rmb-rs's default -r/--redis: "
+                << probe.status().message() << "); start one there, pass -r URL, or --mailbox memory to keep "
+                << "mail in memory (lost when the relay stops)\n";
+      return 1;
+    }
+    rmb::relay::log_info("mailbox and federation queue in Redis at ", config.redis, " (rmb-rs's default -r)");
+  }
   if (!config.substrate.empty()) {
+    if (config.substrate_defaulted) {
+      rmb::relay::log_info("no --directory or --substrate: reading twins from the grid's main chain, ",
+                           config.substrate.front(), " (rmb-rs's default)");
+    }
     rmb::core::SubstrateDirectoryOptions options;
     options.rpc.urls = config.substrate;
+    options.cache_capacity = config.twin_cache;
+    options.cache_ttl = config.twin_cache_ttl;
     auto chain = rmb::core::SubstrateDirectory::open(std::move(options));
     if (!chain.ok()) {
       std::cerr << "rmb-relay: --substrate: " << chain.status().message() << "\n";

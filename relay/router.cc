@@ -61,8 +61,21 @@ Router::Router(RouterOptions options, core::TwinDirectory& directory, SessionReg
       sessions_(sessions),
       mailbox_(mailbox),
       metrics_(metrics),
-      limiter_(limiter) {
+      limiter_(limiter),
+      rechecked_(std::max<size_t>(1, options_.twin_recheck_capacity),
+                 std::max(options_.twin_recheck, std::chrono::seconds(1))) {
   if (!options_.now) options_.now = [] { return core::unix_now(); };
+}
+
+void Router::recheck_offline(uint32_t twin) {
+  if (options_.twin_recheck.count() == 0) return;
+  {
+    std::lock_guard lock(recheck_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (rechecked_.get(twin, now)) return;
+    rechecked_.put(twin, true, now);
+  }
+  directory_.forget(twin);
 }
 
 uint64_t Router::expiry_of(const rmb::Envelope& envelope) const {
@@ -192,11 +205,16 @@ void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame
   if (envelope->has_tags() && has_fail_fast(envelope->tags())) {
     // Re-check: the session may have connected while the directory answered.
     if (auto session = sessions_.find(to); session && session->deliver(frame)) return;
+    recheck_offline(to.twin);
     reject(*envelope, sender, true, "destination_offline", "destination offline");
     return;
   }
+  // Not connected here: the mail waits, and the twin's record is re-read soon in case it
+  // has moved to another relay (then the next message follows it).
+  if (!sessions_.find(to)) recheck_offline(to.twin);
   deliver(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
     if (!status.ok()) {
+      directory_.forget(to.twin);
       reject(*envelope, sender, true, "route_error",
              cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
     }
@@ -244,7 +262,9 @@ void Router::route_federated(Frame frame, HttpReply reply) {
     }
     if (!is_ours(**found)) {
       // Only twins whose relay list names this relay are served here; anything else would
-      // let anyone fill this relay's mailboxes for arbitrary twins.
+      // let anyone fill this relay's mailboxes for arbitrary twins. The sending relay read
+      // the chain and thinks otherwise: our entry may be the stale one, re-read it next time.
+      directory_.forget(envelope->destination().twin());
       metrics_.drops.inc("federation_not_ours");
       log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
                ", which does not use this relay");
@@ -276,6 +296,9 @@ void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpRe
 }
 
 void Router::on_federation_failure(const rmb::Envelope& original, const std::string& reason) {
+  // The destination's relays did not take it: its cached record (relay list) may be out of
+  // date, so the next message to it reads the chain again.
+  directory_.forget(original.destination().twin());
   // §5.5: back to the original sender's session, destination unset.
   reject(original, session_of(original.source()), false, "federation_failed", reason);
 }

@@ -4,11 +4,14 @@
 // no per-connection state; all entry points are thread-safe and never block (directory
 // lookups complete through callbacks, possibly on another thread).
 #include <cstdint>
+#include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "core/directory/substrate/expiring_cache.h"
 #include "core/directory/twin_directory.h"
 #include "relay/federation/federator.h"
 #include "relay/mailbox/mailbox.h"
@@ -22,6 +25,11 @@ struct RouterOptions {
   std::set<std::string> domains;  // --domain: "is this twin on this relay"
   uint64_t mailbox_ttl = 3600;    // cap on how long mail waits, whatever the envelope says
   std::function<uint64_t()> now;  // unix seconds; default core::unix_now
+  // Mail for a twin of this relay that is not connected makes the directory forget that
+  // twin at most once per this long (0: never), so a twin that moved to another relay is
+  // followed on a later message instead of when its cache entry expires.
+  std::chrono::seconds twin_recheck{30};
+  size_t twin_recheck_capacity = 100000;  // twins remembered as recently re-checked
 };
 
 class Router {
@@ -72,6 +80,9 @@ class Router {
                        const absl::StatusOr<std::optional<core::Twin>>& twin);
   bool is_ours(const core::Twin& twin) const;
   void accept_federated(Frame frame, const rmb::Envelope& envelope, HttpReply reply);
+  // A local twin that is not connected got mail: have its directory entry re-read (rate
+  // limited per twin by options_.twin_recheck).
+  void recheck_offline(uint32_t twin);
 
   RouterOptions options_;
   core::TwinDirectory& directory_;
@@ -80,6 +91,8 @@ class Router {
   Metrics& metrics_;
   RateLimiter* limiter_;
   Federator* federator_ = nullptr;
+  std::mutex recheck_mu_;
+  core::ExpiringCache<uint32_t, bool> rechecked_;  // twins forgotten within twin_recheck
 };
 
 }  // namespace rmb::relay

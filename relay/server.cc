@@ -110,6 +110,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   RouterOptions router_options;
   router_options.domains = c.domains;
   router_options.mailbox_ttl = c.mailbox_ttl;
+  router_options.twin_recheck = c.twin_recheck;
+  router_options.twin_recheck_capacity = c.twin_cache;
   s.router_ = std::make_unique<Router>(std::move(router_options), *s.directory_, s.sessions_, *s.mailbox_,
                                        s.metrics_, s.limiter_.get());
 

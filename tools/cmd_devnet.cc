@@ -463,6 +463,7 @@ int devnet_up(const Invocation& inv) {
     launch.wait_ready(p, [&] { return devnet::port_accepts(redis_port); }, "accepting connections");
   }
   std::vector<std::string> relay_args = {relay_bin, "--listen", domain, "--directory", directory, "--domain", domain};
+  relay_args.insert(relay_args.end(), {"--mailbox", with_redis ? "redis" : "memory"});
   if (with_redis) relay_args.insert(relay_args.end(), {"--redis", s.redis_url + "/0"});
   const auto& relay = launch.start({"relay", relay_args, {}, log_path("relay")});
   launch.wait_ready(relay, [&] { return devnet::port_accepts(s.relay_port); }, "listening");

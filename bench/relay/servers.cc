@@ -40,7 +40,7 @@ absl::StatusOr<RunningServer> start_relay(const RelayLaunch& launch) {
   ChildSpec spec;
   spec.program = launch.binary;
   spec.args = {"--listen", absl::StrCat("127.0.0.1:", *port), "--directory",
-               launch.directory_file, "--domain", launch.domain};
+               launch.directory_file, "--domain", launch.domain, "--mailbox", "memory"};
   spec.args.insert(spec.args.end(), launch.extra_args.begin(), launch.extra_args.end());
   spec.log_path = launch.log_path;
   spec.cpus = launch.cpus;

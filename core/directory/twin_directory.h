@@ -19,6 +19,9 @@ class TwinDirectory {
   virtual ~TwinDirectory() = default;
   virtual void get_twin(uint32_t id, TwinCallback done) = 0;
   virtual void get_twin_id(const AccountId& account, IdCallback done) = 0;
+  // Drops whatever is cached for twin `id`, so the next get_twin reads fresh data (the
+  // relay calls it when routing to a twin failed). Backends without a cache ignore it.
+  virtual void forget(uint32_t /*id*/) {}
 };
 
 }  // namespace rmb::core

@@ -11,7 +11,7 @@ namespace rmb::gateway::link {
 std::vector<std::string> relay_flags(const std::string& dir, const std::vector<test::TestTwin>& twins) {
   const std::string path = dir + "/twins.json";
   if (!test::write_directory(path, twins).ok()) std::abort();
-  return {"--directory", path, "--domain", "relay.test", "--no-federation", "--threads", "2"};
+  return {"--directory", path, "--domain", "relay.test", "--no-federation", "--threads", "2", "--mailbox", "memory"};
 }
 
 rmb::Envelope signed_request(const test::TestTwin& from, uint32_t to, const std::string& payload) {

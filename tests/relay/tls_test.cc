@@ -131,7 +131,7 @@ class RelayTlsTest : public ::testing::Test {
     auto relay = test::ChildProcess::spawn(
         {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port_), "--tls-cert", dir_ + "/cert.pem",
          "--tls-key", dir_ + "/key.pem", "--directory", dir_ + "/twins.json", "--domain", "relay.test",
-         "--no-federation", "--threads", "2"});
+         "--no-federation", "--threads", "2", "--mailbox", "memory"});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);
     tls_.set_verify_mode(ssl::verify_peer);

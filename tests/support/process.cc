@@ -1,5 +1,6 @@
 #include "tests/support/process.h"
 
+#include <algorithm>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -156,6 +157,13 @@ absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start_on(uint16_t po
     relay->port_ = port != 0 ? port : free_port();
     std::vector<std::string> argv = {relay_binary(), "--listen", absl::StrCat("127.0.0.1:", relay->port_)};
     argv.insert(argv.end(), args.begin(), args.end());
+    // rmb-relay keeps mail in Redis at localhost:6379 unless told otherwise (rmb-rs's
+    // default); a test that brings no Redis of its own keeps mail in memory and never
+    // touches whatever answers on 6379.
+    if (std::none_of(args.begin(), args.end(),
+                     [](const std::string& a) { return a == "--redis" || a == "-r" || a == "--mailbox"; })) {
+      argv.insert(argv.end(), {"--mailbox", "memory"});
+    }
     auto child = ChildProcess::spawn(argv);
     if (!child.ok()) return child.status();
     relay->process_ = std::move(*child);

@@ -45,7 +45,7 @@ class SubstrateDirectory final : public TwinDirectory {
   void get_twin_id(const AccountId& account, IdCallback done) override;
 
   // Drops a cached twin (e.g. after update_twin changed it).
-  void forget(uint32_t id);
+  void forget(uint32_t id) override;
 
   // The node connection, shared with update_twin.
   const std::shared_ptr<RpcClient>& rpc() const { return rpc_; }
