@@ -181,6 +181,8 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   if (!config.redis.empty()) {
     compat::RedisFrontDoorOptions options;
     options.url = config.redis;
+    options.instance = config.redis_instance;
+    options.max_orphan_replies = config.redis_max_orphan_replies;
     auto started = compat::start_redis_front_door(std::move(options), engine, engine);
     if (!started.ok()) {
       log_error("rmb-peer: --redis: ", started.status().message());

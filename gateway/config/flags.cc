@@ -74,6 +74,13 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
         "redis://localhost:6379 as rmb-rs: when nothing answers there the peer says so once, serves "
         "gRPC, and keeps retrying")
     ("no-redis", po::bool_switch(&c.no_redis), "do not serve the Redis queues (the gRPC API needs no Redis)")
+    ("redis-instance", po::value(&c.redis_instance)->value_name("NAME"),
+        "suffix of this peer's own Redis state keys (requests in flight, deliveries seen); set it when "
+        "several rmb-peers share one Redis database")
+    ("redis-max-orphan-replies",
+        po::value(&c.redis_max_orphan_replies)->default_value(c.redis_max_orphan_replies)->value_name("N"),
+        "replies for no request of this run (sent before a restart) waiting for their msgbus.backlog "
+        "lookup; beyond it they are dropped with a log line")
     ("no-update", po::bool_switch(&c.no_update), "with --substrate: do not publish relays and e2e key on chain")
     ("ca-file", po::value(&c.ca_file)->value_name("PEM"), "extra trusted CAs for wss:// relays and nodes")
     ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores, at most 4)")

@@ -20,6 +20,8 @@ struct PeerConfig {
   std::string redis;           // empty = no Redis front door (--no-redis)
   bool no_redis = false;
   bool redis_defaulted = false;  // rmb-rs's default address taken (said at start)
+  std::string redis_instance;           // suffix of this peer's own Redis state keys
+  size_t redis_max_orphan_replies = 10000;
   bool no_update = false;
   std::string ca_file;
   bool debug = false;           // -d (rmb-rs counts it: -dd is trace, here the same as -d)

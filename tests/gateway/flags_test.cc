@@ -87,6 +87,10 @@ TEST(PeerFlags, ReliabilityAndBounds) {
   EXPECT_EQ(f.config.reply_cache_mb, 3u);
   EXPECT_EQ(f.config.max_pending, 9u);
   EXPECT_EQ(f.config.max_incoming, 11u);
+  auto redis = parse({"-m", "x", "--redis-instance", "peer7", "--redis-max-orphan-replies", "5"});
+  ASSERT_EQ(redis.kind, ParsedFlags::Kind::kRun) << redis.text;
+  EXPECT_EQ(redis.config.redis_instance, "peer7");
+  EXPECT_EQ(redis.config.redis_max_orphan_replies, 5u);
 }
 
 TEST(PeerFlags, RepeatedRelaysAndSubstrate) {
