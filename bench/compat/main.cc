@@ -184,9 +184,10 @@ int run(const Config& cfg) {
   auto redis = test::RedisServer::start();
   if (!redis.ok()) die(std::string(redis.status().message()));
   std::vector<testing::NetTwin> twins = {testing::make_net_twin(1), testing::make_net_twin(2)};
-  auto net = testing::Network::start(twins);
-  if (!net.ok()) die(std::string(net.status().message()));
   std::string url = (*redis)->url();
+  // The relay's mailbox in db 0 of the bench's own Redis, never the default localhost:6379.
+  auto net = testing::Network::start(twins, url + "/0");
+  if (!net.ok()) die(std::string(net.status().message()));
   auto caller_peer = testing::InprocPeer::start(twins[0], **net, url + "/1");
   if (!caller_peer.ok()) die(std::string(caller_peer.status().message()));
   auto worker_peer = testing::InprocPeer::start(twins[1], **net, url + "/2");
