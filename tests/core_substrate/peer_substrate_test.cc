@@ -9,10 +9,13 @@
 #include "core/util/bytes.h"
 #include "tests/core_substrate/fake_node.h"
 #include "tests/support/peer_process.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/twins.h"
 
 namespace rmb::test {
 namespace {
+
+using namespace std::chrono_literals;
 
 class PeerSubstrate : public ::testing::Test {
  protected:
@@ -68,6 +71,22 @@ TEST_F(PeerSubstrate, NoUpdateLeavesTheChainAlone) {
   EXPECT_FALSE(record->relay.has_value());
   EXPECT_FALSE(record->pk.has_value());
   EXPECT_EQ(node_.count("author_submitExtrinsic") + node_.count("author_submitAndWatchExtrinsic"), 0u);
+}
+
+TEST_F(PeerSubstrate, AnRmbRsCommandLineStartsAndServes) {
+  // rmb-rs's documented spelling (deprecated --mnemonics, counted -dd, short -s and -r), with
+  // only the host names swapped for this test's chain node and Redis.
+  auto redis = RedisServer::start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto peer = PeerProcess::start({"-k", "ed25519", "--mnemonics", seed_, "-dd", "-s", node_.url(), "--relay",
+                                  "ws://relay-a.test:1", "-r", (*redis)->url()});
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  EXPECT_EQ((*peer)->twin(), twin_.id);
+  EXPECT_TRUE((*peer)->wait_for_output("serving the Redis queues of " + (*redis)->url(), 20s)) << (*peer)->output();
+  auto record = node_.twin(twin_.id);
+  ASSERT_TRUE(record.has_value());
+  ASSERT_TRUE(record->relay.has_value());
+  EXPECT_EQ(std::string(record->relay->begin(), record->relay->end()), "relay-a.test");
 }
 
 TEST_F(PeerSubstrate, UnknownKeyExitsWithTheRustMessage) {
