@@ -62,7 +62,7 @@ TEST(RelaySubstrate, FlagIsInHelpAndBadUrlIsAnError) {
   char buf[4096];
   for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) help.append(buf, n);
   EXPECT_EQ(::pclose(pipe), 0);
-  EXPECT_NE(help.find("--substrate URL"), std::string::npos) << help;
+  EXPECT_NE(help.find("--substrate ] URL"), std::string::npos) << help;  // -s [ --substrate ] URL
   auto bad = ChildProcess::spawn({relay_binary(), "--substrate", "not-a-url", "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(bad.ok());
   std::optional<int> code;

@@ -6,6 +6,7 @@
 //      (skipped; error envelope after expiry) and a 4xx (fail-fast to an offline twin).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -29,6 +30,8 @@ std::unique_ptr<test::ChildProcess> start_relay(uint16_t port, std::vector<std::
   std::vector<std::string> argv = {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port),
                                    "--threads", "2"};
   argv.insert(argv.end(), args.begin(), args.end());
+  // Without --redis the relay would use rmb-rs's default Redis address: keep mail in memory.
+  if (std::find(args.begin(), args.end(), "--redis") == args.end()) argv.insert(argv.end(), {"--mailbox", "memory"});
   auto child = test::ChildProcess::spawn(argv);
   EXPECT_TRUE(child.ok()) << child.status();
   if (!child.ok()) return nullptr;
