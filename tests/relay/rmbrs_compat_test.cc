@@ -209,5 +209,40 @@ TEST_F(RelayRmbRs, TwinThatMovedToAnotherRelayIsFollowed) {
   EXPECT_EQ(error->error().message(), "federation is not configured on this relay");
 }
 
+TEST_F(RelayRmbRs, FailedFederationDropsTheCachedTwin) {
+  test::FakeNode node;
+  auto twins = test::make_twins(2);
+  const std::string dead = "127.0.0.1:" + std::to_string(test::free_port());  // nothing listens
+  node.put_twin(chain_twin(twins[0], "relay.test"));
+  node.put_twin(chain_twin(twins[1], dead));
+  auto relay = test::RelayProcess::start(
+      {"--substrate", node.url(), "--domain", "relay.test", "--federation-scheme", "http"});
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  relay_ = std::move(*relay);
+  auto a = test::WsClient::connect(port(), twins[0]);
+  ASSERT_TRUE(a.ok()) << a.status();
+  // twins[1]'s relay is down: the request fails back to the sender.
+  auto first = (*a)->request_to(twins[1].id, std::nullopt, "compat.echo", "first");
+  first.set_expiration(2);
+  ASSERT_TRUE((*a)->send(first).ok());
+  auto error = (*a)->receive(std::chrono::milliseconds(20000));
+  ASSERT_TRUE(error.ok()) << error.status();
+  ASSERT_TRUE(error->has_error());
+  EXPECT_EQ(error->uid(), first.uid());
+  // Meanwhile twins[1] moved to this relay. Its cached record (the dead relay) was dropped
+  // with the failure, so the next message is kept here for it instead of going to the dead
+  // relay again for the cache entry's 5 minutes.
+  node.put_twin(chain_twin(twins[1], "relay.test"));
+  auto second = (*a)->request_to(twins[1].id, std::nullopt, "compat.echo", "second");
+  ASSERT_TRUE((*a)->send(second).ok());
+  // Connect only once it is stored: a connected twin gets its mail whatever the cache says.
+  ASSERT_GE(wait_for_metric("relay_mailbox_depth", [](double n) { return n >= 1; }), 1);
+  auto b = test::WsClient::connect(port(), twins[1]);
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto got = (*b)->receive(std::chrono::milliseconds(20000));
+  ASSERT_TRUE(got.ok()) << "the second message did not reach the twin on this relay: " << got.status();
+  EXPECT_EQ(got->uid(), second.uid());
+}
+
 }  // namespace
 }  // namespace rmb::relay
