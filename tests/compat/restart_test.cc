@@ -79,10 +79,12 @@ class CompatRestart : public ::testing::Test {
 
   void start_peer(int i, bool debug = false) {
     peers_[i].reset();
-    std::vector<std::string> args = {"-k", "ed25519", "-m", twins_[i].secret, "--directory", net_->directory_path,
-                                     "--relay", absl::StrCat("ws://127.0.0.1:", relay_port_), "--redis",
-                                     db_url(i + 1)};
-    if (debug) args.push_back("-d");
+    // rmb-rs's spellings (deprecated --mnemonics, short -r, counted -dd): the Redis-queue
+    // users this front door is for start rmb-peer this way.
+    std::vector<std::string> args = {"-k", "ed25519", "--mnemonics", twins_[i].secret, "--directory",
+                                     net_->directory_path, "--relay", absl::StrCat("ws://127.0.0.1:", relay_port_),
+                                     "-r", db_url(i + 1)};
+    if (debug) args.push_back("-dd");
     auto p = test::PeerProcess::start(args);
     ASSERT_TRUE(p.ok()) << p.status();
     peers_[i] = std::move(*p);
