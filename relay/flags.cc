@@ -1,9 +1,9 @@
 #include <boost/program_options.hpp>
 #include <sstream>
-#include <string_view>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "core/util/debug_flags.h"
 #include "relay/config.h"
 
 namespace rmb::relay {
@@ -117,23 +117,12 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
         "seconds of failure history used to order remote relays")
     ("debug,d", "debug logging; counted as in rmb-rs (-dd, trace there, means debug here)");
   // clang-format on
-  // rmb-rs counts -d (-d debug, -dd trace); program_options takes a switch once. Every
-  // -d, -dd, ... and --debug is taken out here and counted.
-  std::vector<const char*> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool dashes_d = i > 0 && arg.size() >= 2 && arg[0] == '-' &&
-                          arg.find_first_not_of('d', 1) == std::string_view::npos;
-    if (dashes_d || (i > 0 && arg == "--debug")) {
-      c.verbosity += dashes_d ? static_cast<unsigned>(arg.size() - 1) : 1;
-      continue;
-    }
-    args.push_back(argv[i]);
-  }
+  const core::DebugFlags args = core::take_debug_flags(argc, argv);
+  c.verbosity = args.count;
   c.debug = c.verbosity > 0;
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(static_cast<int>(args.size()), args.data(), desc), vm);
+    po::store(po::parse_command_line(static_cast<int>(args.argv.size()), args.argv.data(), desc), vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     *error = e.what();

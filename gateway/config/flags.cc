@@ -1,11 +1,11 @@
 #include <boost/program_options.hpp>
 #include <optional>
 #include <sstream>
-#include <string_view>
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gateway/api/grpc_server.h"
+#include "core/util/debug_flags.h"
 #include "gateway/config/peer_config.h"
 
 namespace rmb::gateway::config {
@@ -105,22 +105,11 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
         "one (services reconnect after a restart) before it goes to Redis or is refused; 0 = off")
     ("debug,d", "debug logging (rmb-rs's -dd, trace, is accepted and means the same)");
   // clang-format on
-  // rmb-rs counts -d (-d debug, -dd trace); program_options takes a switch once. Every
-  // -d, -dd, ... and --debug is taken out here and counted.
-  std::vector<const char*> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool dashes_d = i > 0 && arg.size() >= 2 && arg[0] == '-' &&
-                          arg.find_first_not_of('d', 1) == std::string_view::npos;
-    if (i > 0 && (dashes_d || arg == "--debug")) {
-      c.debug = true;
-      continue;
-    }
-    args.push_back(argv[i]);
-  }
+  const core::DebugFlags args = core::take_debug_flags(argc, argv);
+  c.debug = args.count > 0;
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(static_cast<int>(args.size()), args.data(), desc), vm);
+    po::store(po::parse_command_line(static_cast<int>(args.argv.size()), args.argv.data(), desc), vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     out.text = e.what();
