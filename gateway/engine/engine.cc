@@ -12,7 +12,7 @@ Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDir
       links(links),
       options(std::move(options)),
       twins(directory),
-      pending(this->options.max_pending),
+      pending(this->options.max_pending, ResendPolicy{this->options.resend_after, this->options.resend_max}),
       seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),
       in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse),
       replies_(this->options.reply_cache_entries, this->options.reply_cache_bytes),

@@ -112,9 +112,7 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
                                                                           std::shared_ptr<const std::string> frame) {
     if (!error) {
       self->stats.request_envelopes_out.fetch_add(1, std::memory_order_relaxed);
-      const auto every = self->options.resend_after;
-      const auto first = every.count() > 0 ? Clock::now() + every : Clock::time_point::max();
-      self->pending.mark_sent(request->uid, index, std::move(frame), first, every, self->options.resend_max);
+      self->pending.mark_sent(request->uid, index, std::move(frame), Clock::now());
       return;
     }
     engine_log(EngineLogLevel::kDebug, "request ", request->uid, " to ",

@@ -92,18 +92,16 @@ PendingTable::ReplyClaim PendingTable::claim_reply(const std::string& uid, const
 }
 
 void PendingTable::mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame,
-                             Clock::time_point first_resend, std::chrono::milliseconds interval,
-                             std::chrono::milliseconds max_interval) {
+                             Clock::time_point now) {
   std::lock_guard lock(mu_);
   const auto it = requests_.find(uid);
   if (it == requests_.end() || index >= it->second->destinations.size()) return;
   auto& d = it->second->destinations[index];
-  d.sent = true;
   if (d.frame) return;  // a resend completing: the schedule already moved on
   d.frame = std::move(frame);
-  d.next_resend = first_resend;
-  d.resend_interval = std::min(interval, max_interval);
-  max_resend_interval_ = max_interval;
+  if (resend_.after.count() <= 0) return;  // timer resends off: next_resend stays max
+  d.next_resend = now + resend_.after;
+  d.resend_interval = std::min(resend_.after, resend_.max);
 }
 
 std::vector<PendingTable::Resend> PendingTable::due_resends(Clock::time_point now, bool all) {
@@ -116,9 +114,8 @@ std::vector<PendingTable::Resend> PendingTable::due_resends(Clock::time_point no
       if (d.answered || !d.frame) continue;
       if (!all && d.next_resend > now) continue;
       out.push_back(Resend{uid, i, d.frame, request->deadline});
-      ++d.resends;
       if (d.next_resend <= now) {
-        d.resend_interval = std::min(d.resend_interval * 2, max_resend_interval_);
+        d.resend_interval = std::min(d.resend_interval * 2, resend_.max);
         d.next_resend = now + d.resend_interval;
       }
     }

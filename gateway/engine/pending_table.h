@@ -21,13 +21,19 @@ struct RequestDelivery;  // engine-side handlers of one request (engine_impl.h)
 struct PendingDestination {
   using Clock = std::chrono::steady_clock;
   core::AddressText address;
-  bool sent = false;      // its envelope left through a relay link
   bool answered = false;  // its outcome is claimed
-  // The signed envelope as sent, kept to send again (same bytes, same uid) until answered.
+  // The signed envelope as it left through a relay link (null until then), kept to send
+  // again (same bytes, same uid) until answered.
   std::shared_ptr<const std::string> frame;
   Clock::time_point next_resend = Clock::time_point::max();
   std::chrono::milliseconds resend_interval{0};
-  uint32_t resends = 0;
+};
+
+// When an unanswered destination is sent again on the timer: `after` its first send, then
+// at doubling intervals up to `max`. `after` 0: never on the timer.
+struct ResendPolicy {
+  std::chrono::milliseconds after{0};
+  std::chrono::milliseconds max{0};
 };
 
 // An error envelope from a relay (source twin 0): it names no destination.
@@ -60,7 +66,7 @@ struct Claim {
 class PendingTable {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit PendingTable(size_t capacity) : capacity_(capacity) {}
+  explicit PendingTable(size_t capacity, ResendPolicy resend = {}) : capacity_(capacity), resend_(resend) {}
 
   // RESOURCE_EXHAUSTED when `capacity` requests are pending; ALREADY_EXISTS for a uid in use.
   absl::Status add(std::shared_ptr<PendingRequest> request);
@@ -86,11 +92,10 @@ class PendingTable {
                          const RelayError& relay_error = {},
                          std::optional<Clock::time_point> retry_at = std::nullopt);
 
-  // Destination `index` of `uid` left as `frame`; it is sent again from `first_resend` on,
-  // then at doubling intervals (capped at `max_interval`), while unanswered.
+  // Destination `index` of `uid` left as `frame` at `now`; while unanswered it is sent again
+  // as the ResendPolicy says.
   void mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame,
-                 Clock::time_point first_resend, std::chrono::milliseconds interval,
-                 std::chrono::milliseconds max_interval);
+                 Clock::time_point now);
 
   struct Resend {
     std::string uid;
@@ -117,7 +122,7 @@ class PendingTable {
   Claim settle(const std::shared_ptr<PendingRequest>& request, size_t index);  // mu_ held
 
   size_t capacity_;
-  std::chrono::milliseconds max_resend_interval_{0};  // guarded by mu_
+  const ResendPolicy resend_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<PendingRequest>> requests_;
 };

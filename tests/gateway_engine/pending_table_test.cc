@@ -75,12 +75,12 @@ TEST(PendingTable, RelayErrorsAreHeldWhileSeveralDestinationsAreOwed) {
 }
 
 TEST(PendingTable, ATransientRelayErrorIsHeldAndBringsTheResendForward) {
-  PendingTable table(10);
+  PendingTable table(10, ResendPolicy{10s, 60s});
   const auto t0 = PendingTable::Clock::time_point{} + 1000s;
   auto request = make("u", {addr(1)});
   request->deadline = t0 + 60s;
   ASSERT_TRUE(table.add(request).ok());
-  table.mark_sent("u", 0, std::make_shared<const std::string>("f"), t0 + 10s, 10s, 60s);
+  table.mark_sent("u", 0, std::make_shared<const std::string>("f"), t0);
   // One destination owed, but the relay failed this attempt: held, not settled.
   auto relay = table.claim_reply("u", addr(0), RelayError{0, "redis error: unavailable"}, t0 + 1s);
   EXPECT_EQ(relay.match, PendingTable::Match::kHeld);
@@ -128,14 +128,14 @@ TEST(PendingTable, BoundedAndUidsAreUnique) {
 }
 
 TEST(PendingTable, UnansweredSentDestinationsAreResentAtDoublingIntervals) {
-  PendingTable table(10);
+  PendingTable table(10, ResendPolicy{5s, 12s});
   const auto t0 = PendingTable::Clock::time_point{} + 1000s;
   auto request = make("u", {addr(1), addr(2), addr(3)});
   request->deadline = t0 + 60s;
   ASSERT_TRUE(table.add(request).ok());
   auto bytes = std::make_shared<const std::string>("signed");
-  table.mark_sent("u", 0, bytes, t0 + 5s, 5s, 12s);
-  table.mark_sent("u", 1, bytes, t0 + 5s, 5s, 12s);
+  table.mark_sent("u", 0, bytes, t0);
+  table.mark_sent("u", 1, bytes, t0);
   // Destination 2 never left: nothing to send again.
   EXPECT_TRUE(table.due_resends(t0 + 4s, false).empty());
   auto due = table.due_resends(t0 + 5s, false);
@@ -149,7 +149,7 @@ TEST(PendingTable, UnansweredSentDestinationsAreResentAtDoublingIntervals) {
   EXPECT_TRUE(table.due_resends(t0 + 26s, false).empty());
   EXPECT_EQ(table.due_resends(t0 + 27s, false).size(), 2u);
   // A resend completing does not restart the schedule.
-  table.mark_sent("u", 0, bytes, t0 + 28s, 5s, 12s);
+  table.mark_sent("u", 0, bytes, t0 + 23s);
   EXPECT_TRUE(table.due_resends(t0 + 28s, false).empty());
   // Answered destinations are not sent again; a dropped link sends the rest at once.
   ASSERT_EQ(table.claim_reply("u", addr(1)).match, PendingTable::Match::kMatched);
@@ -164,7 +164,7 @@ TEST(PendingTable, OutOfRangeIndexIsIgnored) {
   PendingTable table(2);
   ASSERT_TRUE(table.add(make("a", {addr(1)})).ok());
   EXPECT_FALSE(table.claim("a", 7).has_value());
-  table.mark_sent("a", 7, nullptr, PendingTable::Clock::time_point::max(), 0ms, 0ms);
+  table.mark_sent("a", 7, nullptr, PendingTable::Clock::time_point{});
   EXPECT_EQ(table.size(), 1u);
 }
 
