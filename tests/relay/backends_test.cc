@@ -66,12 +66,7 @@ class RelayFederation : public RelayTest {
   }
   double metric_of(uint16_t port, const std::string& sample) {
     auto res = test::http_get(port, "/metrics");
-    std::istringstream in(res.body);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
-    }
-    return 0;
+    return test::prometheus_sample(res.body, sample);
   }
 
   uint16_t port_a_ = 0, port_b_ = 0;

@@ -106,14 +106,7 @@ double RelayTest::wait_for_metric(const std::string& sample, const std::function
 double RelayTest::metric(const std::string& sample) {
   auto res = test::http_get(port(), "/metrics");
   EXPECT_EQ(res.status, 200u);
-  std::istringstream in(res.body);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ') {
-      return std::stod(line.substr(sample.size() + 1));
-    }
-  }
-  return 0;
+  return test::prometheus_sample(res.body, sample);
 }
 
 }  // namespace rmb::relay

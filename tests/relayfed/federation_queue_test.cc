@@ -73,14 +73,7 @@ class FederationQueueTest : public ::testing::Test {
 
   double metric(uint16_t port, const std::string& sample) {
     auto res = test::http_get(port, "/metrics");
-    std::istringstream in(res.body);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ') {
-        return std::stod(line.substr(sample.size() + 1));
-      }
-    }
-    return 0;
+    return test::prometheus_sample(res.body, sample);
   }
 
   // Twin 1 at `port` sends `n` requests to twin 2 (at B); returns the bytes sent.

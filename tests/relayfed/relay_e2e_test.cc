@@ -47,14 +47,7 @@ std::unique_ptr<test::ChildProcess> start_relay(uint16_t port, std::vector<std::
 
 double metric(uint16_t port, const std::string& sample) {
   auto res = test::http_get(port, "/metrics");
-  std::istringstream in(res.body);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ') {
-      return std::stod(line.substr(sample.size() + 1));
-    }
-  }
-  return 0;
+  return test::prometheus_sample(res.body, sample);
 }
 
 // The counter moves when the 202 reaches the sender's relay, which can be a moment after

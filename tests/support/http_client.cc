@@ -1,5 +1,7 @@
 #include "tests/support/http_client.h"
 
+#include <sstream>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -50,6 +52,15 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
   result.status = parser.get().result_int();
   result.body = parser.get().body();
   return result;
+}
+
+double prometheus_sample(const std::string& metrics_text, const std::string& sample) {
+  std::istringstream in(metrics_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
+  }
+  return 0;
 }
 
 }  // namespace rmb::test
