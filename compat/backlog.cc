@@ -1,7 +1,7 @@
 #include "compat/backlog.h"
 
 #include "absl/status/status.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/ttl.h"
 #include "rmb/peer.pb.h"
 
 namespace rmb::compat {

@@ -1,7 +1,7 @@
 #include "compat/outage.h"
 
 #include "absl/strings/str_cat.h"
-#include "compat/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::compat {
 namespace {
@@ -12,7 +12,7 @@ void OutageLog::failed(std::string_view who, std::string_view error) {
   std::lock_guard lock(mu_);
   if (down_) return;
   down_ = true;
-  log_warn(absl::StrCat("redis at ", where_, " unavailable (", sv(who), ": ", sv(error),
+  core::log_warn("compat: ", absl::StrCat("redis at ", where_, " unavailable (", sv(who), ": ", sv(error),
                         "); reconnecting in the background"));
 }
 
@@ -20,7 +20,7 @@ void OutageLog::recovered(std::string_view who) {
   std::lock_guard lock(mu_);
   if (!down_) return;
   down_ = false;
-  log_info(absl::StrCat("redis at ", where_, " reachable again (", sv(who), ")"));
+  core::log_info("compat: ", absl::StrCat("redis at ", where_, " reachable again (", sv(who), ")"));
 }
 
 }  // namespace rmb::compat

@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "compat/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::compat {
 namespace {
@@ -87,17 +87,17 @@ void PopLoop::run() {
     if (r->type == REDIS_REPLY_ERROR) {
       absl::string_view error(r->str, r->len);
       if (move == &blmove && absl::StrContains(error, "unknown command")) {
-        log_info("this Redis has no BLMOVE (< 6.2): popping with BRPOPLPUSH");
+        core::log_info("compat: ", "this Redis has no BLMOVE (< 6.2): popping with BRPOPLPUSH");
         move = &brpoplpush;
         continue;
       }
       // e.g. WRONGTYPE when someone SET msgbus.system.local: say so, and do not spin.
-      log_warn(absl::StrCat(std::string((*move)[0]), " ", queue_, " failed: ", error));
+      core::log_warn("compat: ", absl::StrCat(std::string((*move)[0]), " ", queue_, " failed: ", error));
       pause();
       continue;
     }
     if (r->type != REDIS_REPLY_STRING) {
-      log_warn(absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
+      core::log_warn("compat: ", absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
       continue;
     }
     std::string payload(r->str, r->len);

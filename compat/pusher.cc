@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
-#include "compat/log.h"
+#include "core/obs/log.h"
 #include "core/redis/redis_conn.h"
 
 namespace rmb::compat {
@@ -68,7 +68,7 @@ void Pusher::answer(Item& item, const redisReply* reply) {
   std::vector<Item> items;
   for (auto& c : next) items.push_back(Item{std::move(c), {}, nullptr, 0});
   if (!enqueue(std::move(items), true)) {
-    log_warn(absl::StrCat("write queue full; ", next.size(), " redis writes after a lookup are lost"));
+    core::log_warn("compat: ", absl::StrCat("write queue full; ", next.size(), " redis writes after a lookup are lost"));
   }
 }
 
@@ -106,7 +106,7 @@ size_t Pusher::drop_stale(std::deque<Item>& pending) {
     ++dropped;
   }
   if (dropped > 0) {
-    log_warn(absl::StrCat("dropped ", dropped, " redis writes older than ", options_.give_up.count(),
+    core::log_warn("compat: ", absl::StrCat("dropped ", dropped, " redis writes older than ", options_.give_up.count(),
                           "s while redis was unreachable"));
   }
   return dropped;
@@ -122,7 +122,7 @@ void Pusher::run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
       if (stopping_ && (Clock::now() >= drain_deadline_ || (pending.empty() && queue_.empty()))) {
         size_t left = pending.size() + queue_.size();
-        if (left > 0) log_warn(absl::StrCat("stopping with ", left, " redis writes not done"));
+        if (left > 0) core::log_warn("compat: ", absl::StrCat("stopping with ", left, " redis writes not done"));
         std::deque<Item> rest;
         rest.swap(queue_);
         lock.unlock();
@@ -169,7 +169,7 @@ void Pusher::run() {
       }
       if ((*reply)->type == REDIS_REPLY_ERROR) {
         const Command& c = pending[done].args;
-        log_warn(absl::StrCat("redis refused ", c.empty() ? "" : c[0], " ", c.size() > 1 ? c[1] : "", ": ",
+        core::log_warn("compat: ", absl::StrCat("redis refused ", c.empty() ? "" : c[0], " ", c.size() > 1 ? c[1] : "", ": ",
                               absl::string_view((*reply)->str, (*reply)->len)));
       }
       answer(pending[done], reply->get());

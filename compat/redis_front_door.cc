@@ -10,14 +10,14 @@
 #include "compat/backlog.h"
 #include "compat/errors.h"
 #include "compat/inflight.h"
-#include "compat/log.h"
+#include "core/obs/log.h"
 #include "compat/outage.h"
 #include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/shapes.h"
 #include "compat/translate.h"
-#include "core/envelope/address.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/address.h"
+#include "core/protocol/envelope/ttl.h"
 #include "core/redis/redis_url.h"
 #include "core/util/clock.h"
 #include "gateway/engine/uid.h"
@@ -62,7 +62,7 @@ bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
   }
   conn.append({"EXEC"});
   auto refused = [](const redisReply* r) {
-    log_warn(absl::StrCat("redis refused a write of the front door's state: ", absl::string_view(r->str, r->len)));
+    core::log_warn("compat: ", absl::StrCat("redis refused a write of the front door's state: ", absl::string_view(r->str, r->len)));
   };
   for (size_t i = 0; i < commands.size() + 2; ++i) {
     auto r = conn.reply();
@@ -84,7 +84,7 @@ std::optional<std::vector<std::string>> read_list(core::RedisConn& conn, const s
   if (!r.ok()) return std::nullopt;
   std::vector<std::string> out;
   if ((*r)->type != REDIS_REPLY_ARRAY) {
-    log_warn(absl::StrCat("LRANGE ", list, " did not return a list; not taken up"));
+    core::log_warn("compat: ", absl::StrCat("LRANGE ", list, " did not return a list; not taken up"));
     return out;
   }
   for (size_t i = 0; i < (*r)->elements; ++i) {
@@ -149,7 +149,7 @@ struct State {
     }
     commands.insert(commands.end(), std::make_move_iterator(then.begin()), std::make_move_iterator(then.end()));
     if (!pusher.push_atomic(std::move(commands))) {
-      log_warn(absl::StrCat("write queue full or closed; an error for '", ret, "' is lost"));
+      core::log_warn("compat: ", absl::StrCat("write queue full or closed; an error for '", ret, "' is lost"));
     }
   }
 
@@ -158,14 +158,14 @@ struct State {
   void on_outcome(const Pending& p, const gateway::Outcome& outcome) {
     auto json = outcome_to_json(outcome, p.ref);
     if (!json) {
-      log_debug(absl::StrCat("request ", outcome.uid, " to twin ", outcome.destination.twin,
+      core::log_debug("compat: ", absl::StrCat("request ", outcome.uid, " to twin ", outcome.destination.twin,
                              " expired without an answer"));
       return;
     }
     auto commands = push_list(p.ret, to_json(*json));
     commands.push_back(Command{"HSET", keys.inflight, answered_field(p.uid, outcome.destination.twin), "1"});
     if (!pusher.push_atomic(std::move(commands))) {
-      log_warn(absl::StrCat("write queue full or closed; an answer for '", p.ret, "' is lost"));
+      core::log_warn("compat: ", absl::StrCat("write queue full or closed; an answer for '", p.ret, "' is lost"));
     }
   }
 
@@ -217,7 +217,7 @@ struct State {
       if (e.ret) {
         answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
       } else {
-        log_warn(absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
+        core::log_warn("compat: ", absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
                               e.message, ")"));
         pusher.push({unqueue(payload)});
       }
@@ -247,7 +247,7 @@ struct State {
   void reissue(const std::shared_ptr<State>& self, const InflightRecord& record) {
     RequestParse parsed = parse_request(record.request);
     if (!parsed.request) {
-      log_warn(absl::StrCat(keys.inflight, ": dropped the unreadable record of ", record.uid, " (",
+      core::log_warn("compat: ", absl::StrCat(keys.inflight, ": dropped the unreadable record of ", record.uid, " (",
                             parsed.error.message, ")"));
       pusher.push({forget(record.uid, {})});
       return;
@@ -255,7 +255,7 @@ struct State {
     const RequestJson& json = *parsed.request;
     auto prepared = prepare_request(json, core::unix_now());
     if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
-      log_debug(absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
+      core::log_debug("compat: ", absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
       pusher.push({forget(record.uid, json.dst)});
       return;
     }
@@ -291,7 +291,7 @@ struct State {
           }
         }
       } else {
-        log_warn(absl::StrCat("HGETALL ", keys.inflight, " did not return a hash; nothing re-sent"));
+        core::log_warn("compat: ", absl::StrCat("HGETALL ", keys.inflight, " did not return a hash; nothing re-sent"));
       }
       InflightState state = parse_inflight(fields);
       if (!state.stray_fields.empty()) {
@@ -301,7 +301,7 @@ struct State {
       }
       for (const auto& record : state.records) reissue(self, record);
       if (!state.records.empty()) {
-        log_info(absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
+        core::log_info("compat: ", absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
       }
       // Only now: a reply routed through its backlog before its request was re-sent would
       // reach `ret` twice (once more from the re-sent request).
@@ -321,7 +321,7 @@ struct State {
     for (auto it = left->rbegin(); it != left->rend(); ++it) {
       if (!on_request(self, conn, *it)) return false;
     }
-    if (!left->empty()) log_info(absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
+    if (!left->empty()) core::log_info("compat: ", absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
     return true;
   }
 
@@ -346,7 +346,7 @@ struct State {
   std::vector<Command> after_delivery(const std::string& list, const std::string& json, const std::string& uid,
                                       const std::string& src, const redisReply* r) {
     if (r == nullptr) {
-      log_warn(absl::StrCat("request ", uid, " from ", src, " for '", list, "' is lost: redis unreachable"));
+      core::log_warn("compat: ", absl::StrCat("request ", uid, " from ", src, " for '", list, "' is lost: redis unreachable"));
       return {};
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -355,11 +355,11 @@ struct State {
     }
     if (r->type != REDIS_REPLY_STRING) return {};  // delivered now
     if (r->len == 0) {
-      log_debug(absl::StrCat("repeated request ", uid, " from ", src, " is on '", list,
+      core::log_debug("compat: ", absl::StrCat("repeated request ", uid, " from ", src, " is on '", list,
                              "' already (delivered before a restart); not delivered again"));
       return {};
     }
-    log_debug(absl::StrCat("repeated request ", uid, " from ", src, " answered again with the response given before"));
+    core::log_debug("compat: ", absl::StrCat("repeated request ", uid, " from ", src, " answered again with the response given before"));
     send_reply(std::string(r->str, r->len));
     return {};
   }
@@ -368,16 +368,16 @@ struct State {
   std::optional<std::string> send_reply(const std::string& payload) {
     auto json = parse_response(payload);
     if (!json.ok()) {
-      log_warn(absl::StrCat(kReplyQueue, ": dropped a malformed response (", json.status().message(), ")"));
+      core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": dropped a malformed response (", json.status().message(), ")"));
       return std::nullopt;
     }
     auto reply = prepare_reply(*json);
     if (!reply.ok()) {
-      log_warn(absl::StrCat(kReplyQueue, ": dropped a response with an unusable 'dst' (",
+      core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": dropped a response with an unusable 'dst' (",
                             reply.status().message(), ")"));
       return std::nullopt;
     }
-    if (reply->warning) log_warn(absl::StrCat(kReplyQueue, ": ", *reply->warning));
+    if (reply->warning) core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": ", *reply->warning));
     std::string seen = seen_key(keys, core::format_address(reply->destination.twin, reply->destination.connection),
                                 reply->uid);
     outbox.reply(reply->uid, reply->destination, std::move(reply->reply));
@@ -400,7 +400,7 @@ struct State {
     for (auto it = left->rbegin(); it != left->rend(); ++it) {
       if (!on_reply_message(conn, *it)) return false;
     }
-    if (!left->empty()) log_info(absl::StrCat("took up ", left->size(), " responses popped but not sent before"));
+    if (!left->empty()) core::log_info("compat: ", absl::StrCat("took up ", left->size(), " responses popped but not sent before"));
     return true;
   }
 
@@ -417,7 +417,7 @@ struct State {
       orphan_lookups.fetch_sub(1);
       uint64_t refused = orphans_refused.fetch_add(1) + 1;
       if (refused == 1 || refused % 1000 == 0) {
-        log_warn(absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
+        core::log_warn("compat: ", absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
                               " backlog lookups already queued (", refused, " dropped so far)"));
       }
       return;
@@ -430,7 +430,7 @@ struct State {
     });
     if (!queued) {
       orphan_lookups.fetch_sub(1);
-      log_warn(absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
+      core::log_warn("compat: ", absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
     }
   }
 
@@ -438,24 +438,24 @@ struct State {
     std::string what = absl::StrCat("reply ", reply.uid, " from ",
                                     core::format_address(reply.source.twin, reply.source.connection));
     if (r == nullptr) {
-      log_warn(absl::StrCat(what, " is lost: its backlog could not be read (redis unreachable)"));
+      core::log_warn("compat: ", absl::StrCat(what, " is lost: its backlog could not be read (redis unreachable)"));
       return {};
     }
     if (r->type == REDIS_REPLY_NIL) {
-      log_debug(absl::StrCat(what, " matches no request: no ", backlog_key(reply.uid),
+      core::log_debug("compat: ", absl::StrCat(what, " matches no request: no ", backlog_key(reply.uid),
                              " (answered, expired or never sent here); dropped"));
       return {};
     }
     if (r->type != REDIS_REPLY_STRING) {
-      log_warn(absl::StrCat(what, " dropped: ", backlog_key(reply.uid), " is not a string"));
+      core::log_warn("compat: ", absl::StrCat(what, " dropped: ", backlog_key(reply.uid), " is not a string"));
       return {};
     }
     auto routed = route_by_backlog(reply, std::string_view(r->str, r->len));
     if (!routed.ok()) {
-      log_warn(absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
+      core::log_warn("compat: ", absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
       return {};
     }
-    log_debug(absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
+    core::log_debug("compat: ", absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
     return push_list(routed->list, std::move(routed->json));
   }
 
@@ -469,7 +469,7 @@ struct State {
     }
     for (auto& [uid, p] : all) outbox.cancel(uid);
     if (!all.empty()) {
-      log_info(absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ", keys.inflight,
+      core::log_info("compat: ", absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ", keys.inflight,
                             " for the next start)"));
     }
   }
@@ -524,7 +524,7 @@ class FrontDoor : public RedisFrontDoor {
     registry_.set_fallback(sink_);
     local_pop_.start();
     reply_pop_.start();
-    log_info(absl::StrCat("redis front door on ", url.display()));
+    core::log_info("compat: ", absl::StrCat("redis front door on ", url.display()));
   }
 
   ~FrontDoor() override { stop(); }

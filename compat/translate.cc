@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "compat/backlog.h"
 #include "compat/errors.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/ttl.h"
 #include "core/util/bytes.h"
 
 namespace rmb::compat {

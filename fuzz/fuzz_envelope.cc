@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/e2e/cipher.h"
-#include "core/envelope/address.h"
-#include "core/envelope/challenge.h"
-#include "core/envelope/signing.h"
-#include "core/envelope/ttl.h"
-#include "core/identity/ed25519.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/envelope/address.h"
+#include "core/protocol/envelope/challenge.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/envelope/ttl.h"
+#include "core/protocol/identity/ed25519.h"
 #include "fuzz/harness.h"
 
 namespace {

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/identity/ed25519.h"
+#include "core/protocol/identity/ed25519.h"
 #include "fuzz/harness.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // Pieces every fuzz harness shares (header only: fuzz/CMakeLists.txt makes each *.cc a target).
 #include <cstdlib>
 
-#include "core/identity/ed25519.h"
+#include "core/protocol/identity/ed25519.h"
 #include "core/util/bytes.h"
 
 namespace rmb::fuzz {

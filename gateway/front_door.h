@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/envelope/address.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/address.h"
+#include "core/protocol/envelope/ttl.h"
 
 namespace rmb::gateway {
 

@@ -13,12 +13,12 @@
 
 #include "core/directory/file_directory.h"
 #include "core/directory/substrate/substrate_directory.h"
-#include "core/identity/secret.h"
+#include "core/protocol/identity/secret.h"
 #include "core/util/bytes.h"
 #include "gateway/api/gateway_service.h"
 #include "gateway/api/grpc_server.h"
 #include "gateway/api/info.h"
-#include "gateway/config/log.h"
+#include "core/obs/log.h"
 #include "gateway/config/peer_config.h"
 #include "gateway/config/startup.h"
 #include "gateway/config/version.h"
@@ -46,7 +46,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   if (!config.directory.empty()) {
     auto file = core::FileDirectory::open(config.directory);
     if (!file.ok()) {
-      log_error("rmb-peer: --directory: ", file.status().message());
+      core::log_error("rmb-peer: --directory: ", file.status().message());
       return 1;
     }
     directory = std::move(*file);
@@ -56,7 +56,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     options.rpc.ca_file = config.ca_file;
     auto opened = core::SubstrateDirectory::open(std::move(options));
     if (!opened.ok()) {
-      log_error("rmb-peer: --substrate: ", opened.status().message());
+      core::log_error("rmb-peer: --substrate: ", opened.status().message());
       return 1;
     }
     chain = opened->get();
@@ -66,11 +66,11 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   // Keys and own twin id (§8.2 steps 1-2).
   auto identity = gateway::load_identity(config.key_type, config.mnemonic, *directory, std::chrono::seconds(60));
   if (!identity.ok()) {
-    log_error("rmb-peer: ", identity.status().message());
+    core::log_error("rmb-peer: ", identity.status().message());
     return 1;
   }
   if (!identity->e2e) {
-    log_warn("the secret is a URI with a derivation path or password: this peer has no e2e key, so it cannot "
+    core::log_warn("the secret is a URI with a derivation path or password: this peer has no e2e key, so it cannot "
              "receive encrypted messages (rmb-rs refuses such a secret)");
   }
   const uint32_t twin = identity->twin;
@@ -80,7 +80,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   if (chain != nullptr && !config.no_update) {
     auto relays = gateway::config::relay_domains(config.relays);
     if (!relays.ok()) {
-      log_error("rmb-peer: ", relays.status().message());
+      core::log_error("rmb-peer: ", relays.status().message());
       return 1;
     }
     auto signer = core::signer_from_uri(config.key_type, config.mnemonic);
@@ -88,10 +88,10 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     auto updated = gateway::config::publish_twin(*chain, twin, std::shared_ptr<const core::Signer>(std::move(*signer)),
                                                  *relays, e2e_pk);
     if (!updated.ok()) {
-      log_error("rmb-peer: ", updated.status().message());
+      core::log_error("rmb-peer: ", updated.status().message());
       return 1;
     }
-    if (*updated) log_info("published relays and e2e key of twin ", twin, " on chain");
+    if (*updated) core::log_info("published relays and e2e key of twin ", twin, " on chain");
   }
 
   // I/O threads.
@@ -149,7 +149,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   });
   auto server = gateway::api::GrpcServer::start(config.grpc_listen, &service);
   if (!server.ok()) {
-    log_error("rmb-peer: ", server.status().message());
+    core::log_error("rmb-peer: ", server.status().message());
     engine.stop();
     links->stop();
     join();
@@ -165,7 +165,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
       return out;
     });
     if (!started.ok()) {
-      log_error("rmb-peer: ", started.status().message());
+      core::log_error("rmb-peer: ", started.status().message());
       (*server)->shutdown();
       engine.stop();
       links->stop();
@@ -173,7 +173,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
       return 1;
     }
     metrics = *started;
-    log_info("metrics on http://", metrics->address(), "/metrics");
+    core::log_info("metrics on http://", metrics->address(), "/metrics");
   }
 
 #ifdef RMB_HAVE_COMPAT
@@ -185,7 +185,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     options.max_orphan_replies = config.redis_max_orphan_replies;
     auto started = compat::start_redis_front_door(std::move(options), engine, engine);
     if (!started.ok()) {
-      log_error("rmb-peer: --redis: ", started.status().message());
+      core::log_error("rmb-peer: --redis: ", started.status().message());
       if (metrics) metrics->stop();
       (*server)->shutdown();
       engine.stop();
@@ -194,18 +194,18 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
       return 1;
     }
     redis = std::move(*started);
-    log_info("serving the Redis queues of ", config.redis,
+    core::log_info("serving the Redis queues of ", config.redis,
              config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
   }
 #else
-  if (!config.redis.empty()) log_warn("--redis ignored: this rmb-peer was built without the Redis front door");
+  if (!config.redis.empty()) core::log_warn("--redis ignored: this rmb-peer was built without the Redis front door");
 #endif
 
-  log_info("rmb-peer ready: twin ", twin, ", grpc ", (*server)->address());
+  core::log_info("rmb-peer ready: twin ", twin, ", grpc ", (*server)->address());
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  log_info("rmb-peer: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down");
+  core::log_info("rmb-peer: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down");
 
 #ifdef RMB_HAVE_COMPAT
   if (redis) redis->stop();
@@ -215,7 +215,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   engine.stop();
   links->stop();
   join();
-  log_info("rmb-peer: stopped");
+  core::log_info("rmb-peer: stopped");
   return 0;
 }
 
@@ -241,13 +241,13 @@ int main(int argc, char** argv) {
   {
     namespace config = rmb::gateway::config;
     const auto& c = flags.config;
-    if (c.relay_defaulted) log_info("rmb-peer: no --relay given: using rmb-rs's default ", config::kDefaultRelay);
+    if (c.relay_defaulted) core::log_info("rmb-peer: no --relay given: using rmb-rs's default ", config::kDefaultRelay);
     if (c.substrate_defaulted) {
-      log_info("rmb-peer: neither --directory nor --substrate given: reading twins from rmb-rs's default ",
+      core::log_info("rmb-peer: neither --directory nor --substrate given: reading twins from rmb-rs's default ",
                config::kDefaultSubstrate);
     }
     if (!c.uploads.empty()) {
-      log_warn("rmb-peer: --uploads ", c.uploads, " ignored: rmb-cpp has no upload endpoint");
+      core::log_warn("rmb-peer: --uploads ", c.uploads, " ignored: rmb-cpp has no upload endpoint");
     }
   }
   // SIGINT/SIGTERM are blocked in every thread (threads inherit the mask) and taken by

@@ -6,7 +6,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "core/util/clock.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
+#include "core/obs/log_throttle.h"
 #include "relay/ws_connection.h"
 
 namespace rmb::relay {
@@ -42,7 +43,7 @@ void HttpConnection<Stream>::start() {
     stream_.async_handshake(net::ssl::stream_base::server,
                             [self = this->shared_from_this()](beast::error_code ec) {
                               if (ec) {
-                                log_debug("tls handshake failed: ", ec.message());
+                                core::log_debug("tls handshake failed: ", ec.message());
                                 return;
                               }
                               self->do_read();
@@ -71,13 +72,13 @@ void HttpConnection<Stream>::on_read(beast::error_code ec, size_t) {
   }
   if (ec == http::error::body_limit) {
     ctx_.metrics.drops.inc("oversize_body");
-    log_info("drop oversize_body: request body over ", ctx_.config.max_frame_size, " bytes");
+    core::log_info("drop oversize_body: request body over ", ctx_.config.max_frame_size, " bytes");
     respond(http::status::bad_request, "bad request: body limit exceeded", "text/plain", true);
     return;
   }
   if (ec) {
-    log_debug("http read: ", ec.message());
-    respond(http::status::bad_request, cat("bad request: ", ec.message()), "text/plain", true);
+    core::log_debug("http read: ", ec.message());
+    respond(http::status::bad_request, core::cat("bad request: ", ec.message()), "text/plain", true);
     return;
   }
   handle();
@@ -106,7 +107,7 @@ void HttpConnection<Stream>::handle() {
     if (!ec && !ctx_.ip_limits.posts.allow(peer.address())) {
       // 5xx, not 429: a sending rmb-rs relay treats every 4xx as permanent ("destination
       // offline") and any other status as worth a retry, which is what a burst deserves.
-      static LogThrottle throttle;
+      static core::LogThrottle throttle;
       ctx_.metrics.drops.inc("ip_post_limit");
       throttle.warn("refused POST / from ", peer.address().to_string(), ": over --ip-posts-per-second");
       respond(http::status::service_unavailable, "too many requests from this address, retry later");
@@ -136,14 +137,14 @@ template <class Stream>
 void HttpConnection<Stream>::authenticate(std::string_view query) {
   auto parsed = core::parse_jwt(query);
   if (auto* error = std::get_if<core::JwtError>(&parsed)) {
-    log_info("auth refused: ", error->message);
+    core::log_info("auth refused: ", error->message);
     respond(http::status::unauthorized, error->message, "text/plain", true);
     return;
   }
   auto jwt = std::make_shared<core::ParsedJwt>(std::move(std::get<core::ParsedJwt>(parsed)));
   // §4.3 order: expiry (step 4) before the twin lookup (step 5).
   if (core::unix_now() > jwt->claims.exp) {
-    log_info("auth refused: twin ", jwt->claims.twin, ": jwt has expired");
+    core::log_info("auth refused: twin ", jwt->claims.twin, ": jwt has expired");
     respond(http::status::unauthorized, "invalid jwt: jwt has expired", "text/plain", true);
     return;
   }
@@ -159,20 +160,20 @@ template <class Stream>
 void HttpConnection<Stream>::on_twin(const core::ParsedJwt& jwt,
                                      const absl::StatusOr<std::optional<core::Twin>>& twin) {
   if (!twin.ok()) {
-    log_warn("auth failed: twin ", jwt.claims.twin, ": ", twin.status().message());
-    respond(http::status::internal_server_error, cat("failed to get twin: ", twin.status().message()),
+    core::log_warn("auth failed: twin ", jwt.claims.twin, ": ", twin.status().message());
+    respond(http::status::internal_server_error, core::cat("failed to get twin: ", twin.status().message()),
             "text/plain", true);
     return;
   }
   if (!twin->has_value()) {
-    log_info("auth refused: twin not found ", jwt.claims.twin);
-    respond(http::status::unauthorized, cat("twin not found ", jwt.claims.twin), "text/plain", true);
+    core::log_info("auth refused: twin not found ", jwt.claims.twin);
+    respond(http::status::unauthorized, core::cat("twin not found ", jwt.claims.twin), "text/plain", true);
     return;
   }
   // rmb-rs does not look at iat; --max-iat-ahead opts in to refusing implausible tokens.
   const uint64_t iat_leeway = ctx_.config.max_iat_ahead > 0 ? ctx_.config.max_iat_ahead : UINT64_MAX;
   if (auto error = core::verify_jwt(jwt, (*twin)->account, core::unix_now(), iat_leeway)) {
-    log_info("auth refused: twin ", jwt.claims.twin, ": ", error->message);
+    core::log_info("auth refused: twin ", jwt.claims.twin, ": ", error->message);
     respond(http::status::unauthorized, error->message, "text/plain", true);
     return;
   }
@@ -223,7 +224,7 @@ void HttpConnection<Stream>::respond(http::status status, std::string body, std:
 template <class Stream>
 void HttpConnection<Stream>::on_write(bool close, beast::error_code ec, size_t) {
   if (ec) {
-    log_debug("http write: ", ec.message());
+    core::log_debug("http write: ", ec.message());
     return;
   }
   if (close) {

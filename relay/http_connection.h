@@ -9,7 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "relay/net_types.h"
 #include "relay/server_context.h"
 

@@ -8,7 +8,8 @@
 
 #include "absl/strings/numbers.h"
 #include "relay/http_connection.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
+#include "core/obs/log_throttle.h"
 
 namespace rmb::relay {
 
@@ -22,26 +23,26 @@ absl::StatusOr<tcp::endpoint> parse_listen_address(std::string_view text) {
   if (!text.empty() && text.front() == '[') {
     const size_t close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError(cat("bad listen address '", text, "': expected [ipv6]:port"));
+      return absl::InvalidArgumentError(core::cat("bad listen address '", text, "': expected [ipv6]:port"));
     }
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     const size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      return absl::InvalidArgumentError(cat("bad listen address '", text, "': expected host:port"));
+      return absl::InvalidArgumentError(core::cat("bad listen address '", text, "': expected host:port"));
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
   uint32_t port_number = 0;
   if (!absl::SimpleAtoi(absl::string_view(port.data(), port.size()), &port_number) || port_number > 65535) {
-    return absl::InvalidArgumentError(cat("bad port in listen address '", text, "'"));
+    return absl::InvalidArgumentError(core::cat("bad port in listen address '", text, "'"));
   }
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code ec;
   auto address = net::ip::make_address(std::string(host), ec);
-  if (ec) return absl::InvalidArgumentError(cat("bad host in listen address '", text, "': ", ec.message()));
+  if (ec) return absl::InvalidArgumentError(core::cat("bad host in listen address '", text, "': ", ec.message()));
   return tcp::endpoint(address, static_cast<uint16_t>(port_number));
 }
 
@@ -62,7 +63,7 @@ absl::StatusOr<std::shared_ptr<Listener>> Listener::open(ServerContext& ctx, net
   if (ec) {
     std::ostringstream where;
     where << endpoint;
-    return absl::UnavailableError(cat("cannot listen on ", where.str(), ": ", ec.message()));
+    return absl::UnavailableError(core::cat("cannot listen on ", where.str(), ": ", ec.message()));
   }
   listener->port_ = a.local_endpoint().port();
   return listener;
@@ -90,7 +91,7 @@ void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // EMFILE and friends: back off instead of spinning.
-    log_warn("accept failed: ", ec.message());
+    core::log_warn("accept failed: ", ec.message());
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
       if (!timer_ec) self->do_accept();
@@ -104,10 +105,10 @@ void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
     // costs no parser or strand. MSG_DONTWAIT: a full socket just gets the close.
     static const std::string kTooMany = [] {
       const std::string body = "too many new connections from this address";
-      return cat("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
+      return core::cat("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
                  "\r\nConnection: close\r\n\r\n", body);
     }();
-    static LogThrottle throttle;
+    static core::LogThrottle throttle;
     ctx_.metrics.drops.inc("ip_connection_limit");
     throttle.warn("refused a connection from ", peer.address().to_string(), ": over --ip-connections-per-second");
     socket.send(net::buffer(kTooMany), MSG_DONTWAIT, ignored);

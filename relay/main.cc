@@ -6,7 +6,7 @@
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/redis/redis_conn.h"
 #include "relay/config.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
 #include "relay/server.h"
 
 int main(int argc, char** argv) {

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "relay/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::relay {
 
@@ -36,17 +36,17 @@ void Histogram::observe(double seconds) {
 }
 
 void Histogram::render(std::string& out, std::string_view name, std::string_view help) const {
-  append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " histogram\n");
+  core::append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " histogram\n");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBounds.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
-    append(&out, name, "_bucket{le=\"", kBounds[i], "\"} ", cumulative, "\n");
+    core::append(&out, name, "_bucket{le=\"", kBounds[i], "\"} ", cumulative, "\n");
   }
   uint64_t count = count_.load(std::memory_order_relaxed);
-  append(&out, name, "_bucket{le=\"+Inf\"} ", count, "\n");
-  append(&out, name, "_sum ", static_cast<double>(sum_nanos_.load(std::memory_order_relaxed)) / 1e9,
+  core::append(&out, name, "_bucket{le=\"+Inf\"} ", count, "\n");
+  core::append(&out, name, "_sum ", static_cast<double>(sum_nanos_.load(std::memory_order_relaxed)) / 1e9,
                   "\n");
-  append(&out, name, "_count ", count, "\n");
+  core::append(&out, name, "_count ", count, "\n");
 }
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
@@ -74,14 +74,14 @@ std::string escape_label(std::string_view value) {
 namespace {
 
 void render_counter(std::string& out, std::string_view name, std::string_view help, uint64_t value) {
-  append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n", name, " ", value, "\n");
+  core::append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n", name, " ", value, "\n");
 }
 
 void render_labelled(std::string& out, std::string_view name, std::string_view help, std::string_view label,
                      const LabelledCounter& counter) {
-  append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n");
+  core::append(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n");
   for (const auto& [value, count] : counter.values()) {
-    append(&out, name, "{", label, "=\"", escape_label(value), "\"} ", count, "\n");
+    core::append(&out, name, "{", label, "=\"", escape_label(value), "\"} ", count, "\n");
   }
 }
 
@@ -100,7 +100,7 @@ std::string Metrics::render() const {
   route_seconds.render(out, "relay_route_seconds", "Time to route one received frame");
   std::lock_guard lock(mu_);
   for (const auto& g : gauges_) {
-    append(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n", g.name, " ", g.read(),
+    core::append(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n", g.name, " ", g.read(),
                     "\n");
   }
   for (const auto& collect : collectors_) collect(out);

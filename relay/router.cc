@@ -7,7 +7,7 @@
 #include "core/util/clock.h"
 #include "relay/envelopes.h"
 #include "relay/fail_fast.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::relay {
 namespace {
@@ -104,7 +104,7 @@ void Router::deliver(const SessionId& to, Frame frame, uint64_t expires_at, Mail
 void Router::reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply,
                     std::string_view reason, std::string_view text) {
   metrics_.drops.inc(reason);
-  log_info("drop ", reason, ": uid=", envelope.uid(), " from=", reply_to.to_string(), ": ", text);
+  core::log_info("drop ", reason, ": uid=", envelope.uid(), " from=", reply_to.to_string(), ": ", text);
   if (!envelope.has_request()) return;
   const uint64_t now = options_.now();
   std::optional<SessionId> destination;
@@ -114,7 +114,7 @@ void Router::reject(const rmb::Envelope& envelope, const SessionId& reply_to, bo
   deliver(reply_to, std::move(reply), expires_at, [this, reply_to](absl::Status status) {
     if (!status.ok()) {
       metrics_.drops.inc("error_reply_failed");
-      log_warn("drop error_reply_failed: to=", reply_to.to_string(), ": ", status.message());
+      core::log_warn("drop error_reply_failed: to=", reply_to.to_string(), ": ", status.message());
     }
   });
 }
@@ -127,7 +127,7 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
   ScratchEnvelope envelope;
   if (!envelope->ParseFromString(*frame)) {
     metrics_.drops.inc("invalid_envelope");
-    log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
+    core::log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
     return false;
   }
   if (limiter_ && !limiter_->measure(sender.twin, frame->size(), options_.now())) {
@@ -161,7 +161,7 @@ void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame f
     mailbox_.store(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
       if (!status.ok()) {
         reject(*envelope, sender, true, "route_error",
-               cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
+               core::cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
       }
     });
     return;
@@ -195,7 +195,7 @@ void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame
   }
   if (!is_ours(found)) {
     if (federator_ == nullptr) {
-      log_warn("no federator configured: cannot forward uid=", envelope->uid(), " to twin ", to.twin);
+      core::log_warn("no federator configured: cannot forward uid=", envelope->uid(), " to twin ", to.twin);
       reject(*envelope, sender, true, "no_federator", kNoFederator);
       return;
     }
@@ -216,7 +216,7 @@ void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame
     if (!status.ok()) {
       directory_.forget(to.twin);
       reject(*envelope, sender, true, "route_error",
-             cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
+             core::cat("failed to route message to peer '", to.to_string(), "': ", status.message()));
     }
   });
 }
@@ -225,7 +225,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
   auto envelope = std::make_shared<rmb::Envelope>();
   if (!envelope->ParseFromString(*frame)) {
     metrics_.drops.inc("federation_bad_request");
-    log_info("drop federation_bad_request: POST / body of ", frame->size(), " bytes is not an envelope");
+    core::log_info("drop federation_bad_request: POST / body of ", frame->size(), " bytes is not an envelope");
     reply(400, "bad request: failed to parse envelope");
     return;
   }
@@ -235,13 +235,13 @@ void Router::route_federated(Frame frame, HttpReply reply) {
   // none travels over federation, so one arriving here is forged.
   if (envelope->source().twin() == 0) {
     metrics_.drops.inc("federation_relay_made");
-    log_info("drop federation_relay_made: uid=", envelope->uid(), ": source twin 0 over federation");
+    core::log_info("drop federation_relay_made: uid=", envelope->uid(), ": source twin 0 over federation");
     reply(400, "bad request: envelopes without a source twin are not accepted over federation");
     return;
   }
   if (envelope->destination().twin() == 0) {
     metrics_.drops.inc("federation_bad_request");
-    log_info("drop federation_bad_request: uid=", envelope->uid(), ": no destination");
+    core::log_info("drop federation_bad_request: uid=", envelope->uid(), ": no destination");
     reply(400, "bad request: message with missing destination");
     return;
   }
@@ -250,13 +250,13 @@ void Router::route_federated(Frame frame, HttpReply reply) {
                                 absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       // Transient: the sending relay tries again.
-      log_warn("federation intake: twin ", envelope->destination().twin(), " lookup failed: ", found.status().message());
-      reply(500, cat("twin lookup failed: ", found.status().message()));
+      core::log_warn("federation intake: twin ", envelope->destination().twin(), " lookup failed: ", found.status().message());
+      reply(500, core::cat("twin lookup failed: ", found.status().message()));
       return;
     }
     if (!found->has_value()) {
       metrics_.drops.inc("federation_unknown_twin");
-      log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ", envelope->destination().twin());
+      core::log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ", envelope->destination().twin());
       reply(404, "unknown twin destination");
       return;
     }
@@ -266,7 +266,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
       // the chain and thinks otherwise: our entry may be the stale one, re-read it next time.
       directory_.forget(envelope->destination().twin());
       metrics_.drops.inc("federation_not_ours");
-      log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
+      core::log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
                ", which does not use this relay");
       reply(421, "destination twin is not served by this relay");
       return;
@@ -279,7 +279,7 @@ void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpRe
   const SessionId to = session_of(envelope.destination());
   if (envelope.has_tags() && has_fail_fast(envelope.tags()) && !sessions_.find(to)) {
     metrics_.drops.inc("destination_offline");
-    log_info("drop destination_offline: federated uid=", envelope.uid(), " to=", to.to_string());
+    core::log_info("drop destination_offline: federated uid=", envelope.uid(), " to=", to.to_string());
     reply(404, "destination offline");
     return;
   }
@@ -289,8 +289,8 @@ void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpRe
       reply(202, "");
     } else {
       metrics_.drops.inc("route_error");
-      log_warn("drop route_error: federated envelope: ", status.message());
-      reply(500, cat("switch error: ", status.message()));
+      core::log_warn("drop route_error: federated envelope: ", status.message());
+      reply(500, core::cat("switch error: ", status.message()));
     }
   });
 }

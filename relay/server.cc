@@ -6,7 +6,7 @@
 
 #include "core/directory/file_directory.h"
 #include "relay/federation/ranker.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
 #include "relay/mailbox/memory.h"
 #include "relay/server_context.h"
 #include "relay/session.h"
@@ -58,14 +58,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   std::unique_ptr<Server> server(new Server(std::move(config)));
   Server& s = *server;
   const Config& c = s.config_;
-  set_log_level(c.debug ? LogLevel::kDebug : LogLevel::kInfo);
+  core::set_log_level(c.debug ? core::LogLevel::kDebug : core::LogLevel::kInfo);
 
   if (!c.tls_cert.empty()) {
     s.tls_ = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
     boost::system::error_code ec;
     s.tls_->use_certificate_chain_file(c.tls_cert, ec);
     if (!ec) s.tls_->use_private_key_file(c.tls_key, net::ssl::context::pem, ec);
-    if (ec) return absl::InvalidArgumentError(cat("tls: ", ec.message()));
+    if (ec) return absl::InvalidArgumentError(core::cat("tls: ", ec.message()));
   }
 
   if (c.directory_override) {
@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     auto directory = core::FileDirectory::open(c.directory);
     if (!directory.ok()) {
       return absl::Status(directory.status().code(),
-                          cat("directory ", c.directory, ": ", directory.status().message()));
+                          core::cat("directory ", c.directory, ": ", directory.status().message()));
     }
     s.directory_ = std::move(*directory);
   }
@@ -102,7 +102,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.max_bytes = c.mailbox_bytes;
     options.on_drop = [&metrics = s.metrics_](const SessionId& id, std::string_view reason) {
       metrics.drops.inc(reason);
-      log_info("drop ", reason, ": mail for ", id.to_string());
+      core::log_info("drop ", reason, ": mail for ", id.to_string());
     };
     s.mailbox_ = std::make_unique<MemoryMailbox>(std::move(options));
   }
@@ -131,16 +131,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     HttpFederator* http = federator.get();
     s.metrics_.add_collector([http](std::string& out) {
       FederationStats stats = http->stats();
-      append(&out, "# HELP federation_message_success Envelopes accepted by a remote relay\n",
+      core::append(&out, "# HELP federation_message_success Envelopes accepted by a remote relay\n",
                       "# TYPE federation_message_success counter\n");
       for (const auto& [relay, counters] : stats.per_relay) {
-        append(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", counters.success,
+        core::append(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", counters.success,
                         "\n");
       }
-      append(&out, "# HELP federation_message_error Failed posts to a remote relay\n",
+      core::append(&out, "# HELP federation_message_error Failed posts to a remote relay\n",
                       "# TYPE federation_message_error counter\n");
       for (const auto& [relay, counters] : stats.per_relay) {
-        append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error,
+        core::append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error,
                         "\n");
       }
     });
@@ -165,7 +165,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
       RedisFederator* queue = redis->get();
       s.metrics_.add_collector([queue](std::string& out) {
         RedisFederatorStats stats = queue->stats();
-        append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded by this process\n",
+        core::append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded by this process\n",
                "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.queued + stats.in_flight,
                "\n# HELP relay_federation_stream_entries Entries in relay.federation.stream (all processes)\n",
                "# TYPE relay_federation_stream_entries gauge\nrelay_federation_stream_entries ", stats.stream_len,
@@ -180,7 +180,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     if (!s.federator_) s.federator_ = std::move(s.http_federator_);
     s.router_->set_federator(s.federator_.get());
 #else
-    log_warn("this build has no federator: envelopes for other relays get an error envelope");
+    core::log_warn("this build has no federator: envelopes for other relays get an error envelope");
 #endif
   }
 
@@ -219,20 +219,20 @@ void Server::run() {
     signals_.add(SIGTERM);
     signals_.async_wait([this](boost::system::error_code ec, int signal) {
       if (ec) return;
-      log_info("signal ", signal, ": shutting down");
+      core::log_info("signal ", signal, ": shutting down");
       stop();
     });
   }
   listener_->start();
   schedule_sweep();
-  log_info("rmb-relay listening on ", config_.listen, " (port ", port(), ", ", config_.threads, " threads, ",
+  core::log_info("rmb-relay listening on ", config_.listen, " (port ", port(), ", ", config_.threads, " threads, ",
            tls_ ? "tls" : "plain http", ", mailbox ", config_.redis.empty() ? "memory" : "redis", ", domains ",
            config_.domains.empty() ? std::string("none") : absl::StrJoin(config_.domains, ","), ")");
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < std::max(1u, config_.threads); ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& t : threads) t.join();
-  log_info("rmb-relay stopped");
+  core::log_info("rmb-relay stopped");
 }
 
 void Server::stop() {
@@ -243,7 +243,7 @@ void Server::stop() {
     signals_.cancel(ignored);
     sweep_timer_.cancel();
     auto all = sessions_.all();
-    log_info("closing ", all.size(), " sessions");
+    core::log_info("closing ", all.size(), " sessions");
     for (auto& session : all) session->close(CloseCause::kShutdown);
     wait_for_sessions(std::chrono::steady_clock::now() + config_.shutdown_grace);
   });
@@ -251,7 +251,7 @@ void Server::stop() {
 
 void Server::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
   if (sessions_.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
-    if (sessions_.size() > 0) log_warn(sessions_.size(), " sessions did not close in time");
+    if (sessions_.size() > 0) core::log_warn(sessions_.size(), " sessions did not close in time");
     // A short moment for the close frames just queued to reach the wire.
     stop_timer_.expires_after(std::chrono::milliseconds(100));
     stop_timer_.async_wait([this](boost::system::error_code) {

@@ -4,7 +4,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "relay/log.h"
+#include "core/obs/log.h"
+#include "core/obs/log_throttle.h"
 
 namespace rmb::relay {
 
@@ -78,7 +79,7 @@ void WsConnection<Stream>::on_accept(beast::error_code ec) {
   // Beast's stream is done; it goes once its operation has fully returned.
   net::post(out_.get_executor(), [self = this->shared_from_this()] { self->handshake_.reset(); });
   if (ec) {
-    log_debug("session ", name_, ": upgrade failed: ", ec.message());
+    core::log_debug("session ", name_, ": upgrade failed: ", ec.message());
     return;
   }
   auto self = this->shared_from_this();
@@ -86,17 +87,17 @@ void WsConnection<Stream>::on_accept(beast::error_code ec) {
   if (ctx_.config.idle_timeout.count() > 0) arm_idle_timer(ctx_.config.idle_timeout);
   auto added = ctx_.sessions.add(self);
   if (!added.ok()) {
-    log_warn("session ", name_, " refused: ", added.status().message());
+    core::log_warn("session ", name_, " refused: ", added.status().message());
     begin_close(CloseCause::kCapacity);
     do_read();
     return;
   }
   registered_ = true;
   if (*added) {
-    log_info("session ", name_, ": a newer connection replaces the current one");
+    core::log_info("session ", name_, ": a newer connection replaces the current one");
     (*added)->close(CloseCause::kReplaced);
   }
-  log_info("session ", name_, " connected");
+  core::log_info("session ", name_, " connected");
   // back_pressure_ is still true: routed frames go to the mailbox behind the backlog
   // until the backlog has been offered.
   ctx_.mailbox.attach(id_, self);
@@ -125,7 +126,7 @@ void WsConnection<Stream>::arm_idle_timer(std::chrono::milliseconds after) {
                                                                             self->last_read_);
     const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(self->ctx_.config.idle_timeout);
     if (idle >= limit) {
-      log_info("session ", self->name_, ": nothing received for ", idle.count(), " ms");
+      core::log_info("session ", self->name_, ": nothing received for ", idle.count(), " ms");
       self->close_now(ws::kCloseNormal, "idle timeout", "idle_timeout", "");
       return;
     }
@@ -168,12 +169,12 @@ bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view pay
       if (out_.unsent_controls() >= ctx_.config.max_owed_pongs) {
         // It pings and does not read: its pongs would pile up here without bound.
         ctx_.metrics.drops.inc("owed_pongs");
-        log_info("drop owed_pongs: ", name_, " does not read its pongs (", out_.unsent_controls(), " queued)");
+        core::log_info("drop owed_pongs: ", name_, " does not read its pongs (", out_.unsent_controls(), " queued)");
         close_now(ws::kClosePolicyError, "too many unanswered pings", "owed_pongs", "");
         return false;
       }
       if (!ctx_.ip_limits.pings.allow(peer_)) {
-        static LogThrottle throttle;
+        static core::LogThrottle throttle;
         ctx_.metrics.drops.inc("ip_ping_limit");
         throttle.warn("closing session ", name_, " from ", peer_.to_string(), ": over --ip-pings-per-second");
         close_now(ws::kClosePolicyError, "too many pings from this address", "ip_ping_limit", "");
@@ -186,7 +187,7 @@ bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view pay
     case ws::MessageKind::kText:
       if (close_cause_) return true;
       ctx_.metrics.drops.inc("text_frame");
-      log_info("drop text_frame: from=", name_);
+      core::log_info("drop text_frame: from=", name_);
       begin_close(CloseCause::kTextFrame);
       return true;
     case ws::MessageKind::kBinary:
@@ -220,12 +221,12 @@ template <class Stream>
 void WsConnection<Stream>::on_error(uint16_t close_code, std::string_view reason) {
   if (close_code == ws::kCloseTooBig) {
     ctx_.metrics.drops.inc("oversize_frame");
-    log_info("drop oversize_frame: from=", name_, " (limit ", ctx_.config.max_frame_size, " bytes)");
+    core::log_info("drop oversize_frame: from=", name_, " (limit ", ctx_.config.max_frame_size, " bytes)");
     close_now(close_code, reason, "oversize_frame", "");
     return;
   }
   ctx_.metrics.drops.inc("protocol_error");
-  log_info("drop protocol_error: from=", name_, ": ", reason);
+  core::log_info("drop protocol_error: from=", name_, ": ", reason);
   close_now(close_code, reason, "error", reason);
 }
 
@@ -353,7 +354,7 @@ void WsConnection<Stream>::on_write(size_t frames, size_t bytes, beast::error_co
     return;
   }
   if (ec) {
-    teardown("error", cat("write failed: ", ec.message()));
+    teardown("error", core::cat("write failed: ", ec.message()));
     return;
   }
   ctx_.metrics.message_tx.inc(frames);
@@ -399,7 +400,7 @@ void WsConnection<Stream>::check_back_pressure() {
   const int64_t stuck = steady_ms() - back_pressure_since_.load();
   if (stuck >= limit.count()) {
     pressure_timer_armed_ = false;
-    log_warn("session ", name_, " in back-pressure for ", stuck, " ms: evicting");
+    core::log_warn("session ", name_, " in back-pressure for ", stuck, " ms: evicting");
     begin_close(CloseCause::kBackPressure);
     return;
   }
@@ -434,13 +435,13 @@ void WsConnection<Stream>::begin_close(CloseCause cause) {
   if (close_cause_ || torn_down_) return;
   close_cause_ = cause;
   closing_ = true;
-  log_info("closing session ", name_, ": ", close_cause_reason(cause));
+  core::log_info("closing session ", name_, ": ", close_cause_reason(cause));
   // Queued writes get a bounded time to flush; after it the socket is cut and whatever is
   // left goes back through the router (teardown).
   close_timer_.expires_after(ctx_.config.shutdown_grace + kHandshakeTimeout / 2);
   close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec || self->torn_down_) return;
-    log_debug("session ", self->name_, ": close timed out, cutting the connection");
+    core::log_debug("session ", self->name_, ": close timed out, cutting the connection");
     self->close_socket();
   });
   if (!writing_) do_close();
@@ -466,7 +467,7 @@ void WsConnection<Stream>::give_back(QueuedFrame& item) {
   ctx_.router.deliver(id_, item.frame, expires_at, [name = name_, &metrics = ctx_.metrics](absl::Status s) {
     if (!s.ok()) {
       metrics.drops.inc("reroute_failed");
-      log_warn("drop reroute_failed: to=", name, ": ", s.message());
+      core::log_warn("drop reroute_failed: to=", name, ": ", s.message());
     }
   });
 }
@@ -485,7 +486,7 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
     ctx_.metrics.evictions.inc(label);
     ctx_.sessions.remove(id_, this);
     ctx_.mailbox.detach(id_, this);
-    log_info("session ", name_, " disconnected (", label, detail.empty() ? "" : ": ", detail, ")");
+    core::log_info("session ", name_, " disconnected (", label, detail.empty() ? "" : ": ", detail, ")");
   }
   // Not written: mailbox frames stay with the mailbox, routed ones go back through the
   // router. Frames whose write is still in flight stay here until that write completes

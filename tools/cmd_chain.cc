@@ -6,9 +6,9 @@
 #include "core/directory/file_directory.h"
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/directory/substrate/update_twin.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/signer.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ss58.h"
 #include "tools/command.h"
 #include "tools/secret_input.h"
 

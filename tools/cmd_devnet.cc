@@ -22,11 +22,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/directory/directory_file_io.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/mnemonic.h"
-#include "core/identity/secret.h"
-#include "core/identity/signer.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/mnemonic.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ss58.h"
 #include "tools/devnet_process.h"
 #include "tools/peer_client.h"
 #include "tools/signal_waiter.h"

@@ -17,7 +17,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
-#include "core/envelope/address.h"
+#include "core/protocol/envelope/address.h"
 #include "rmb/api/v1/gateway.grpc.pb.h"
 #include "tools/command.h"
 

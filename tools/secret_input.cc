@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "core/directory/directory_file_io.h"
-#include "core/identity/secret.h"
+#include "core/protocol/identity/secret.h"
 
 namespace rmb::tools {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 #include "tools/command.h"
 
 namespace rmb::tools {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 
 namespace {
 

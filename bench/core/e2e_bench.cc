@@ -13,8 +13,8 @@
 #include <cstring>
 
 #include "bench/core/fixtures.h"
-#include "core/e2e/cipher.h"
-#include "core/e2e/shared_key_cache.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/e2e/shared_key_cache.h"
 
 namespace rmb::core::bench {
 namespace {

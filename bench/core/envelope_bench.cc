@@ -5,8 +5,8 @@
 #include <sodium.h>
 
 #include "bench/core/fixtures.h"
-#include "core/envelope/challenge.h"
-#include "core/envelope/signing.h"
+#include "core/protocol/envelope/challenge.h"
+#include "core/protocol/envelope/signing.h"
 
 namespace rmb::core::bench {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/e2e/e2e_key.h"
-#include "core/identity/ed25519.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/ed25519.h"
 #include "rmb/types.pb.h"
 
 namespace rmb::core::bench {

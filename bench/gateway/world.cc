@@ -14,8 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/directory/file_directory.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/signer.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/signer.h"
 #include "core/util/bytes.h"
 #include "rmb/api/v1/gateway.grpc.pb.h"
 

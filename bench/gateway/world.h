@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "bench/relay/child_process.h"
 #include "bench/relay/servers.h"
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 
 namespace rmb::bench {
 

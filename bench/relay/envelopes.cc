@@ -3,7 +3,7 @@
 #include <sodium.h>
 
 #include "absl/strings/str_format.h"
-#include "core/envelope/signing.h"
+#include "core/protocol/envelope/signing.h"
 #include "core/util/clock.h"
 #include "rmb/types.pb.h"
 

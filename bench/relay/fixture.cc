@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/directory/file_directory.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 
 namespace rmb::bench {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 
 namespace rmb::bench {
 

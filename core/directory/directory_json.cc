@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/directory/file_directory.h"
 #include "core/directory/relay_domain.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/ss58.h"
 
 namespace rmb::core {
 namespace {

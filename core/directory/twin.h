@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 #include "core/util/bytes.h"
 
 namespace rmb::core {

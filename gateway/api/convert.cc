@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/ttl.h"
 
 namespace rmb::gateway::api {
 

@@ -1,6 +1,6 @@
 #include "gateway/api/info.h"
 
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/ss58.h"
 #include "core/util/bytes.h"
 
 namespace rmb::gateway::api {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/e2e/e2e_key.h"
-#include "core/identity/key_type.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/key_type.h"
 #include "gateway/link/relay_links.h"
 #include "rmb/api/v1/gateway.pb.h"
 

@@ -11,7 +11,7 @@
 #include "core/util/clock.h"
 #include "gateway/api/convert.h"
 #include "gateway/api/write_queue.h"
-#include "gateway/config/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::gateway::api {
 namespace {
@@ -151,7 +151,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
         hub_.remove(c, sink.get());
       }
     }
-    log_debug("serve stream registered ", commands.size(), " command(s), max in flight ", limit);
+    core::log_debug("serve stream registered ", commands.size(), " command(s), max in flight ", limit);
     pump();
     return grpc::Status::OK;
   }
@@ -167,7 +167,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
       }
     }
     if (!request) {
-      log_warn("serve: reply to unknown request_id '", reply.request_id(), "' ignored");
+      core::log_warn("serve: reply to unknown request_id '", reply.request_id(), "' ignored");
       return;
     }
     outbox_.reply(request->uid, request->source, from_api(reply));
@@ -203,7 +203,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
     for (auto& request : orphans) {
       const bool alive = request.timestamp + request.expiration > now;
       if (alive && hub_.offer(request)) {
-        log_debug("serve: request ", request.uid, " handed to another stream");
+        core::log_debug("serve: request ", request.uid, " handed to another stream");
         continue;
       }
       ServiceReply error;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 
 namespace rmb::gateway::config {
 

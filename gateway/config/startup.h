@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/directory/twin_directory.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/signer.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/signer.h"
 
 namespace rmb::gateway::config {
 

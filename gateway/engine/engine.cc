@@ -1,7 +1,7 @@
 #include "gateway/engine/engine.h"
 
 #include "gateway/engine/engine_impl.h"
-#include "gateway/engine/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::gateway {
 
@@ -47,7 +47,7 @@ void Engine::start() {
       });
   impl_->start_resends();
   impl_->start_grace();
-  engine_log(EngineLogLevel::kInfo, "started as twin ", impl_->identity.twin,
+  core::log(core::LogLevel::kInfo, "engine: ", "started as twin ", impl_->identity.twin,
              impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
 }
 

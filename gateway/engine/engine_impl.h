@@ -11,7 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "core/e2e/shared_key_cache.h"
+#include "core/protocol/e2e/shared_key_cache.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/expiring_set.h"
 #include "gateway/engine/pending_table.h"

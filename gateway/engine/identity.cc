@@ -3,7 +3,7 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
-#include "core/identity/secret.h"
+#include "core/protocol/identity/secret.h"
 
 namespace rmb::gateway {
 

@@ -5,12 +5,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/e2e/cipher.h"
-#include "core/envelope/signing.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "gateway/engine/log.h"
+#include "core/obs/log.h"
 #include "gateway/engine/relay_error_kind.h"
 
 namespace rmb::gateway {
@@ -54,7 +54,7 @@ void Engine::Impl::on_frame(std::string frame) {
   auto envelope = std::make_shared<rmb::Envelope>();
   if (!envelope->ParseFromString(frame)) {
     stats.dropped.fetch_add(1, std::memory_order_relaxed);
-    engine_log(EngineLogLevel::kWarn, "dropped a frame that is not an envelope (", frame.size(), " bytes)");
+    core::log(core::LogLevel::kWarn, "engine: ", "dropped a frame that is not an envelope (", frame.size(), " bytes)");
     return;
   }
   switch (envelope->message_case()) {
@@ -65,7 +65,7 @@ void Engine::Impl::on_frame(std::string frame) {
     default:
       // Pongs answer pings this gateway never sends; anything else has nothing to do here.
       stats.dropped.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "dropped envelope ", envelope->uid(), " without request/response/error");
+      core::log(core::LogLevel::kDebug, "engine: ", "dropped envelope ", envelope->uid(), " without request/response/error");
       return;
   }
 
@@ -78,7 +78,7 @@ void Engine::Impl::on_frame(std::string frame) {
     // a request claiming no source could not be answered anyway.
     if (envelope->has_request()) {
       stats.dropped.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kWarn, "dropped request ", envelope->uid(), " without a source twin");
+      core::log(core::LogLevel::kWarn, "engine: ", "dropped request ", envelope->uid(), " without a source twin");
       return;
     }
     dispatch(std::move(envelope));
@@ -131,7 +131,7 @@ void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
 
 void Engine::Impl::reject(const rmb::Envelope& envelope, uint32_t code, std::string message) {
   stats.dropped.fetch_add(1, std::memory_order_relaxed);
-  engine_log(EngineLogLevel::kWarn, "rejected ", envelope.has_request() ? "request " : "reply ", envelope.uid(),
+  core::log(core::LogLevel::kWarn, "engine: ", "rejected ", envelope.has_request() ? "request " : "reply ", envelope.uid(),
              " from ", core::format_address(envelope.source()), ": ", message);
   // §8.7 step 4: only requests are answered, with the original expiration and no clamp.
   if (!envelope.has_request() || envelope.source().twin() == 0) return;
@@ -164,7 +164,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
       break;
     case PendingTable::Match::kHeld:
       stats.relay_errors_held.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "relay error for request ", envelope.uid(), " (", relay_error.code, " ",
+      core::log(core::LogLevel::kDebug, "engine: ", "relay error for request ", envelope.uid(), " (", relay_error.code, " ",
                  relay_error.message, ") held until its deadline: ",
                  retry_at ? "the relay failed this attempt, the request goes again"
                           : "it names none of the destinations still owed");
@@ -174,7 +174,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
         // Answered, expired or cancelled here already: a repeat (the request was sent
         // again and both copies were answered), never a second outcome.
         stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
-        engine_log(EngineLogLevel::kDebug, "ignored reply ", envelope.uid(), " from ",
+        core::log(core::LogLevel::kDebug, "engine: ", "ignored reply ", envelope.uid(), " from ",
                    core::format_address(envelope.source()), " for a request already settled");
         return;
       }
@@ -190,19 +190,19 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
         return;
       }
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "reply ", envelope.uid(), " from ", core::format_address(envelope.source()),
+      core::log(core::LogLevel::kDebug, "engine: ", "reply ", envelope.uid(), " from ", core::format_address(envelope.source()),
                  " for no pending request (expired or cancelled)");
       return;
     }
     case PendingTable::Match::kNotAsked:
       // The Rust peer takes any reply with a known uid; only the twins asked may answer here.
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kWarn, "ignored reply ", envelope.uid(), " from twin ", source.twin,
+      core::log(core::LogLevel::kWarn, "engine: ", "ignored reply ", envelope.uid(), " from twin ", source.twin,
                  ", which the request was not sent to");
       return;
     case PendingTable::Match::kDuplicate:
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "ignored a second reply ", envelope.uid(), " from ",
+      core::log(core::LogLevel::kDebug, "engine: ", "ignored a second reply ", envelope.uid(), " from ",
                  core::format_address(envelope.source()));
       return;
   }
@@ -230,15 +230,15 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
       std::shared_ptr<const std::string> answer = replies_.get(key, now);
       lock.unlock();
       if (!answer) {
-        engine_log(EngineLogLevel::kDebug, "repeated request ", envelope.uid(), " from ",
+        core::log(core::LogLevel::kDebug, "engine: ", "repeated request ", envelope.uid(), " from ",
                    core::format_address(envelope.source()), " not delivered again (not answered yet)");
         return;
       }
       stats.replies_replayed.fetch_add(1, std::memory_order_relaxed);
-      engine_log(EngineLogLevel::kDebug, "repeated request ", envelope.uid(), " from ",
+      core::log(core::LogLevel::kDebug, "engine: ", "repeated request ", envelope.uid(), " from ",
                  core::format_address(envelope.source()), " answered again with the reply already given");
       links.send(std::move(answer), expires, [uid = envelope.uid()](absl::Status status) {
-        if (!status.ok()) engine_log(EngineLogLevel::kDebug, "repeated reply ", uid, " not sent: ", status.message());
+        if (!status.ok()) core::log(core::LogLevel::kDebug, "engine: ", "repeated reply ", uid, " not sent: ", status.message());
       });
       return;
     }
@@ -252,7 +252,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
     // §8.10: the built-in plugin drops the commands it does not know, with a log only
     // (a repeat of it is dropped as a duplicate).
     stats.dropped.fetch_add(1, std::memory_order_relaxed);
-    engine_log(EngineLogLevel::kInfo, "unknown built in command '", command, "' from ",
+    core::log(core::LogLevel::kInfo, "engine: ", "unknown built in command '", command, "' from ",
                core::format_address(envelope.source()), " dropped");
     return;
   }
@@ -351,7 +351,7 @@ void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std
       self->stats.replies_out.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    engine_log(EngineLogLevel::kWarn, what, " ", uid, " to ", to, " not sent: ", error->code, " ", error->message);
+    core::log(core::LogLevel::kWarn, "engine: ", what, " ", uid, " to ", to, " not sent: ", error->code, " ", error->message);
   });
 }
 

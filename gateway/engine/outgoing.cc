@@ -4,10 +4,10 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "gateway/engine/log.h"
+#include "core/obs/log.h"
 #include "gateway/engine/uid.h"
 
 namespace rmb::gateway {
@@ -115,7 +115,7 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
       self->pending.mark_sent(request->uid, index, std::move(frame), Clock::now());
       return;
     }
-    engine_log(EngineLogLevel::kDebug, "request ", request->uid, " to ",
+    core::log(core::LogLevel::kDebug, "engine: ", "request ", request->uid, " to ",
                core::format_address(request->destinations[index].address.twin,
                                     request->destinations[index].address.connection),
                " not sent: ", error->code, " ", error->message);

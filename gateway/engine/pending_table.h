@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "core/envelope/address.h"
+#include "core/protocol/envelope/address.h"
 
 namespace rmb::gateway {
 

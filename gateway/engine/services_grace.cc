@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "gateway/engine/engine_impl.h"
-#include "gateway/engine/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::gateway {
 
@@ -26,7 +26,7 @@ bool Engine::Impl::park(const IncomingRequest& request) {
   std::lock_guard lock(parked_mu_);
   if (!in_grace_ || parked_.size() >= options.max_parked) return false;
   parked_.push_back(request);
-  engine_log(EngineLogLevel::kDebug, "request ", request.uid, " for '", request.command,
+  core::log(core::LogLevel::kDebug, "engine: ", "request ", request.uid, " for '", request.command,
              "' waits for its service to register (just started)");
   return true;
 }
@@ -53,7 +53,7 @@ void Engine::Impl::end_grace(bool offer) {
   }
   if (!offer) return;
   if (!rest.empty()) {
-    engine_log(EngineLogLevel::kInfo, rest.size(),
+    core::log(core::LogLevel::kInfo, "engine: ", rest.size(),
                " request(s) waited for a service that did not register in time; handled now");
   }
   for (const auto& request : rest) offer_to_service(request, /*may_park=*/false);

@@ -2,12 +2,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "core/e2e/cipher.h"
-#include "core/envelope/signing.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "gateway/engine/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::gateway {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/util/clock.h"
-#include "gateway/link/link_log.h"
+#include "core/obs/log.h"
 #include "gateway/link/relay_link.h"
 #include "gateway/link/tls_client.h"
 
@@ -54,7 +54,7 @@ void Dispatcher::start(RelayLinks::FrameHandler on_frame, RelayLinks::LinkEventH
   }
   for (const auto& link : links) {
     if (const std::string error = link->permanent_error(); !error.empty()) {
-      log_line(LogLevel::kError, absl::StrCat("relay link ", link->text(), " disabled: ", error));
+      core::log_line(core::LogLevel::kError, absl::StrCat("relay link ", link->text(), " disabled: ", error));
     }
     link->start();
   }
@@ -275,7 +275,7 @@ bool Dispatcher::link_connected(size_t index) {
   }
   // "now connected to relay" is rmb-rs's line, which operators' scripts wait for
   // (rmb-rs tools/rmb_tester/test_live_nodes.sh).
-  log_line(LogLevel::kInfo, absl::StrCat("now connected to relay ", options_.urls[index],
+  core::log_line(core::LogLevel::kInfo, absl::StrCat("now connected to relay ", options_.urls[index],
                                          reconnects > 0 ? absl::StrCat(" (reconnect ", reconnects, ")") : ""));
   tell_link(index, true, true);
   return pump;

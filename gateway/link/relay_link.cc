@@ -6,10 +6,10 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "gateway/link/dispatcher.h"
-#include "gateway/link/link_log.h"
+#include "core/obs/log.h"
 
 namespace rmb::gateway::link {
 
@@ -129,7 +129,7 @@ void RelayLink::read_next() {
       self->dispatcher_->deliver(std::move(data));
     } else {
       // §5.2: the relay never sends text; rmb-peer logs and skips.
-      log_line(LogLevel::kWarn, absl::StrCat("relay link ", self->text_, ": text frame of ", data.size(),
+      core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", self->text_, ": text frame of ", data.size(),
                                              " bytes skipped (only binary envelopes are expected)"));
     }
     // The frame handler may have stopped everything.
@@ -200,7 +200,7 @@ void RelayLink::retry_later(const std::string& reason, bool was_connected) {
   if (stopping_) return;
   const auto delay = backoff_.next();
   if (!was_connected) dispatcher_->link_down(index_, reason);
-  log_line(LogLevel::kWarn, absl::StrCat("relay link ", text_, was_connected ? " disconnected: " : " connect failed: ",
+  core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", text_, was_connected ? " disconnected: " : " connect failed: ",
                                          reason, "; retrying in ", delay.count(), " ms"));
   retry_timer_.expires_after(delay);
   retry_timer_.async_wait([self = shared_from_this()](error_code ec) {

@@ -13,7 +13,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "absl/status/status.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 
 namespace rmb::gateway {
 

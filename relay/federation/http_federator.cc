@@ -18,7 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/util/clock.h"
 #include "relay/federation/http_post.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
+#include "core/obs/log_throttle.h"
 
 namespace rmb::relay {
 namespace asio = boost::asio;
@@ -113,7 +114,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         try {
           std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-          log_error("federation: job failed: ", ex.what());
+          core::log_error("federation: job failed: ", ex.what());
         }
       });
     }
@@ -144,7 +145,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         switch (out.result) {
           case PostResult::kAccepted:
             count(domain, true);
-            log_debug("federation: ", job.envelope.uid(), " accepted by ", domain);
+            core::log_debug("federation: ", job.envelope.uid(), " accepted by ", domain);
             co_return AttemptResult::kDone;
           case PostResult::kRejected:
             count(domain, false);
@@ -152,13 +153,13 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
               std::lock_guard lock(stats_mu);
               ++stats.rejected;
             }
-            log_info("federation: ", domain, " rejected ", job.envelope.uid(), " (", out.detail, ")");
+            core::log_info("federation: ", domain, " rejected ", job.envelope.uid(), " (", out.detail, ")");
             fail(job.envelope, kFederationRejected);
             co_return AttemptResult::kDone;
           case PostResult::kFailed:
             count(domain, false);
             ranker.downvote(domain);
-            log_debug("federation: post of ", job.envelope.uid(), " to ", domain, " failed: ", out.detail);
+            core::log_debug("federation: post of ", job.envelope.uid(), " to ", domain, " failed: ", out.detail);
             break;
         }
       }
@@ -180,7 +181,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
         self->options.retry_min.count(), std::max(self->options.retry_min, self->options.retry_max).count())(self->rng));
     const int64_t left = ttl_left(job.envelope);
     delay = std::min(delay, milliseconds(std::max<int64_t>(left, 0) * 1000 + 100));
-    log_info("federation: no relay of ", job.envelope.uid(), " answered; retrying in ", delay.count(), " ms");
+    core::log_info("federation: no relay of ", job.envelope.uid(), " answered; retrying in ", delay.count(), " ms");
     asio::steady_timer timer(self->strand);
     timer.expires_after(delay);
     self->retry_timers.insert(&timer);
@@ -233,7 +234,7 @@ void HttpFederator::forward(Frame frame, rmb::Envelope envelope, std::set<std::s
       std::lock_guard lock(impl_->stats_mu);
       ++impl_->stats.queue_overflows;
     }
-    static LogThrottle throttle;
+    static core::LogThrottle throttle;
     throttle.warn("drop federation_queue_full: uid=", envelope.uid(), " (--federation-queue ",
                   impl_->options.queue_limit, " envelopes / --federation-queue-bytes ", impl_->options.queue_bytes,
                   " bytes)");
@@ -264,7 +265,7 @@ void HttpFederator::attempt_once(Frame frame, rmb::Envelope envelope, std::set<s
                      try {
                        std::rethrow_exception(e);
                      } catch (const std::exception& ex) {
-                       log_error("federation: attempt failed: ", ex.what());
+                       core::log_error("federation: attempt failed: ", ex.what());
                      }
                      result = AttemptResult::kRetry;
                    }

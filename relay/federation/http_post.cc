@@ -13,7 +13,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::relay {
 namespace asio = boost::asio;
@@ -95,7 +95,7 @@ FederationClient::FederationClient(asio::any_io_executor executor, const Federat
   } else {
     tls_.load_verify_file(options_.ca_file, ec);
   }
-  if (ec) log_warn("federation: cannot load trust store: ", ec.message());
+  if (ec) core::log_warn("federation: cannot load trust store: ", ec.message());
   tls_.set_verify_mode(asio::ssl::verify_peer);
 }
 

@@ -18,7 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
-#include "relay/log.h"
+#include "core/obs/log.h"
 
 namespace rmb::relay {
 namespace {
@@ -129,29 +129,29 @@ struct RedisFederator::Impl : std::enable_shared_from_this<Impl> {
   }
   void note_down(const absl::Status& s) {
     if (!outage_logged.exchange(true)) {
-      log_warn("federation queue: redis ", url.display(), " unavailable (", s.message(), "); retrying every ",
+      core::log_warn("federation queue: redis ", url.display(), " unavailable (", s.message(), "); retrying every ",
                opt.retry_delay.count(), " ms");
     }
   }
   void note_up() {
-    if (outage_logged.exchange(false)) log_info("federation queue: redis ", url.display(), " reachable again");
+    if (outage_logged.exchange(false)) core::log_info("federation queue: redis ", url.display(), " reachable again");
   }
 
   void dispatch(std::string id, std::string bytes);
   void finish(const std::string& id, bool ack);
   void writer_loop();
   void reader_loop();
-  void claim_pass(RedisConn& conn);
-  void forget_consumers(RedisConn& conn);
-  absl::Status create_group(RedisConn& conn);
+  void claim_pass(core::RedisConn& conn);
+  void forget_consumers(core::RedisConn& conn);
+  absl::Status create_group(core::RedisConn& conn);
 };
 
-absl::Status RedisFederator::Impl::create_group(RedisConn& conn) {
+absl::Status RedisFederator::Impl::create_group(core::RedisConn& conn) {
   auto r = conn.command({"XGROUP", "CREATE", kFederationStream, kFederationGroup, "0", "MKSTREAM"});
   if (!r.ok()) return r.status();
   // BUSYGROUP: another process made it first.
   if ((*r)->type == REDIS_REPLY_ERROR && str(r->get()).find("BUSYGROUP") == std::string_view::npos) {
-    log_warn("federation queue: XGROUP CREATE failed: ", str(r->get()));
+    core::log_warn("federation queue: XGROUP CREATE failed: ", str(r->get()));
   }
   return absl::OkStatus();
 }
@@ -170,7 +170,7 @@ void RedisFederator::Impl::dispatch(std::string id, std::string bytes) {
   rmb::Envelope envelope;
   if (!envelope.ParseFromString(bytes)) {
     // Permanent (§6.1 step 1), and there is nobody to tell.
-    log_warn("federation queue: entry ", id, " is not an envelope; dropped");
+    core::log_warn("federation queue: entry ", id, " is not an envelope; dropped");
     finish(id, true);
     return;
   }
@@ -179,7 +179,7 @@ void RedisFederator::Impl::dispatch(std::string id, std::string bytes) {
   directory.get_twin(twin, [self = shared_from_this(), id = std::move(id), frame = std::move(frame),
                             envelope = std::move(envelope)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
-      log_info("federation: twin lookup for ", envelope.uid(), " failed (", found.status().message(),
+      core::log_info("federation: twin lookup for ", envelope.uid(), " failed (", found.status().message(),
                "); left pending");
       self->finish(id, false);
       return;
@@ -201,7 +201,7 @@ void RedisFederator::Impl::dispatch(std::string id, std::string bytes) {
 // ---------------------------------------------------------------------------------------
 // Writer: XADD, XACK + XDEL, failure reports, the claim pass, consumer housekeeping.
 
-void RedisFederator::Impl::claim_pass(RedisConn& conn) {
+void RedisFederator::Impl::claim_pass(core::RedisConn& conn) {
   std::vector<std::string> mine;
   size_t room = 0;
   {
@@ -263,11 +263,11 @@ void RedisFederator::Impl::claim_pass(RedisConn& conn) {
   }
   for (auto& id : empty) finish(id, true);
   claimed += work.size();
-  if (!work.empty()) log_info("federation queue: claimed ", work.size(), " pending entries for another attempt");
+  if (!work.empty()) core::log_info("federation queue: claimed ", work.size(), " pending entries for another attempt");
   for (auto& e : work) dispatch(std::move(e.id), std::move(*e.msg));
 }
 
-void RedisFederator::Impl::forget_consumers(RedisConn& conn) {
+void RedisFederator::Impl::forget_consumers(core::RedisConn& conn) {
   auto r = conn.command({"XINFO", "CONSUMERS", kFederationStream, kFederationGroup});
   if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY) return;
   const long long forget_ms = static_cast<long long>(opt.forget_consumers.count()) * 1000;
@@ -286,13 +286,13 @@ void RedisFederator::Impl::forget_consumers(RedisConn& conn) {
     // Only names of this implementation (rmb-rs reuses its relay-<i> names).
     if (name.rfind(kOwnPrefix, 0) != 0 || name == opt.consumer || pending != 0 || idle < forget_ms) continue;
     (void)conn.command({"XGROUP", "DELCONSUMER", kFederationStream, kFederationGroup, name});
-    log_debug("federation queue: removed idle consumer ", name);
+    core::log_debug("federation queue: removed idle consumer ", name);
   }
 }
 
 void RedisFederator::Impl::writer_loop() {
   block_sigpipe_in_this_thread();
-  std::unique_ptr<RedisConn> conn;
+  std::unique_ptr<core::RedisConn> conn;
   auto next_connect = SteadyClock::now();
   auto next_claim = SteadyClock::now();
   auto next_forget = SteadyClock::now() + kForgetEvery;
@@ -317,7 +317,7 @@ void RedisFederator::Impl::writer_loop() {
     for (auto& f : report) fail(f.envelope, f.reason);
 
     if (!conn && SteadyClock::now() >= next_connect) {
-      auto c = RedisConn::connect(url, opt.retry_delay);
+      auto c = core::RedisConn::connect(url, opt.retry_delay);
       if (c.ok()) {
         conn = std::move(*c);
         note_up();
@@ -344,11 +344,11 @@ void RedisFederator::Impl::writer_loop() {
     }
     absl::Status broken;
     for (auto& a : batch) {
-      auto r = broken.ok() ? conn->reply() : absl::StatusOr<RedisReply>(broken);
+      auto r = broken.ok() ? conn->reply() : absl::StatusOr<core::RedisReply>(broken);
       if (!r.ok()) broken = r.status();
       absl::Status s = r.ok() ? core::reply_status(r->get()) : r.status();
       if (!s.ok()) {
-        log_warn("federation queue: XADD of ", a.envelope.uid(), " failed: ", s.message());
+        core::log_warn("federation queue: XADD of ", a.envelope.uid(), " failed: ", s.message());
         fail(a.envelope, s.message().rfind("redis error", 0) == 0 ? std::string(s.message())
                                                                   : absl::StrCat("redis error: ", s.message()));
       }
@@ -388,7 +388,7 @@ void RedisFederator::Impl::writer_loop() {
 
 void RedisFederator::Impl::reader_loop() {
   block_sigpipe_in_this_thread();
-  std::unique_ptr<RedisConn> conn;
+  std::unique_ptr<core::RedisConn> conn;
   auto sleep_retry = [&] {
     std::unique_lock lock(mu);
     rcv.wait_for(lock, opt.retry_delay, [&] { return stopping; });
@@ -403,7 +403,7 @@ void RedisFederator::Impl::reader_loop() {
       room = opt.concurrency - in_flight.size();
     }
     if (!conn) {
-      auto c = RedisConn::connect(url, opt.retry_delay);
+      auto c = core::RedisConn::connect(url, opt.retry_delay);
       if (!c.ok()) {
         note_down(c.status());
         sleep_retry();
@@ -435,7 +435,7 @@ void RedisFederator::Impl::reader_loop() {
       continue;
     }
     if (reply->type == REDIS_REPLY_ERROR) {
-      log_warn("federation queue: XREADGROUP failed: ", str(reply));
+      core::log_warn("federation queue: XREADGROUP failed: ", str(reply));
       sleep_retry();
       continue;
     }
@@ -481,7 +481,7 @@ absl::StatusOr<std::unique_ptr<RedisFederator>> RedisFederator::create(RedisFede
   Impl* raw = impl.get();
   raw->writer = std::thread([raw] { raw->writer_loop(); });
   raw->reader = std::thread([raw] { raw->reader_loop(); });
-  log_info("federation queue: redis stream ", kFederationStream, ", group ", kFederationGroup, ", consumer ",
+  core::log_info("federation queue: redis stream ", kFederationStream, ", group ", kFederationGroup, ", consumer ",
            raw->opt.consumer);
   return std::unique_ptr<RedisFederator>(new RedisFederator(std::move(impl)));
 }
@@ -514,7 +514,7 @@ void RedisFederator::forward(Frame frame, rmb::Envelope envelope, std::set<std::
     if (impl_->adds.size() >= o.max_queued || impl_->add_bytes + size > o.max_queued_bytes ||
         impl_->stream_len.load() >= o.max_stream_entries) {
       ++impl_->refused;
-      log_warn("drop federation_queue_full: uid=", envelope.uid(), " (", impl_->adds.size(), " envelopes / ",
+      core::log_warn("drop federation_queue_full: uid=", envelope.uid(), " (", impl_->adds.size(), " envelopes / ",
                impl_->add_bytes, " bytes waiting, stream ", impl_->stream_len.load(), " entries)");
       if (impl_->failures.size() < o.max_queued) {
         impl_->failures.push_back({std::move(envelope), kFederationQueueFull});

@@ -20,9 +20,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/util/clock.h"
-#include "relay/log.h"
-#include "relay/mailbox/redis_conn.h"
-#include "relay/mailbox/redis_url.h"
+#include "core/obs/log.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
 
 namespace rmb::relay {
 namespace {
@@ -93,7 +93,7 @@ void block_sigpipe_in_this_thread() {
 
 struct RedisMailbox::Impl {
   RedisMailboxOptions opt;
-  RedisUrl url;
+  core::RedisUrl url;
 
   // --- writer side ---
   std::mutex wmu;
@@ -134,13 +134,13 @@ struct RedisMailbox::Impl {
   // Logs the first failure of an outage only; the next success logs the recovery.
   void note_down(const absl::Status& s) {
     if (!outage_logged.exchange(true)) {
-      log_warn("redis mailbox: ", url.display(), " unavailable (", s.message(), "); retrying every ",
+      core::log_warn("redis mailbox: ", url.display(), " unavailable (", s.message(), "); retrying every ",
                opt.retry_delay.count(), " ms");
     }
   }
   void note_up() {
     if (writer_up && reader_up && outage_logged.exchange(false)) {
-      log_info("redis mailbox: ", url.display(), " reachable again");
+      core::log_info("redis mailbox: ", url.display(), " reachable again");
     }
   }
 
@@ -162,15 +162,15 @@ struct RedisMailbox::Impl {
 
   void writer_loop();
   void reader_loop();
-  void run_stores(RedisConn& conn, std::vector<StoreRequest>& batch, std::vector<XdelItem>& dels,
+  void run_stores(core::RedisConn& conn, std::vector<StoreRequest>& batch, std::vector<XdelItem>& dels,
                   bool unblock, absl::Status& conn_error, bool& unblock_again);
-  void sample_step(RedisConn& conn, std::string& cursor, uint64_t& partial, SteadyClock::time_point& next_sample);
+  void sample_step(core::RedisConn& conn, std::string& cursor, uint64_t& partial, SteadyClock::time_point& next_sample);
 };
 
 std::string RedisMailbox::stream_key(const SessionId& id) { return "stream:" + id.to_string(); }
 
 absl::StatusOr<std::unique_ptr<RedisMailbox>> RedisMailbox::create(RedisMailboxOptions options) {
-  auto url = parse_redis_url(options.url);
+  auto url = core::parse_redis_url(options.url);
   if (!url.ok()) return url.status();
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
@@ -244,7 +244,7 @@ bool RedisMailbox::connected() const { return impl_->writer_up && impl_->reader_
 // ---------------------------------------------------------------------------------------
 // Writer: stores, deletes, reader wake-ups, depth sampling.
 
-void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& batch,
+void RedisMailbox::Impl::run_stores(core::RedisConn& conn, std::vector<StoreRequest>& batch,
                                     std::vector<XdelItem>& dels, bool unblock,
                                     absl::Status& conn_error, bool& unblock_again) {
   const std::string maxlen = std::to_string(opt.stream_maxlen);
@@ -299,10 +299,10 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
       if (!rep.ok()) {
         conn_error = rep.status();
       } else {
-        result = reply_status(rep->get());
+        result = core::reply_status(rep->get());
         if (!result.ok() && result.message().find(kTooManyMailboxes) != absl::string_view::npos) {
           result = absl::ResourceExhaustedError(kTooManyMailboxes);
-          log_info("drop too_many_mailboxes: mail for a new ", r.key, " (", db_keys, " keys in redis, --max-mailboxes ",
+          core::log_info("drop too_many_mailboxes: mail for a new ", r.key, " (", db_keys, " keys in redis, --max-mailboxes ",
                    opt.max_streams, ")");
         }
       }
@@ -314,13 +314,13 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
           break;
         }
         const redisReply* x = rep->get();
-        if (result.ok()) result = reply_status(x);
+        if (result.ok()) result = core::reply_status(x);
         if (k == 3 && result.ok()) {
           // EXEC: nil when aborted, else [xadd-id, expire-result]; errors can hide inside.
           if (x->type != REDIS_REPLY_ARRAY || x->elements < 1) {
             result = absl::UnavailableError("redis error: transaction aborted");
           } else {
-            for (size_t e = 0; e < x->elements && result.ok(); ++e) result = reply_status(x->element[e]);
+            for (size_t e = 0; e < x->elements && result.ok(); ++e) result = core::reply_status(x->element[e]);
           }
         }
       }
@@ -359,7 +359,7 @@ void RedisMailbox::Impl::run_stores(RedisConn& conn, std::vector<StoreRequest>& 
   }
 }
 
-void RedisMailbox::Impl::sample_step(RedisConn& conn, std::string& cursor, uint64_t& partial,
+void RedisMailbox::Impl::sample_step(core::RedisConn& conn, std::string& cursor, uint64_t& partial,
                                      SteadyClock::time_point& next_sample) {
   auto scan = conn.command({"SCAN", cursor, "MATCH", "stream:*", "COUNT", "1000"});
   if (!scan.ok()) return;  // the next store notices the broken connection
@@ -390,7 +390,7 @@ void RedisMailbox::Impl::sample_step(RedisConn& conn, std::string& cursor, uint6
 
 void RedisMailbox::Impl::writer_loop() {
   block_sigpipe_in_this_thread();
-  std::unique_ptr<RedisConn> conn;
+  std::unique_ptr<core::RedisConn> conn;
   auto next_connect = SteadyClock::now();
   auto last_xdel_flush = SteadyClock::now();
   auto next_sample = SteadyClock::now();
@@ -434,7 +434,7 @@ void RedisMailbox::Impl::writer_loop() {
       }
     }
     if (!conn && SteadyClock::now() >= next_connect) {
-      auto c = RedisConn::connect(url, opt.retry_delay);
+      auto c = core::RedisConn::connect(url, opt.retry_delay);
       if (c.ok()) {
         conn = std::move(*c);
         writer_up = true;
@@ -505,7 +505,7 @@ void RedisMailbox::Impl::writer_loop() {
 
 void RedisMailbox::Impl::reader_loop() {
   block_sigpipe_in_this_thread();
-  std::unique_ptr<RedisConn> conn;
+  std::unique_ptr<core::RedisConn> conn;
   const auto sock_timeout = opt.block + milliseconds(5000);
   auto sleep_retry = [&] {
     std::unique_lock lock(smu);
@@ -525,7 +525,7 @@ void RedisMailbox::Impl::reader_loop() {
       if (reader_stopping) break;
     }
     if (!conn) {
-      auto c = RedisConn::connect(url, opt.retry_delay);
+      auto c = core::RedisConn::connect(url, opt.retry_delay);
       absl::Status s = c.status();
       int64_t id = -1;
       if (c.ok()) {
@@ -600,7 +600,7 @@ void RedisMailbox::Impl::reader_loop() {
     if (r->type == REDIS_REPLY_NIL) continue;  // BLOCK timed out or CLIENT UNBLOCK
     if (r->type == REDIS_REPLY_ERROR) {
       // E.g. WRONGTYPE when something else owns a stream:* key. Not an outage.
-      log_warn("redis mailbox: XREAD failed: ", absl::string_view(r->str, r->len));
+      core::log_warn("redis mailbox: XREAD failed: ", absl::string_view(r->str, r->len));
       sleep_retry();
       continue;
     }
@@ -640,9 +640,9 @@ void RedisMailbox::Impl::reader_loop() {
         bool accepted = true;
         bool offered = false;
         if (!body) {
-          log_warn("redis mailbox: entry ", entry_id, " in ", key, " has no '_' field; deleted");
+          core::log_warn("redis mailbox: entry ", entry_id, " in ", key, " has no '_' field; deleted");
         } else if (auto deadline = envelope_deadline(*body); deadline && *deadline < now) {
-          log_debug("redis mailbox: expired entry ", entry_id, " in ", key, " deleted");
+          core::log_debug("redis mailbox: expired entry ", entry_id, " in ", key, " deleted");
         } else {
           // Deleted only once written to the socket (§5.7 step 4): a frame still queued in
           // the session when the relay dies or the connection ends stays in the stream, in

@@ -1,6 +1,6 @@
 // "twin[:sid]" address text and the rmb-peer TTL rules (§8.5 stamp, clamp).
-#include "core/envelope/address.h"
-#include "core/envelope/ttl.h"
+#include "core/protocol/envelope/address.h"
+#include "core/protocol/envelope/ttl.h"
 #include "gtest/gtest.h"
 
 namespace rmb::core {

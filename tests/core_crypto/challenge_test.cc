@@ -1,6 +1,6 @@
 // The §2.1 challenge stream and its MD5 for every Appendix A vector, and the rules that
 // are easy to get wrong (absent address, empty optionals, numbers as text).
-#include "core/envelope/challenge.h"
+#include "core/protocol/envelope/challenge.h"
 #include "tests/core_crypto/vectors.h"
 
 namespace rmb::core {

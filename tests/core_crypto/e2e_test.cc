@@ -6,9 +6,9 @@
 #include <atomic>
 #include <thread>
 
-#include "core/e2e/cipher.h"
-#include "core/e2e/e2e_key.h"
-#include "core/e2e/shared_key_cache.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/e2e/shared_key_cache.h"
 #include "tests/core_crypto/vectors.h"
 
 namespace rmb::core {

@@ -1,9 +1,9 @@
 // Appendix A end to end: our signatures equal the vectors byte for byte, the vector
 // bytes parse and re-serialise identically, signatures verify, and broken input fails
 // with the §8.9 reasons instead of crashing.
-#include "core/envelope/challenge.h"
-#include "core/envelope/signing.h"
-#include "core/identity/ed25519.h"
+#include "core/protocol/envelope/challenge.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/identity/ed25519.h"
 #include "rmb/peer.pb.h"
 #include "tests/core_crypto/vectors.h"
 

@@ -1,8 +1,8 @@
 // Relay tokens (§4): byte-exact minting, the Appendix A tokens, TS/Go variants, and a
 // distinct error kind with the relay's text for each way a token can be wrong.
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 
-#include "core/identity/ed25519.h"
+#include "core/protocol/identity/ed25519.h"
 #include "core/util/clock.h"
 #include "tests/core_crypto/vectors.h"
 

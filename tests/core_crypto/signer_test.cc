@@ -1,7 +1,7 @@
 // Key derivation from raw seeds (§3.2), the 65-byte layout and verify_signature's
 // error texts (§2.2, §8.9).
-#include "core/identity/ed25519.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/ed25519.h"
+#include "core/protocol/identity/signer.h"
 #include "tests/core_crypto/vectors.h"
 
 namespace rmb::core {

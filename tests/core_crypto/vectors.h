@@ -3,7 +3,7 @@
 // computed there with independent libraries; our code must reproduce them byte for byte.
 #include <string>
 
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 #include "core/util/bytes.h"
 #include "gtest/gtest.h"
 #include "rmb/types.pb.h"

@@ -5,7 +5,7 @@
 
 #include "core/directory/directory_file_io.h"
 #include "core/directory/file_directory.h"
-#include "core/identity/mnemonic.h"
+#include "core/protocol/identity/mnemonic.h"
 #include "tests/core_identity/run_process.h"
 
 namespace rmb::test {

@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include "core/e2e/e2e_key.h"
-#include "core/identity/mnemonic.h"
-#include "core/identity/secret.h"
-#include "core/identity/signer.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/mnemonic.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ss58.h"
 #include "tests/core_identity/vectors.h"
 
 namespace rmb::core {

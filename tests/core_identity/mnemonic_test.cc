@@ -1,10 +1,10 @@
-#include "core/identity/mnemonic.h"
+#include "core/protocol/identity/mnemonic.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "core/identity/secret.h"
+#include "core/protocol/identity/secret.h"
 
 namespace rmb::core {
 namespace {

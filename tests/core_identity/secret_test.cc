@@ -1,4 +1,4 @@
-#include "core/identity/secret.h"
+#include "core/protocol/identity/secret.h"
 
 #include <gtest/gtest.h>
 

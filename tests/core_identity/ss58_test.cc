@@ -1,4 +1,4 @@
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/ss58.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Keccak-f[1600] known answers: the permutation of the zero state, and SHA3-256 / SHAKE128
 // sponges built on our permutation compared byte for byte with OpenSSL's EVP digests.
-#include "core/crypto/keccak.h"
+#include "core/protocol/crypto/keccak.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

@@ -1,9 +1,9 @@
 // STROBE-128 and Merlin reference vectors, and the transcript RNG's behaviour.
-#include "core/crypto/merlin.h"
+#include "core/protocol/crypto/merlin.h"
 
 #include <gtest/gtest.h>
 
-#include "core/crypto/strobe.h"
+#include "core/protocol/crypto/strobe.h"
 #include "core/util/bytes.h"
 
 namespace rmb::core {

@@ -6,8 +6,8 @@
 
 #include <sodium.h>
 
-#include "core/identity/secret.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/ss58.h"
 
 namespace rmb::core {
 namespace {

@@ -1,13 +1,13 @@
 // schnorrkel sr25519 against PROTOCOL.md §3.2 (public keys of every mini-secret) and
 // Appendix A (a signature and a JWT made by polkadot.js), plus tampering and round trips.
-#include "core/identity/sr25519.h"
+#include "core/protocol/identity/sr25519.h"
 
 #include <gtest/gtest.h>
 
-#include "core/identity/secret.h"
-#include "core/identity/signer.h"
-#include "core/identity/ss58.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ss58.h"
+#include "core/protocol/jwt/jwt.h"
 
 namespace rmb::core {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/directory/substrate/scale.h"
-#include "core/identity/ed25519.h"
+#include "core/protocol/identity/ed25519.h"
 
 namespace rmb::core {
 namespace {

@@ -20,8 +20,8 @@
 
 #include "core/directory/substrate/extrinsic.h"
 #include "core/directory/substrate/update_twin.h"
-#include "core/identity/signer.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ss58.h"
 
 namespace rmb::test {
 namespace asio = boost::asio;

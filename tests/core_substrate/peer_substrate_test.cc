@@ -5,7 +5,7 @@
 #include <sodium.h>
 
 #include "core/directory/substrate/scale.h"
-#include "core/e2e/e2e_key.h"
+#include "core/protocol/e2e/e2e_key.h"
 #include "core/util/bytes.h"
 #include "tests/core_substrate/fake_node.h"
 #include "tests/support/peer_process.h"

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/directory/substrate/substrate_directory.h"
-#include "core/e2e/e2e_key.h"
+#include "core/protocol/e2e/e2e_key.h"
 #include "tests/core_substrate/fake_node.h"
 #include "tests/core_substrate/test_util.h"
 

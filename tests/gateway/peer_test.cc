@@ -7,8 +7,8 @@
 #include <set>
 #include <thread>
 
-#include "core/e2e/e2e_key.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/ss58.h"
 #include "core/util/bytes.h"
 #include "tests/gateway/tcp_recorder.h"
 #include "tests/support/peer_client.h"

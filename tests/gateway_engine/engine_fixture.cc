@@ -3,7 +3,7 @@
 #include <sodium.h>
 
 #include "absl/strings/str_cat.h"
-#include "core/e2e/e2e_key.h"
+#include "core/protocol/e2e/e2e_key.h"
 #include "core/util/bytes.h"
 
 namespace rmb::gateway::test {

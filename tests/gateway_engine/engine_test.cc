@@ -1,9 +1,9 @@
 // Engines over a real rmb-relay with real relay links (PROTOCOL.md §8.5-§8.10, §9).
 #include <sodium.h>
 
-#include "core/e2e/cipher.h"
-#include "core/e2e/e2e_key.h"
-#include "core/envelope/signing.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/envelope/signing.h"
 #include "core/util/clock.h"
 #include "tests/gateway_engine/engine_fixture.h"
 #include "tests/support/poll.h"

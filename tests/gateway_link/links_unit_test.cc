@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "tests/gateway_link/fake_ws_server.h"
 #include "tests/gateway_link/links_fixture.h"

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "core/envelope/signing.h"
+#include "core/protocol/envelope/signing.h"
 #include "core/util/clock.h"
 #include "tests/support/ws_client.h"
 

@@ -1,12 +1,12 @@
 // Our signatures, digests, shared keys and ciphers against independent implementations
 // (PyNaCl and OpenSSL-backed `cryptography` for ed25519, hashlib for MD5, `cryptography`
 // for secp256k1 ECDH and AES-GCM), in both directions.
-#include "core/e2e/cipher.h"
-#include "core/e2e/e2e_key.h"
-#include "core/envelope/challenge.h"
-#include "core/envelope/signing.h"
-#include "core/identity/ed25519.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/e2e/cipher.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/envelope/challenge.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/identity/ed25519.h"
+#include "core/protocol/jwt/jwt.h"
 #include "gtest/gtest.h"
 #include "tests/interop_crypto/oracle.h"
 

@@ -20,8 +20,8 @@
 
 #include "core/directory/file_directory.h"
 #include "core/directory/twin.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/signer.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/signer.h"
 #include "core/util/bytes.h"
 #include "rmb/api/v1/gateway.grpc.pb.h"
 #include "tests/support/process.h"

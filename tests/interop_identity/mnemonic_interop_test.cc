@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "core/identity/mnemonic.h"
+#include "core/protocol/identity/mnemonic.h"
 #include "tests/core_identity/run_process.h"
 
 namespace rmb::core {

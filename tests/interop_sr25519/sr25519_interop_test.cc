@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "core/identity/secret.h"
-#include "core/identity/signer.h"
-#include "core/identity/sr25519.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/sr25519.h"
 #include "tests/core_identity/run_process.h"
 #include "tests/core_identity/temp_dir.h"
 

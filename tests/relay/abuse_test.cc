@@ -4,8 +4,8 @@
 #include <string>
 
 #include "core/util/clock.h"
-#include "relay/mailbox/redis_conn.h"
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
 #include "tests/relay/relay_fixture.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"

@@ -1,6 +1,6 @@
 // Bad input of every kind gets its clear error, and the relay keeps serving a bystander
 // pair (twins 5 and 6) after each case.
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "tests/relay/relay_fixture.h"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/jwt/jwt.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "tests/core_substrate/fake_node.h"
 #include "tests/relay/relay_fixture.h"

@@ -22,8 +22,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "core/envelope/signing.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "rmb/types.pb.h"
 #include "tests/support/process.h"

@@ -1,7 +1,7 @@
 // The relay's own WebSocket reader (relay/ws/frame_reader.*) against a real client on a
 // real socket: what Beast used to do for it (pongs, fragments, protocol errors, the
 // client's close) must still happen, and a bad client must not disturb the others.
-#include "core/envelope/signing.h"
+#include "core/protocol/envelope/signing.h"
 #include "tests/relay/relay_fixture.h"
 
 namespace rmb::relay {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "relay/mailbox/redis_conn.h"
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
 #include "tests/support/poll.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"

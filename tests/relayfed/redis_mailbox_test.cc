@@ -7,8 +7,8 @@
 #include <future>
 
 #include "tests/support/redis_server.h"
-#include "relay/mailbox/redis_conn.h"
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
 #include "test_util.h"
 
 namespace rmb::relay {

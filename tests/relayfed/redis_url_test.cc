@@ -1,4 +1,4 @@
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_url.h"
 
 #include <gtest/gtest.h>
 

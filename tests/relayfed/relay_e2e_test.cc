@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "tests/support/redis_server.h"
-#include "relay/mailbox/redis_conn.h"
-#include "relay/mailbox/redis_url.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
 #include "tests/support/http_client.h"
 #include "tests/support/poll.h"
 #include "tests/support/process.h"

@@ -12,8 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/envelope/signing.h"
-#include "core/jwt/jwt.h"
+#include "core/protocol/envelope/signing.h"
+#include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 
 namespace rmb::test {

@@ -11,7 +11,7 @@
 
 
 #include "absl/status/statusor.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 #include "rmb/types.pb.h"
 #include "tests/support/twins.h"
 

@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "core/directory/directory_file_io.h"
-#include "core/e2e/e2e_key.h"
-#include "core/identity/mnemonic.h"
-#include "core/identity/secret.h"
-#include "core/identity/signer.h"
+#include "core/protocol/e2e/e2e_key.h"
+#include "core/protocol/identity/mnemonic.h"
+#include "core/protocol/identity/secret.h"
+#include "core/protocol/identity/signer.h"
 #include "core/redis/redis_conn.h"
 #include "tools/command.h"
 #include "tools/peer_client.h"

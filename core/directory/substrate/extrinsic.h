@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/directory/substrate/storage_keys.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 #include "core/util/bytes.h"
 
 namespace rmb::core {

@@ -3,7 +3,7 @@
 #include <array>
 #include <string_view>
 
-#include "core/identity/key_type.h"
+#include "core/protocol/identity/key_type.h"
 #include "core/util/bytes.h"
 
 namespace rmb::core {

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/directory/substrate/scale.h"
 #include "core/directory/substrate/storage_keys.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/ss58.h"
 
 namespace rmb::core {
 

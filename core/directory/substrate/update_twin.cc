@@ -8,7 +8,7 @@
 #include "core/directory/substrate/scale.h"
 #include "core/directory/substrate/storage_keys.h"
 #include "core/directory/substrate/substrate_directory.h"
-#include "core/identity/ss58.h"
+#include "core/protocol/identity/ss58.h"
 
 namespace rmb::core {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "core/directory/substrate/rpc_client.h"
 #include "core/directory/twin.h"
-#include "core/identity/signer.h"
+#include "core/protocol/identity/signer.h"
 
 namespace rmb::core {
 
