@@ -7,9 +7,7 @@ namespace {
 absl::string_view sv(std::string_view s) { return {s.data(), s.size()}; }
 }  // namespace
 
-gateway::RmbError expired_error() {
-  return {kCodeExpired, "envelope validation error: message has expired"};
-}
+gateway::RmbError expired_error() { return {kCodeExpired, "envelope validation error: message has expired"}; }
 gateway::RmbError bad_base64_error() { return {kCodeOther, "other: invalid data base64 encoding"}; }
 gateway::RmbError invalid_request_error(std::string_view what) {
   return {kCodeOther, absl::StrCat("other: invalid request: ", sv(what))};

@@ -13,7 +13,7 @@ void OutageLog::failed(std::string_view who, std::string_view error) {
   if (down_) return;
   down_ = true;
   core::log_warn("compat: ", absl::StrCat("redis at ", where_, " unavailable (", sv(who), ": ", sv(error),
-                        "); reconnecting in the background"));
+                                          "); reconnecting in the background"));
 }
 
 void OutageLog::recovered(std::string_view who) {

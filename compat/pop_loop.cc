@@ -28,7 +28,9 @@ PopLoop::PopLoop(core::RedisUrl url, std::string queue, std::string processing, 
 
 PopLoop::~PopLoop() { stop(); }
 
-void PopLoop::start() { thread_ = std::thread([this] { run(); }); }
+void PopLoop::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void PopLoop::request_stop() {
   std::lock_guard lock(mu_);
@@ -97,12 +99,14 @@ void PopLoop::run() {
       continue;
     }
     if (r->type != REDIS_REPLY_STRING) {
-      core::log_warn("compat: ", absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
+      core::log_warn("compat: ",
+                     absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
       continue;
     }
     std::string payload(r->str, r->len);
     reply->reset();
-    if (!handlers_.on_message(*conn, std::move(payload))) broken(absl::StrCat("lost the connection handling a message of ", queue_));
+    if (!handlers_.on_message(*conn, std::move(payload)))
+      broken(absl::StrCat("lost the connection handling a message of ", queue_));
   }
 }
 

@@ -68,7 +68,8 @@ void Pusher::answer(Item& item, const redisReply* reply) {
   std::vector<Item> items;
   for (auto& c : next) items.push_back(Item{std::move(c), {}, nullptr, 0});
   if (!enqueue(std::move(items), true)) {
-    core::log_warn("compat: ", absl::StrCat("write queue full; ", next.size(), " redis writes after a lookup are lost"));
+    core::log_warn("compat: ",
+                   absl::StrCat("write queue full; ", next.size(), " redis writes after a lookup are lost"));
   }
 }
 
@@ -107,7 +108,7 @@ size_t Pusher::drop_stale(std::deque<Item>& pending) {
   }
   if (dropped > 0) {
     core::log_warn("compat: ", absl::StrCat("dropped ", dropped, " redis writes older than ", options_.give_up.count(),
-                          "s while redis was unreachable"));
+                                            "s while redis was unreachable"));
   }
   return dropped;
 }
@@ -169,8 +170,8 @@ void Pusher::run() {
       }
       if ((*reply)->type == REDIS_REPLY_ERROR) {
         const Command& c = pending[done].args;
-        core::log_warn("compat: ", absl::StrCat("redis refused ", c.empty() ? "" : c[0], " ", c.size() > 1 ? c[1] : "", ": ",
-                              absl::string_view((*reply)->str, (*reply)->len)));
+        core::log_warn("compat: ", absl::StrCat("redis refused ", c.empty() ? "" : c[0], " ", c.size() > 1 ? c[1] : "",
+                                                ": ", absl::string_view((*reply)->str, (*reply)->len)));
       }
       answer(pending[done], reply->get());
     }

@@ -62,8 +62,8 @@ class Pusher {
   struct Item {
     Command args;
     std::chrono::steady_clock::time_point queued;
-    ReplyHandler on_reply;   // queries only
-    size_t atomic_pos = 0;   // > 0: inside a MULTI group, this far after its MULTI
+    ReplyHandler on_reply;  // queries only
+    size_t atomic_pos = 0;  // > 0: inside a MULTI group, this far after its MULTI
   };
   bool enqueue(std::vector<Item> items, bool even_if_stopping);
   // Runs a query's handler (nullptr: no reply) and queues what it returns.

@@ -10,12 +10,12 @@
 #include "compat/backlog.h"
 #include "compat/errors.h"
 #include "compat/inflight.h"
-#include "core/obs/log.h"
 #include "compat/outage.h"
 #include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/shapes.h"
 #include "compat/translate.h"
+#include "core/obs/log.h"
 #include "core/protocol/envelope/address.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/redis/redis_url.h"
@@ -28,8 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::vector<Command> push_list(const std::string& list, std::string json) {
-  return {Command{"LPUSH", list, std::move(json)},
-          Command{"LTRIM", list, "0", std::to_string(kListCap - 1)}};
+  return {Command{"LPUSH", list, std::move(json)}, Command{"LTRIM", list, "0", std::to_string(kListCap - 1)}};
 }
 
 std::string backlog_key(const std::string& uid) { return absl::StrCat(kBacklogPrefix, uid); }
@@ -62,7 +61,8 @@ bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
   }
   conn.append({"EXEC"});
   auto refused = [](const redisReply* r) {
-    core::log_warn("compat: ", absl::StrCat("redis refused a write of the front door's state: ", absl::string_view(r->str, r->len)));
+    core::log_warn("compat: ", absl::StrCat("redis refused a write of the front door's state: ",
+                                            absl::string_view(r->str, r->len)));
   };
   for (size_t i = 0; i < commands.size() + 2; ++i) {
     auto r = conn.reply();
@@ -159,7 +159,7 @@ struct State {
     auto json = outcome_to_json(outcome, p.ref);
     if (!json) {
       core::log_debug("compat: ", absl::StrCat("request ", outcome.uid, " to twin ", outcome.destination.twin,
-                             " expired without an answer"));
+                                               " expired without an answer"));
       return;
     }
     auto commands = push_list(p.ret, to_json(*json));
@@ -217,8 +217,10 @@ struct State {
       if (e.ret) {
         answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
       } else {
-        core::log_warn("compat: ", absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
-                              e.message, ")"));
+        core::log_warn(
+            "compat: ",
+            absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
+                         e.message, ")"));
         pusher.push({unqueue(payload)});
       }
       return true;
@@ -248,14 +250,15 @@ struct State {
     RequestParse parsed = parse_request(record.request);
     if (!parsed.request) {
       core::log_warn("compat: ", absl::StrCat(keys.inflight, ": dropped the unreadable record of ", record.uid, " (",
-                            parsed.error.message, ")"));
+                                              parsed.error.message, ")"));
       pusher.push({forget(record.uid, {})});
       return;
     }
     const RequestJson& json = *parsed.request;
     auto prepared = prepare_request(json, core::unix_now());
     if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
-      core::log_debug("compat: ", absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
+      core::log_debug("compat: ",
+                      absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
       pusher.push({forget(record.uid, json.dst)});
       return;
     }
@@ -264,7 +267,8 @@ struct State {
     request.timestamp = json.now;
     request.expiration = json.exp;
     auto& d = request.destinations;
-    d.erase(std::remove_if(d.begin(), d.end(), [&](const core::AddressText& a) { return record.answered.count(a.twin) > 0; }),
+    d.erase(std::remove_if(d.begin(), d.end(),
+                           [&](const core::AddressText& a) { return record.answered.count(a.twin) > 0; }),
             d.end());
     if (d.empty()) {
       pusher.push({forget(record.uid, json.dst)});
@@ -301,7 +305,8 @@ struct State {
       }
       for (const auto& record : state.records) reissue(self, record);
       if (!state.records.empty()) {
-        core::log_info("compat: ", absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
+        core::log_info("compat: ",
+                       absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
       }
       // Only now: a reply routed through its backlog before its request was re-sent would
       // reach `ret` twice (once more from the re-sent request).
@@ -312,7 +317,8 @@ struct State {
       if (!r.ok()) return false;
       // Recorded: the transaction went through before the connection broke, and took the
       // request off the processing list; send it. Not recorded: it is still on that list.
-      if ((*r)->type == REDIS_REPLY_STRING) reissue(self, InflightRecord{*unsure_uid, std::string((*r)->str, (*r)->len), {}});
+      if ((*r)->type == REDIS_REPLY_STRING)
+        reissue(self, InflightRecord{*unsure_uid, std::string((*r)->str, (*r)->len), {}});
     }
     unsure_uid.reset();
     auto left = read_list(conn, keys.local_processing);
@@ -321,7 +327,8 @@ struct State {
     for (auto it = left->rbegin(); it != left->rend(); ++it) {
       if (!on_request(self, conn, *it)) return false;
     }
-    if (!left->empty()) core::log_info("compat: ", absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
+    if (!left->empty())
+      core::log_info("compat: ", absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
     return true;
   }
 
@@ -331,11 +338,12 @@ struct State {
     IncomingRequestJson b = incoming_to_json(request);
     std::string list = absl::StrCat(kCommandPrefix, request.command);
     std::string json = to_json(b);
-    int64_t left = static_cast<int64_t>(request.timestamp + request.expiration) - static_cast<int64_t>(core::unix_now());
+    int64_t left =
+        static_cast<int64_t>(request.timestamp + request.expiration) - static_cast<int64_t>(core::unix_now());
     // Capped: a sender's clock far ahead must not make the key outlive any real request.
     int64_t ttl = std::clamp<int64_t>(left, 1, static_cast<int64_t>(core::kMaxTtl)) + kSeenSlack;
-    Command eval{"EVAL", kDeliverOnce, "2", seen_key(keys, b.src, request.uid), list, std::to_string(ttl), json,
-                 std::to_string(kListCap - 1)};
+    Command eval{"EVAL", kDeliverOnce,        "2",  seen_key(keys, b.src, request.uid),
+                 list,   std::to_string(ttl), json, std::to_string(kListCap - 1)};
     // The pusher runs its handlers while this State exists (it is a member, stopped first).
     State* self = this;
     return pusher.query(std::move(eval), [self, list, json, uid = request.uid, src = b.src](const redisReply* r) {
@@ -346,7 +354,8 @@ struct State {
   std::vector<Command> after_delivery(const std::string& list, const std::string& json, const std::string& uid,
                                       const std::string& src, const redisReply* r) {
     if (r == nullptr) {
-      core::log_warn("compat: ", absl::StrCat("request ", uid, " from ", src, " for '", list, "' is lost: redis unreachable"));
+      core::log_warn("compat: ",
+                     absl::StrCat("request ", uid, " from ", src, " for '", list, "' is lost: redis unreachable"));
       return {};
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -356,10 +365,11 @@ struct State {
     if (r->type != REDIS_REPLY_STRING) return {};  // delivered now
     if (r->len == 0) {
       core::log_debug("compat: ", absl::StrCat("repeated request ", uid, " from ", src, " is on '", list,
-                             "' already (delivered before a restart); not delivered again"));
+                                               "' already (delivered before a restart); not delivered again"));
       return {};
     }
-    core::log_debug("compat: ", absl::StrCat("repeated request ", uid, " from ", src, " answered again with the response given before"));
+    core::log_debug("compat: ", absl::StrCat("repeated request ", uid, " from ", src,
+                                             " answered again with the response given before"));
     send_reply(std::string(r->str, r->len));
     return {};
   }
@@ -368,18 +378,19 @@ struct State {
   std::optional<std::string> send_reply(const std::string& payload) {
     auto json = parse_response(payload);
     if (!json.ok()) {
-      core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": dropped a malformed response (", json.status().message(), ")"));
+      core::log_warn("compat: ",
+                     absl::StrCat(kReplyQueue, ": dropped a malformed response (", json.status().message(), ")"));
       return std::nullopt;
     }
     auto reply = prepare_reply(*json);
     if (!reply.ok()) {
       core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": dropped a response with an unusable 'dst' (",
-                            reply.status().message(), ")"));
+                                              reply.status().message(), ")"));
       return std::nullopt;
     }
     if (reply->warning) core::log_warn("compat: ", absl::StrCat(kReplyQueue, ": ", *reply->warning));
-    std::string seen = seen_key(keys, core::format_address(reply->destination.twin, reply->destination.connection),
-                                reply->uid);
+    std::string seen =
+        seen_key(keys, core::format_address(reply->destination.twin, reply->destination.connection), reply->uid);
     outbox.reply(reply->uid, reply->destination, std::move(reply->reply));
     return seen;
   }
@@ -400,7 +411,8 @@ struct State {
     for (auto it = left->rbegin(); it != left->rend(); ++it) {
       if (!on_reply_message(conn, *it)) return false;
     }
-    if (!left->empty()) core::log_info("compat: ", absl::StrCat("took up ", left->size(), " responses popped but not sent before"));
+    if (!left->empty())
+      core::log_info("compat: ", absl::StrCat("took up ", left->size(), " responses popped but not sent before"));
     return true;
   }
 
@@ -417,8 +429,9 @@ struct State {
       orphan_lookups.fetch_sub(1);
       uint64_t refused = orphans_refused.fetch_add(1) + 1;
       if (refused == 1 || refused % 1000 == 0) {
-        core::log_warn("compat: ", absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
-                              " backlog lookups already queued (", refused, " dropped so far)"));
+        core::log_warn("compat: ",
+                       absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
+                                    " backlog lookups already queued (", refused, " dropped so far)"));
       }
       return;
     }
@@ -430,20 +443,21 @@ struct State {
     });
     if (!queued) {
       orphan_lookups.fetch_sub(1);
-      core::log_warn("compat: ", absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
+      core::log_warn("compat: ",
+                     absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
     }
   }
 
   std::vector<Command> route_orphan(const gateway::Outcome& reply, const redisReply* r) const {
-    std::string what = absl::StrCat("reply ", reply.uid, " from ",
-                                    core::format_address(reply.source.twin, reply.source.connection));
+    std::string what =
+        absl::StrCat("reply ", reply.uid, " from ", core::format_address(reply.source.twin, reply.source.connection));
     if (r == nullptr) {
       core::log_warn("compat: ", absl::StrCat(what, " is lost: its backlog could not be read (redis unreachable)"));
       return {};
     }
     if (r->type == REDIS_REPLY_NIL) {
       core::log_debug("compat: ", absl::StrCat(what, " matches no request: no ", backlog_key(reply.uid),
-                             " (answered, expired or never sent here); dropped"));
+                                               " (answered, expired or never sent here); dropped"));
       return {};
     }
     if (r->type != REDIS_REPLY_STRING) {
@@ -452,10 +466,12 @@ struct State {
     }
     auto routed = route_by_backlog(reply, std::string_view(r->str, r->len));
     if (!routed.ok()) {
-      core::log_warn("compat: ", absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
+      core::log_warn("compat: ",
+                     absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
       return {};
     }
-    core::log_debug("compat: ", absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
+    core::log_debug("compat: ",
+                    absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
     return push_list(routed->list, std::move(routed->json));
   }
 
@@ -469,8 +485,8 @@ struct State {
     }
     for (auto& [uid, p] : all) outbox.cancel(uid);
     if (!all.empty()) {
-      core::log_info("compat: ", absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ", keys.inflight,
-                            " for the next start)"));
+      core::log_info("compat: ", absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ",
+                                              keys.inflight, " for the next start)"));
     }
   }
 };
@@ -558,8 +574,8 @@ class FrontDoor : public RedisFrontDoor {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RedisFrontDoor>> start_redis_front_door(RedisFrontDoorOptions options,
-                                                                      gateway::Outbox& outbox,
-                                                                      gateway::ServiceRegistry& registry) {
+                                                                       gateway::Outbox& outbox,
+                                                                       gateway::ServiceRegistry& registry) {
   auto url = core::parse_redis_url(options.url);
   if (!url.ok()) return url.status();
   return std::unique_ptr<RedisFrontDoor>(new FrontDoor(*url, options, outbox, registry));

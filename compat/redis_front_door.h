@@ -41,7 +41,7 @@ class RedisFrontDoor {
 // unparsable URL is an error; an unreachable Redis is not (it connects, and reconnects,
 // by itself, logging once per outage).
 absl::StatusOr<std::unique_ptr<RedisFrontDoor>> start_redis_front_door(RedisFrontDoorOptions options,
-                                                                      gateway::Outbox& outbox,
-                                                                      gateway::ServiceRegistry& registry);
+                                                                       gateway::Outbox& outbox,
+                                                                       gateway::ServiceRegistry& registry);
 
 }  // namespace rmb::compat

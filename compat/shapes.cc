@@ -105,9 +105,7 @@ absl::StatusOr<json> parse_object(std::string_view text) {
 
 absl::Status invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
 
-ordered_json opt(const std::optional<std::string>& v) {
-  return v ? ordered_json(*v) : ordered_json(nullptr);
-}
+ordered_json opt(const std::optional<std::string>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
 
 ordered_json opt(const std::optional<ErrorJson>& e) {
   if (!e) return nullptr;
@@ -119,9 +117,7 @@ ordered_json opt(const std::optional<ErrorJson>& e) {
 
 // Compact like serde_json::to_string. Invalid UTF-8 (a remote command or schema can carry
 // anything) becomes U+FFFD instead of an exception.
-std::string dump(const ordered_json& j) {
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
+std::string dump(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
 
 }  // namespace
 

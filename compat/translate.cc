@@ -23,8 +23,7 @@ std::optional<ErrorJson> to_json_error(const std::optional<gateway::RmbError>& e
 
 }  // namespace
 
-std::variant<PreparedRequest, gateway::RmbError> prepare_request(const RequestJson& json,
-                                                                 uint64_t unix_now) {
+std::variant<PreparedRequest, gateway::RmbError> prepare_request(const RequestJson& json, uint64_t unix_now) {
   if (json.dst.empty()) return no_destination_error();
   if (json.cmd.empty()) return invalid_request_error("key 'cmd' must not be empty");
   auto plain = core::from_base64_std(json.dat);

@@ -20,8 +20,7 @@ struct PreparedRequest {
 // (a) -> what the gateway sends, stamped as rmb-peer does (§8.5 step 4: a zero or future
 // `now` becomes the current time; an older one shortens `exp` by the time elapsed), or the
 // error to answer the caller with (errors.h).
-std::variant<PreparedRequest, gateway::RmbError> prepare_request(const RequestJson& json,
-                                                                 uint64_t unix_now);
+std::variant<PreparedRequest, gateway::RmbError> prepare_request(const RequestJson& json, uint64_t unix_now);
 
 // An outcome of a request -> (d) for the caller's `ret` list. Nothing for an expired
 // request: rmb-rs pushes nothing when no answer comes in time (the backlog just expires),

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "core/protocol/identity/ed25519.h"
-#include "fuzz/harness.h"
 #include "core/protocol/jwt/jwt.h"
+#include "fuzz/harness.h"
 
 namespace {
 
@@ -33,13 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // exp - iat may be anything in a foreign token; mint with iat and the same exp.
   if (jwt.claims.exp < jwt.claims.iat) return 0;
-  const std::string minted = mint_jwt(signer(), jwt.claims.twin, jwt.claims.sid, jwt.claims.iat,
-                                      jwt.claims.exp - jwt.claims.iat);
+  const std::string minted =
+      mint_jwt(signer(), jwt.claims.twin, jwt.claims.sid, jwt.claims.iat, jwt.claims.exp - jwt.claims.iat);
   auto reparsed = parse_jwt(minted);
   require(std::holds_alternative<ParsedJwt>(reparsed));
   const JwtClaims& claims = std::get<ParsedJwt>(reparsed).claims;
-  require(claims.twin == jwt.claims.twin && claims.sid == jwt.claims.sid &&
-          claims.iat == jwt.claims.iat && claims.exp == jwt.claims.exp);
+  require(claims.twin == jwt.claims.twin && claims.sid == jwt.claims.sid && claims.iat == jwt.claims.iat &&
+          claims.exp == jwt.claims.exp);
   require(!verify_jwt(std::get<ParsedJwt>(reparsed), signer().account(), jwt.claims.iat));
   return 0;
 }

@@ -39,7 +39,9 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-bool is_control(MessageKind k) { return k == MessageKind::kPing || k == MessageKind::kPong || k == MessageKind::kClose; }
+bool is_control(MessageKind k) {
+  return k == MessageKind::kPing || k == MessageKind::kPong || k == MessageKind::kClose;
+}
 
 class CheckingSink : public ws::ReaderSink {
  public:
@@ -81,8 +83,8 @@ class CheckingSink : public ws::ReaderSink {
 size_t capacity_bound(const FrameReader::Limits& l) {
   const size_t min_buffer = std::max<size_t>(l.min_buffer, 2 * ws::kMaxClientFrameHeader);
   const size_t max_buffer = std::max(l.max_buffer, min_buffer);
-  return std::max({max_buffer, l.max_message + ws::kMaxClientFrameHeader,
-                   ws::kMaxControlPayload + ws::kMaxClientFrameHeader});
+  return std::max(
+      {max_buffer, l.max_message + ws::kMaxClientFrameHeader, ws::kMaxControlPayload + ws::kMaxClientFrameHeader});
 }
 
 // Socket-like reads of at most `chunk` bytes; checks commit()'s result against the sink.
@@ -155,16 +157,31 @@ Outcome reference_decode(std::string_view s, size_t max_message, bool expect_mas
     }
     MessageKind kind;
     if (op >= 8) {
-      if (op == 0x8) kind = MessageKind::kClose;
-      else if (op == 0x9) kind = MessageKind::kPing;
-      else if (op == 0xA) kind = MessageKind::kPong;
-      else { out.error = ws::kCloseProtocolError; return out; }
-      if (!fin || size > 125) { out.error = ws::kCloseProtocolError; return out; }
+      if (op == 0x8)
+        kind = MessageKind::kClose;
+      else if (op == 0x9)
+        kind = MessageKind::kPing;
+      else if (op == 0xA)
+        kind = MessageKind::kPong;
+      else {
+        out.error = ws::kCloseProtocolError;
+        return out;
+      }
+      if (!fin || size > 125) {
+        out.error = ws::kCloseProtocolError;
+        return out;
+      }
     } else if (op == 0x0) {
-      if (!fragmented) { out.error = ws::kCloseProtocolError; return out; }
+      if (!fragmented) {
+        out.error = ws::kCloseProtocolError;
+        return out;
+      }
       kind = fragmented_kind;
     } else if (op == 0x1 || op == 0x2) {
-      if (fragmented) { out.error = ws::kCloseProtocolError; return out; }
+      if (fragmented) {
+        out.error = ws::kCloseProtocolError;
+        return out;
+      }
       kind = op == 0x1 ? MessageKind::kText : MessageKind::kBinary;
     } else {
       out.error = ws::kCloseProtocolError;

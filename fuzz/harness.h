@@ -9,8 +9,8 @@ namespace rmb::fuzz {
 
 // The Appendix A key, so the seed corpora (vectors A-E, the JWT vectors) verify.
 inline const core::Ed25519Signer& appendix_a_signer() {
-  static const core::Ed25519Signer s(*core::from_hex_fixed<32>(
-      "aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
+  static const core::Ed25519Signer s(
+      *core::from_hex_fixed<32>("aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
   return s;
 }
 

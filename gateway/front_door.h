@@ -35,8 +35,8 @@ struct OutgoingRequest {
   std::string data;  // plaintext; the gateway encrypts when the destination has a key
   std::optional<std::string> schema;
   std::optional<std::string> tags;
-  uint64_t timestamp = 0;                    // unix seconds; 0 = now (§8.5 stamp rule)
-  uint64_t expiration = core::kDefaultTtl;   // seconds; > 0, capped at 1800
+  uint64_t timestamp = 0;                   // unix seconds; 0 = now (§8.5 stamp rule)
+  uint64_t expiration = core::kDefaultTtl;  // seconds; > 0, capped at 1800
 };
 
 // How one destination of an OutgoingRequest was answered.

@@ -13,12 +13,12 @@
 
 #include "core/directory/file_directory.h"
 #include "core/directory/substrate/substrate_directory.h"
+#include "core/obs/log.h"
 #include "core/protocol/identity/secret.h"
 #include "core/util/bytes.h"
 #include "gateway/api/gateway_service.h"
 #include "gateway/api/grpc_server.h"
 #include "gateway/api/info.h"
-#include "core/obs/log.h"
 #include "gateway/config/peer_config.h"
 #include "gateway/config/startup.h"
 #include "gateway/config/version.h"
@@ -70,8 +70,9 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     return 1;
   }
   if (!identity->e2e) {
-    core::log_warn("the secret is a URI with a derivation path or password: this peer has no e2e key, so it cannot "
-             "receive encrypted messages (rmb-rs refuses such a secret)");
+    core::log_warn(
+        "the secret is a URI with a derivation path or password: this peer has no e2e key, so it cannot "
+        "receive encrypted messages (rmb-rs refuses such a secret)");
   }
   const uint32_t twin = identity->twin;
   std::optional<core::PublicKey33> e2e_pk;
@@ -144,9 +145,8 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
   engine.start();
 
-  gateway::api::GatewayService service(engine, engine, [&facts, &links] {
-    return gateway::api::make_info(facts, links->status());
-  });
+  gateway::api::GatewayService service(engine, engine,
+                                       [&facts, &links] { return gateway::api::make_info(facts, links->status()); });
   auto server = gateway::api::GrpcServer::start(config.grpc_listen, &service);
   if (!server.ok()) {
     core::log_error("rmb-peer: ", server.status().message());
@@ -195,7 +195,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     }
     redis = std::move(*started);
     core::log_info("serving the Redis queues of ", config.redis,
-             config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
+                   config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
   }
 #else
   if (!config.redis.empty()) core::log_warn("--redis ignored: this rmb-peer was built without the Redis front door");
@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
     if (c.relay_defaulted) core::log_info("rmb-peer: no --relay given: using rmb-rs's default ", config::kDefaultRelay);
     if (c.substrate_defaulted) {
       core::log_info("rmb-peer: neither --directory nor --substrate given: reading twins from rmb-rs's default ",
-               config::kDefaultSubstrate);
+                     config::kDefaultSubstrate);
     }
     if (!c.uploads.empty()) {
       core::log_warn("rmb-peer: --uploads ", c.uploads, " ignored: rmb-cpp has no upload endpoint");

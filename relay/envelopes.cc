@@ -37,10 +37,14 @@ void ping_to_pong(rmb::Envelope& envelope) {
   rmb::Address destination = envelope.destination();
   const bool had_source = envelope.has_source();
   const bool had_destination = envelope.has_destination();
-  if (had_destination) *envelope.mutable_source() = std::move(destination);
-  else envelope.clear_source();
-  if (had_source) *envelope.mutable_destination() = std::move(source);
-  else envelope.clear_destination();
+  if (had_destination)
+    *envelope.mutable_source() = std::move(destination);
+  else
+    envelope.clear_source();
+  if (had_source)
+    *envelope.mutable_destination() = std::move(source);
+  else
+    envelope.clear_destination();
   std::string plain = envelope.has_plain() ? envelope.plain() : std::string();
   plain += "hello world";
   envelope.set_plain(std::move(plain));

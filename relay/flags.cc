@@ -21,9 +21,12 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
       "rmb-relay: routes RMB envelopes between twins (PROTOCOL.md §4-§7)\n"
       "Usage: rmb-relay [options]\n"
       "rmb-rs's command lines work unchanged. Without options it behaves as rmb-rs: mail in Redis\n"
-      "at " + std::string(kDefaultRedis) + " (it refuses to start when nothing answers there: give\n"
+      "at " +
+      std::string(kDefaultRedis) +
+      " (it refuses to start when nothing answers there: give\n"
       "-r URL, or --mailbox memory to accept losing mail on restart), twins from the grid's main\n"
-      "chain (" + std::string(kDefaultSubstrate) + "; --directory FILE for a private network).\nOptions");
+      "chain (" +
+      std::string(kDefaultSubstrate) + "; --directory FILE for a private network).\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "print this help and exit")

@@ -163,15 +163,14 @@ class FrameWriter {
       in_flight_controls = std::exchange(queued_controls, 0);
       buffers.clear();
       for (const Piece& piece : in_flight.pieces) {
-        buffers.emplace_back(piece.frame ? boost::asio::const_buffer(piece.frame->data(), piece.frame->size())
-                                         : boost::asio::const_buffer(in_flight.bytes.data() + piece.offset,
-                                                                     piece.size));
+        buffers.emplace_back(piece.frame
+                                 ? boost::asio::const_buffer(piece.frame->data(), piece.frame->size())
+                                 : boost::asio::const_buffer(in_flight.bytes.data() + piece.offset, piece.size));
       }
       writing = true;
-      boost::asio::async_write(stream->next_, buffers,
-                               [self = this->shared_from_this()](boost::beast::error_code ec, size_t) {
-                                 self->on_written(ec);
-                               });
+      boost::asio::async_write(
+          stream->next_, buffers,
+          [self = this->shared_from_this()](boost::beast::error_code ec, size_t) { self->on_written(ec); });
     }
 
     void on_written(boost::beast::error_code ec) {

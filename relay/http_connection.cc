@@ -5,9 +5,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "core/util/clock.h"
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
+#include "core/util/clock.h"
 #include "relay/ws_connection.h"
 
 namespace rmb::relay {
@@ -40,14 +40,13 @@ template <class Stream>
 void HttpConnection<Stream>::start() {
   if constexpr (IsTls<Stream>::value) {
     beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
-    stream_.async_handshake(net::ssl::stream_base::server,
-                            [self = this->shared_from_this()](beast::error_code ec) {
-                              if (ec) {
-                                core::log_debug("tls handshake failed: ", ec.message());
-                                return;
-                              }
-                              self->do_read();
-                            });
+    stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        core::log_debug("tls handshake failed: ", ec.message());
+        return;
+      }
+      self->do_read();
+    });
   } else {
     do_read();
   }
@@ -151,8 +150,7 @@ void HttpConnection<Stream>::authenticate(std::string_view query) {
   auto self = this->shared_from_this();
   ctx_.directory.get_twin(jwt->claims.twin, [self, jwt](absl::StatusOr<std::optional<core::Twin>> twin) {
     // Directory backends may answer on their own thread.
-    net::dispatch(self->stream_.get_executor(),
-                  [self, jwt, twin = std::move(twin)] { self->on_twin(*jwt, twin); });
+    net::dispatch(self->stream_.get_executor(), [self, jwt, twin = std::move(twin)] { self->on_twin(*jwt, twin); });
   });
 }
 
@@ -206,8 +204,7 @@ void HttpConnection<Stream>::upgrade(SessionId id, std::chrono::seconds max_age)
 }
 
 template <class Stream>
-void HttpConnection<Stream>::respond(http::status status, std::string body, std::string_view content_type,
-                                     bool close) {
+void HttpConnection<Stream>::respond(http::status status, std::string body, std::string_view content_type, bool close) {
   const auto& req = parser_->get();
   response_ = std::make_shared<Response>(status, req.version());
   response_->set(http::field::server, "rmb-relay");

@@ -7,9 +7,9 @@
 #include <boost/beast/ssl.hpp>
 
 #include "absl/strings/numbers.h"
-#include "relay/http_connection.h"
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
+#include "relay/http_connection.h"
 
 namespace rmb::relay {
 
@@ -84,7 +84,8 @@ void Listener::stop() {
 void Listener::do_accept() {
   // Each connection gets its own strand: its handlers never run concurrently, different
   // connections run in parallel on the pool.
-  acceptor_.async_accept(net::make_strand(ctx_.io), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  acceptor_.async_accept(net::make_strand(ctx_.io),
+                         beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
@@ -106,7 +107,7 @@ void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
     static const std::string kTooMany = [] {
       const std::string body = "too many new connections from this address";
       return core::cat("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
-                 "\r\nConnection: close\r\n\r\n", body);
+                       "\r\nConnection: close\r\n\r\n", body);
     }();
     static core::LogThrottle throttle;
     ctx_.metrics.drops.inc("ip_connection_limit");

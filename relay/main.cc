@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "core/directory/substrate/substrate_directory.h"
+#include "core/obs/log.h"
 #include "core/redis/redis_conn.h"
 #include "relay/config.h"
-#include "core/obs/log.h"
 #include "relay/server.h"
 
 int main(int argc, char** argv) {
@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
     auto url = rmb::core::parse_redis_url(config.redis);
     auto probe = url.ok() ? rmb::core::RedisConn::connect(*url, std::chrono::seconds(2)) : url.status();
     if (!probe.ok()) {
-      std::cerr << "rmb-relay: no Redis answers at " << config.redis << " (rmb-rs's default -r/--redis: "
-                << probe.status().message() << "); start one there, pass -r URL, or --mailbox memory to keep "
+      std::cerr << "rmb-relay: no Redis answers at " << config.redis
+                << " (rmb-rs's default -r/--redis: " << probe.status().message()
+                << "); start one there, pass -r URL, or --mailbox memory to keep "
                 << "mail in memory (lost when the relay stops)\n";
       return 1;
     }

@@ -44,8 +44,7 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
   }
   uint64_t count = count_.load(std::memory_order_relaxed);
   core::append(&out, name, "_bucket{le=\"+Inf\"} ", count, "\n");
-  core::append(&out, name, "_sum ", static_cast<double>(sum_nanos_.load(std::memory_order_relaxed)) / 1e9,
-                  "\n");
+  core::append(&out, name, "_sum ", static_cast<double>(sum_nanos_.load(std::memory_order_relaxed)) / 1e9, "\n");
   core::append(&out, name, "_count ", count, "\n");
 }
 
@@ -63,10 +62,14 @@ std::string escape_label(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -100,8 +103,7 @@ std::string Metrics::render() const {
   route_seconds.render(out, "relay_route_seconds", "Time to route one received frame");
   std::lock_guard lock(mu_);
   for (const auto& g : gauges_) {
-    core::append(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n", g.name, " ", g.read(),
-                    "\n");
+    core::append(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n", g.name, " ", g.read(), "\n");
   }
   for (const auto& collect : collectors_) collect(out);
   return out;

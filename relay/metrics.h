@@ -51,13 +51,13 @@ class Histogram {
 
 class Metrics {
  public:
-  Counter message_rx;        // binary frames received from sessions
-  Counter message_tx;        // frames written to sessions
+  Counter message_rx;  // binary frames received from sessions
+  Counter message_tx;  // frames written to sessions
   Counter message_rx_bytes;
   Counter message_tx_bytes;
-  Counter federation_rx;     // envelopes accepted on POST /
-  LabelledCounter evictions;           // relay_session_evictions_total{reason}
-  LabelledCounter drops;               // relay_drops_total{reason}
+  Counter federation_rx;      // envelopes accepted on POST /
+  LabelledCounter evictions;  // relay_session_evictions_total{reason}
+  LabelledCounter drops;      // relay_drops_total{reason}
   Histogram route_seconds;
 
   // Values read at scrape time (sessions connected, mailbox depth, ...).

@@ -4,10 +4,10 @@
 #include <chrono>
 #include <memory>
 
+#include "core/obs/log.h"
 #include "core/util/clock.h"
 #include "relay/envelopes.h"
 #include "relay/fail_fast.h"
-#include "core/obs/log.h"
 
 namespace rmb::relay {
 namespace {
@@ -146,13 +146,11 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
       route_to_twin(sender, to, std::move(frame), *envelope);
     }
   }
-  metrics_.route_seconds.observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.route_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return true;
 }
 
-void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame,
-                           const rmb::Envelope& borrowed) {
+void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope& borrowed) {
   // §5.4 step 6: connected here -> straight to the session, no mailbox round trip.
   if (auto session = sessions_.find(to)) {
     if (session->deliver(frame)) return;
@@ -166,10 +164,11 @@ void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame f
     });
     return;
   }
-  directory_.get_twin(to.twin, [this, sender, to, frame = std::move(frame),
-                                envelope = std::make_shared<rmb::Envelope>(borrowed)](absl::StatusOr<std::optional<core::Twin>> twin) mutable {
-    route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
-  });
+  directory_.get_twin(
+      to.twin, [this, sender, to, frame = std::move(frame), envelope = std::make_shared<rmb::Envelope>(borrowed)](
+                   absl::StatusOr<std::optional<core::Twin>> twin) mutable {
+        route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
+      });
 }
 
 bool Router::is_ours(const core::Twin& twin) const {
@@ -246,17 +245,19 @@ void Router::route_federated(Frame frame, HttpReply reply) {
     return;
   }
   const uint32_t twin = envelope->destination().twin();
-  directory_.get_twin(twin, [this, frame = std::move(frame), envelope, reply = std::move(reply)](
-                                absl::StatusOr<std::optional<core::Twin>> found) mutable {
+  directory_.get_twin(twin, [this, frame = std::move(frame), envelope,
+                             reply = std::move(reply)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       // Transient: the sending relay tries again.
-      core::log_warn("federation intake: twin ", envelope->destination().twin(), " lookup failed: ", found.status().message());
+      core::log_warn("federation intake: twin ", envelope->destination().twin(),
+                     " lookup failed: ", found.status().message());
       reply(500, core::cat("twin lookup failed: ", found.status().message()));
       return;
     }
     if (!found->has_value()) {
       metrics_.drops.inc("federation_unknown_twin");
-      core::log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ", envelope->destination().twin());
+      core::log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ",
+                     envelope->destination().twin());
       reply(404, "unknown twin destination");
       return;
     }
@@ -267,7 +268,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
       directory_.forget(envelope->destination().twin());
       metrics_.drops.inc("federation_not_ours");
       core::log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
-               ", which does not use this relay");
+                     ", which does not use this relay");
       reply(421, "destination twin is not served by this relay");
       return;
     }

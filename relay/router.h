@@ -3,8 +3,8 @@
 // sends, every envelope POSTed by another relay, every federation failure report. Holds
 // no per-connection state; all entry points are thread-safe and never block (directory
 // lookups complete through callbacks, possibly on another thread).
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -71,13 +71,12 @@ class Router {
   // Drops `envelope` for `reason` (metric label + log) and, if it is a request, sends the
   // §5.5 error envelope `text` to the session `reply_to`, addressed to it or (federation
   // failures) with the destination unset.
-  void reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply,
-              std::string_view reason, std::string_view text);
+  void reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply, std::string_view reason,
+              std::string_view text);
   // `envelope` is only borrowed: it is copied when routing continues asynchronously.
   void route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope& envelope);
   void route_looked_up(const SessionId& sender, const SessionId& to, Frame frame,
-                       std::shared_ptr<rmb::Envelope> envelope,
-                       const absl::StatusOr<std::optional<core::Twin>>& twin);
+                       std::shared_ptr<rmb::Envelope> envelope, const absl::StatusOr<std::optional<core::Twin>>& twin);
   bool is_ours(const core::Twin& twin) const;
   void accept_federated(Frame frame, const rmb::Envelope& envelope, HttpReply reply);
   // A local twin that is not connected got mail: have its directory entry re-read (rate

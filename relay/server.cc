@@ -5,8 +5,8 @@
 #include <boost/asio/post.hpp>
 
 #include "core/directory/file_directory.h"
-#include "relay/federation/ranker.h"
 #include "core/obs/log.h"
+#include "relay/federation/ranker.h"
 #include "relay/mailbox/memory.h"
 #include "relay/server_context.h"
 #include "relay/session.h"
@@ -112,8 +112,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   router_options.mailbox_ttl = c.mailbox_ttl;
   router_options.twin_recheck = c.twin_recheck;
   router_options.twin_recheck_capacity = c.twin_cache;
-  s.router_ = std::make_unique<Router>(std::move(router_options), *s.directory_, s.sessions_, *s.mailbox_,
-                                       s.metrics_, s.limiter_.get());
+  s.router_ = std::make_unique<Router>(std::move(router_options), *s.directory_, s.sessions_, *s.mailbox_, s.metrics_,
+                                       s.limiter_.get());
 
   if (c.federation) {
 #ifdef RMB_HAVE_HTTP_FEDERATOR
@@ -124,24 +124,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.queue_limit = c.federation_queue;
     options.queue_bytes = c.federation_queue_bytes;
     auto federator = std::make_unique<HttpFederator>(
-        s.io_, options, *s.ranker_,
-        [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
+        s.io_, options, *s.ranker_, [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
           router->on_federation_failure(original, reason);
         });
     HttpFederator* http = federator.get();
     s.metrics_.add_collector([http](std::string& out) {
       FederationStats stats = http->stats();
       core::append(&out, "# HELP federation_message_success Envelopes accepted by a remote relay\n",
-                      "# TYPE federation_message_success counter\n");
+                   "# TYPE federation_message_success counter\n");
       for (const auto& [relay, counters] : stats.per_relay) {
-        core::append(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", counters.success,
-                        "\n");
+        core::append(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", counters.success, "\n");
       }
       core::append(&out, "# HELP federation_message_error Failed posts to a remote relay\n",
-                      "# TYPE federation_message_error counter\n");
+                   "# TYPE federation_message_error counter\n");
       for (const auto& [relay, counters] : stats.per_relay) {
-        core::append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error,
-                        "\n");
+        core::append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error, "\n");
       }
     });
     if (c.redis.empty()) {
@@ -156,22 +153,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
       redis_options.max_queued = c.federation_queue;
       redis_options.max_queued_bytes = c.federation_queue_bytes;
       redis_options.max_stream_entries = c.federation_stream_max;
-      auto redis = RedisFederator::create(
-          redis_options, *http, *s.directory_,
-          [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
-            router->on_federation_failure(original, reason);
-          });
+      auto redis =
+          RedisFederator::create(redis_options, *http, *s.directory_,
+                                 [router = s.router_.get()](const rmb::Envelope& original, std::string reason) {
+                                   router->on_federation_failure(original, reason);
+                                 });
       if (!redis.ok()) return redis.status();
       RedisFederator* queue = redis->get();
       s.metrics_.add_collector([queue](std::string& out) {
         RedisFederatorStats stats = queue->stats();
         core::append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded by this process\n",
-               "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.queued + stats.in_flight,
-               "\n# HELP relay_federation_stream_entries Entries in relay.federation.stream (all processes)\n",
-               "# TYPE relay_federation_stream_entries gauge\nrelay_federation_stream_entries ", stats.stream_len,
-               "\n# HELP relay_federation_claimed_total Pending entries taken over for another attempt\n",
-               "# TYPE relay_federation_claimed_total counter\nrelay_federation_claimed_total ", stats.claimed,
-               "\n");
+                     "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.queued + stats.in_flight,
+                     "\n# HELP relay_federation_stream_entries Entries in relay.federation.stream (all processes)\n",
+                     "# TYPE relay_federation_stream_entries gauge\nrelay_federation_stream_entries ", stats.stream_len,
+                     "\n# HELP relay_federation_claimed_total Pending entries taken over for another attempt\n",
+                     "# TYPE relay_federation_claimed_total counter\nrelay_federation_claimed_total ", stats.claimed,
+                     "\n");
       });
       s.federator_ = std::move(*redis);
 #endif
@@ -190,10 +187,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
                        [&mailbox = *s.mailbox_] { return static_cast<double>(mailbox.depth()); });
 
   constexpr double kBurstSeconds = 10;
-  s.ip_limits_ = std::unique_ptr<IpLimits>(new IpLimits{
-      IpLimiter(c.ip_connections_per_second, c.ip_connections_per_second * kBurstSeconds),
-      IpLimiter(c.ip_pings_per_second, c.ip_pings_per_second * kBurstSeconds),
-      IpLimiter(c.ip_posts_per_second, c.ip_posts_per_second * kBurstSeconds)});
+  s.ip_limits_ = std::unique_ptr<IpLimits>(
+      new IpLimits{IpLimiter(c.ip_connections_per_second, c.ip_connections_per_second * kBurstSeconds),
+                   IpLimiter(c.ip_pings_per_second, c.ip_pings_per_second * kBurstSeconds),
+                   IpLimiter(c.ip_posts_per_second, c.ip_posts_per_second * kBurstSeconds)});
   s.ctx_ = std::unique_ptr<ServerContext>(new ServerContext{s.config_, s.io_, *s.directory_, s.sessions_, *s.mailbox_,
                                                             *s.router_, s.metrics_, *s.ip_limits_});
   auto endpoint = parse_listen_address(c.listen);
@@ -226,8 +223,8 @@ void Server::run() {
   listener_->start();
   schedule_sweep();
   core::log_info("rmb-relay listening on ", config_.listen, " (port ", port(), ", ", config_.threads, " threads, ",
-           tls_ ? "tls" : "plain http", ", mailbox ", config_.redis.empty() ? "memory" : "redis", ", domains ",
-           config_.domains.empty() ? std::string("none") : absl::StrJoin(config_.domains, ","), ")");
+                 tls_ ? "tls" : "plain http", ", mailbox ", config_.redis.empty() ? "memory" : "redis", ", domains ",
+                 config_.domains.empty() ? std::string("none") : absl::StrJoin(config_.domains, ","), ")");
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < std::max(1u, config_.threads); ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();

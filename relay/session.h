@@ -11,13 +11,13 @@ namespace rmb::relay {
 
 // Why the relay closes a session; doubles as the eviction metric label.
 enum class CloseCause {
-  kReplaced,            // a newer connection took the same (twin, sid)
-  kBackPressure,        // send queue stuck full for too long
-  kSessionAge,          // token too old: reconnect with a fresh one
-  kInvalidEnvelope,     // binary frame that is not an Envelope
-  kTextFrame,           // text frames are not part of the protocol
-  kCapacity,            // --max-sessions reached
-  kShutdown,            // relay stopping
+  kReplaced,         // a newer connection took the same (twin, sid)
+  kBackPressure,     // send queue stuck full for too long
+  kSessionAge,       // token too old: reconnect with a fresh one
+  kInvalidEnvelope,  // binary frame that is not an Envelope
+  kTextFrame,        // text frames are not part of the protocol
+  kCapacity,         // --max-sessions reached
+  kShutdown,         // relay stopping
 };
 
 std::string_view close_cause_label(CloseCause cause);

@@ -22,13 +22,20 @@ int64_t steady_ms() {
 
 uint16_t close_code_for(CloseCause cause) {
   switch (cause) {
-    case CloseCause::kReplaced: return ws::kClosePolicyError;
-    case CloseCause::kBackPressure: return ws::kCloseTryAgainLater;
-    case CloseCause::kSessionAge: return ws::kClosePolicyError;
-    case CloseCause::kInvalidEnvelope: return ws::kCloseBadPayload;
-    case CloseCause::kTextFrame: return ws::kCloseUnknownData;
-    case CloseCause::kCapacity: return ws::kCloseTryAgainLater;
-    case CloseCause::kShutdown: return ws::kCloseGoingAway;
+    case CloseCause::kReplaced:
+      return ws::kClosePolicyError;
+    case CloseCause::kBackPressure:
+      return ws::kCloseTryAgainLater;
+    case CloseCause::kSessionAge:
+      return ws::kClosePolicyError;
+    case CloseCause::kInvalidEnvelope:
+      return ws::kCloseBadPayload;
+    case CloseCause::kTextFrame:
+      return ws::kCloseUnknownData;
+    case CloseCause::kCapacity:
+      return ws::kCloseTryAgainLater;
+    case CloseCause::kShutdown:
+      return ws::kCloseGoingAway;
   }
   return ws::kCloseNormal;
 }
@@ -122,8 +129,8 @@ void WsConnection<Stream>::arm_idle_timer(std::chrono::milliseconds after) {
   idle_timer_.expires_after(after);
   idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec || self->torn_down_) return;
-    const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                            self->last_read_);
+    const auto idle =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - self->last_read_);
     const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(self->ctx_.config.idle_timeout);
     if (idle >= limit) {
       core::log_info("session ", self->name_, ": nothing received for ", idle.count(), " ms");
@@ -329,10 +336,9 @@ void WsConnection<Stream>::do_write() {
   }
   writing_ = true;
   in_flight_ = frames;
-  out_.write_frames(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames),
-                                [self = this->shared_from_this(), frames, bytes](beast::error_code ec) {
-                                  self->on_write(frames, bytes, ec);
-                                });
+  out_.write_frames(
+      queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames),
+      [self = this->shared_from_this(), frames, bytes](beast::error_code ec) { self->on_write(frames, bytes, ec); });
 }
 
 template <class Stream>

@@ -102,20 +102,20 @@ class WsConnection final : public Session,
   std::string early_bytes_;
 
   // Cross-thread state.
-  std::atomic<size_t> pending_{0};        // frames accepted and not yet written
+  std::atomic<size_t> pending_{0};         // frames accepted and not yet written
   std::atomic<bool> back_pressure_{true};  // true until the mailbox backlog was offered
   std::atomic<bool> closing_{false};
   std::atomic<int64_t> back_pressure_since_{0};  // steady clock, ms
-  std::atomic<bool> refused_{false};              // an offer was refused since the last resume
+  std::atomic<bool> refused_{false};             // an offer was refused since the last resume
   std::atomic<bool> pressure_timer_armed_{false};
 
   // Frames accepted by enqueue() on other threads wait here for the strand: one post per
   // batch (when the inbox turns non-empty) instead of one per frame.
   std::mutex inbox_mu_;
   std::vector<QueuedFrame> inbox_;  // guarded by inbox_mu_
-  bool drain_posted_ = false;  // guarded by inbox_mu_
-  size_t drain_seen_ = 0;      // inbox size the posted drain last saw; guarded by inbox_mu_
-  unsigned drain_hops_ = 0;    // times the posted drain waited for more; guarded by inbox_mu_
+  bool drain_posted_ = false;       // guarded by inbox_mu_
+  size_t drain_seen_ = 0;           // inbox size the posted drain last saw; guarded by inbox_mu_
+  unsigned drain_hops_ = 0;         // times the posted drain waited for more; guarded by inbox_mu_
 
   // Strand-only state.
   std::deque<QueuedFrame> queue_;

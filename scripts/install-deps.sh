@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   # libraries
   libprotobuf-dev protobuf-compiler libabsl-dev
   libgrpc++-dev protobuf-compiler-grpc python3-grpcio

@@ -9,6 +9,7 @@ jobs="$(nproc)"
 # half an hour compiling into it.
 echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --output=target . | tail -1)"
 
+./scripts/check-format.sh
 ./scripts/build.sh release
 # One test at a time: integration tests start relays and redis-servers on ports that were free
 # a moment before (test::free_port), and two tests running side by side could still pick the

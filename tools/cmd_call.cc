@@ -26,8 +26,8 @@ struct CallSpec {
 };
 
 // One call; the reply, or the understood error. `ms` gets the round-trip time.
-std::optional<RpcError> call_once(api::v1::Gateway::Stub& stub, const CallSpec& spec,
-                                  api::v1::Reply* reply, double* ms) {
+std::optional<RpcError> call_once(api::v1::Gateway::Stub& stub, const CallSpec& spec, api::v1::Reply* reply,
+                                  double* ms) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + spec.timeout);
   const auto start = Clock::now();
@@ -39,13 +39,13 @@ std::optional<RpcError> call_once(api::v1::Gateway::Stub& stub, const CallSpec& 
 
 void print_reply(const api::v1::Reply& reply, double ms, bool json) {
   if (json) {
-    nlohmann::ordered_json out = {{"uid", reply.uid()},
-                                  {"source", format_address(reply.source())},
-                                  {"data", data_json(reply.data())},
-                                  {"schema", reply.has_schema() ? nlohmann::ordered_json(reply.schema())
-                                                                : nlohmann::ordered_json(nullptr)},
-                                  {"timestamp", reply.timestamp()},
-                                  {"latency_ms", std::round(ms * 1000) / 1000}};
+    nlohmann::ordered_json out = {
+        {"uid", reply.uid()},
+        {"source", format_address(reply.source())},
+        {"data", data_json(reply.data())},
+        {"schema", reply.has_schema() ? nlohmann::ordered_json(reply.schema()) : nlohmann::ordered_json(nullptr)},
+        {"timestamp", reply.timestamp()},
+        {"latency_ms", std::round(ms * 1000) / 1000}};
     print_out(out.dump() + "\n");
     return;
   }
@@ -55,8 +55,7 @@ void print_reply(const api::v1::Reply& reply, double ms, bool json) {
   print_out(data);
 }
 
-int repeat_calls(api::v1::Gateway::Stub& stub, const CallSpec& spec, size_t total, size_t concurrency,
-                 bool json) {
+int repeat_calls(api::v1::Gateway::Stub& stub, const CallSpec& spec, size_t total, size_t concurrency, bool json) {
   std::atomic<size_t> next{0}, done{0}, failed{0};
   std::mutex mutex;
   LatencyStats all;
@@ -103,13 +102,15 @@ int repeat_calls(api::v1::Gateway::Stub& stub, const CallSpec& spec, size_t tota
   }
   auto round3 = [](double x) { return std::round(x * 1000) / 1000; };
   if (json) {
-    nlohmann::ordered_json out = {
-        {"calls", total},       {"ok", ok},          {"errors", total - ok},
-        {"seconds", round3(secs)}, {"calls_per_second", std::round(rate)},
-        {"concurrency", concurrency}};
+    nlohmann::ordered_json out = {{"calls", total},
+                                  {"ok", ok},
+                                  {"errors", total - ok},
+                                  {"seconds", round3(secs)},
+                                  {"calls_per_second", std::round(rate)},
+                                  {"concurrency", concurrency}};
     if (ok > 0) {
       out["latency_ms"] = {{"min", round3(s.min_ms)}, {"mean", round3(s.mean_ms)}, {"p50", round3(s.p50_ms)},
-                           {"p90", round3(s.p90_ms)}, {"p99", round3(s.p99_ms)}, {"max", round3(s.max_ms)}};
+                           {"p90", round3(s.p90_ms)}, {"p99", round3(s.p99_ms)},   {"max", round3(s.max_ms)}};
     }
     nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
     for (const auto& [line, entry] : errors) {
@@ -119,14 +120,13 @@ int repeat_calls(api::v1::Gateway::Stub& stub, const CallSpec& spec, size_t tota
     print_out(out.dump() + "\n");
   } else {
     char head[256];
-    std::snprintf(head, sizeof head, "%zu calls to twin %s '%s': %zu ok, %zu errors in %.2f s (%.0f calls/s, %zu at once)\n",
-                  total, spec.context.destination.c_str(), spec.context.command.c_str(), ok, total - ok, secs,
-                  rate, concurrency);
+    std::snprintf(
+        head, sizeof head, "%zu calls to twin %s '%s': %zu ok, %zu errors in %.2f s (%.0f calls/s, %zu at once)\n",
+        total, spec.context.destination.c_str(), spec.context.command.c_str(), ok, total - ok, secs, rate, concurrency);
     std::string out = head;
     if (ok > 0) {
-      out += "latency  min " + format_ms(s.min_ms) + "  p50 " + format_ms(s.p50_ms) + "  p90 " +
-             format_ms(s.p90_ms) + "  p99 " + format_ms(s.p99_ms) + "  max " + format_ms(s.max_ms) +
-             "  mean " + format_ms(s.mean_ms) + "\n";
+      out += "latency  min " + format_ms(s.min_ms) + "  p50 " + format_ms(s.p50_ms) + "  p90 " + format_ms(s.p90_ms) +
+             "  p99 " + format_ms(s.p99_ms) + "  max " + format_ms(s.max_ms) + "  mean " + format_ms(s.mean_ms) + "\n";
     }
     for (const auto& [line, entry] : errors) {
       out += "errors   " + std::to_string(entry.first) + " x " + line + " (" + entry.second.hint + ")\n";
@@ -139,27 +139,25 @@ int repeat_calls(api::v1::Gateway::Stub& stub, const CallSpec& spec, size_t tota
 int call(const Invocation& inv) {
   po::options_description options;
   add_peer_option(options);
-  options.add_options()
-      ("dst", po::value<std::string>()->required()->value_name("TWIN[:SID]"), "destination twin (and session)")
-      ("cmd", po::value<std::string>()->required()->value_name("CMD"), "remote command, e.g. calc.add");
+  options.add_options()("dst", po::value<std::string>()->required()->value_name("TWIN[:SID]"),
+                        "destination twin (and session)")(
+      "cmd", po::value<std::string>()->required()->value_name("CMD"), "remote command, e.g. calc.add");
   add_data_options(options);
-  options.add_options()
-      ("schema", po::value<std::string>()->value_name("S"), "schema of the data, e.g. application/json")
-      ("tags", po::value<std::string>()->value_name("T"), "envelope tags");
+  options.add_options()("schema", po::value<std::string>()->value_name("S"),
+                        "schema of the data, e.g. application/json")("tags", po::value<std::string>()->value_name("T"),
+                                                                     "envelope tags");
   add_timeout_option(options, 30);
-  options.add_options()
-      ("json", "print the reply (or error) as one JSON object")
-      ("repeat", po::value<size_t>()->value_name("N"), "make N calls and print a latency summary")
-      ("concurrency", po::value<size_t>()->default_value(1)->value_name("C"),
-       "with --repeat: calls in flight at once");
-  auto vm = parse_options(
-      inv,
-      "Call a command on a twin through rmb-peer and print its reply data on stdout.\n"
-      "Exit codes: 0 ok, 1 RMB error (remote, relay or gateway), 2 usage, 3 rmb-peer "
-      "unreachable / no relay link / no answer in time.",
-      "--dst TWIN[:SID] --cmd CMD [--data TEXT | --data-file F | --data -] [--timeout SECS] [--json] "
-      "[--repeat N [--concurrency C]] [--peer ADDR]",
-      options);
+  options.add_options()("json", "print the reply (or error) as one JSON object")(
+      "repeat", po::value<size_t>()->value_name("N"), "make N calls and print a latency summary")(
+      "concurrency", po::value<size_t>()->default_value(1)->value_name("C"), "with --repeat: calls in flight at once");
+  auto vm =
+      parse_options(inv,
+                    "Call a command on a twin through rmb-peer and print its reply data on stdout.\n"
+                    "Exit codes: 0 ok, 1 RMB error (remote, relay or gateway), 2 usage, 3 rmb-peer "
+                    "unreachable / no relay link / no answer in time.",
+                    "--dst TWIN[:SID] --cmd CMD [--data TEXT | --data-file F | --data -] [--timeout SECS] [--json] "
+                    "[--repeat N [--concurrency C]] [--peer ADDR]",
+                    options);
   if (!vm) return kExitOk;
   const std::string peer = peer_address(*vm);
   CallSpec spec;

@@ -58,48 +58,49 @@ struct Options {
 
 Options parse(const Invocation& inv, bool* help) {
   po::options_description options;
-  options.add_options()
-      ("requests,n", po::value<uint64_t>()->default_value(10000)->value_name("N"), "requests to send (1..10,000,000)")
-      ("concurrency,c", po::value<uint32_t>()->default_value(16)->value_name("C"), "requests in flight at once (1..1024)")
-      ("relay-kills,k", po::value<uint32_t>()->default_value(3)->value_name("K"), "times a relay is SIGKILLed and restarted")
-      ("seed", po::value<uint64_t>()->value_name("S"), "seed of the fault plan (default: random, printed)")
-      ("expiration", po::value<uint32_t>()->default_value(60)->value_name("SECS"),
-       "each request's expiration; no answer by then is a loss (2..1800)")
-      ("max-downtime", po::value<uint32_t>()->default_value(1000)->value_name("MS"),
-       "a killed process stays down a random 0..MS before its restart")
-      ("no-redis-restart", "do not restart redis-server")
-      ("no-peer-kills", "do not kill the caller-side and service-side rmb-peers")
-      ("payload-size", po::value<size_t>()->default_value(64)->value_name("BYTES"), "request payload size (>= 48)")
-      ("max-attempts", po::value<uint32_t>()->default_value(3)->value_name("N"),
-       "sends of one gRPC request by its app when its own rmb-peer dies under it (docs/chaos.md)")
-      ("grace", po::value<uint32_t>()->default_value(5)->value_name("SECS"),
-       "a Redis caller waits for an outcome until expiration + SECS")
-      ("settle", po::value<double>()->default_value(3)->value_name("SECS"),
-       "after the last answer, watch this long for late duplicates")
-      ("progress", po::value<double>()->default_value(5)->value_name("SECS"), "a progress line on stderr every SECS")
-      ("dir", po::value<std::string>()->value_name("DIR"),
-       "state directory: twins.json, redis/, logs/ (default: a new one under $TMPDIR, removed after a passing run)")
-      ("keep", "keep the state directory and its logs after a passing run")
-      ("json", "print the result as JSON on stdout instead of the table")
-      ("bin-dir", po::value<std::string>()->value_name("D"),
-       "where rmb-relay, rmb-peer and redis-server are (default: beside rmb, its build tree, then PATH)")
-      ("first-port", po::value<uint16_t>()->value_name("P"),
-       "ports are taken from P upwards (default: 20000 + a number from the pid)")
-      ("start-timeout", po::value<uint32_t>()->default_value(30)->value_name("SECS"),
-       "how long a process may take to be ready after a (re)start")
-      ("relay-arg", po::value<std::vector<std::string>>()->composing()->value_name("ARG"),
-       "extra argument for every rmb-relay (repeatable, e.g. --relay-arg=--threads=1)")
-      ("peer-arg", po::value<std::vector<std::string>>()->composing()->value_name("ARG"),
-       "extra argument for every rmb-peer (repeatable, e.g. --peer-arg=--resend-after=2)");
-  auto vm = parse_options(
-      inv,
-      "Reliability soak: builds two federating relays on Redis, four twins with rmb-peers, echo services "
-      "(gRPC and Redis) and callers (gRPC and Redis front doors) on 127.0.0.1, sends N requests over "
-      "local and federated routes while killing relays K times, restarting Redis once and killing a "
-      "caller-side and a service-side rmb-peer once each, then prints sent / answered / lost / "
-      "duplicated / wrong, latency and the recovery time of each fault. Exit 0 only when every request "
-      "was answered exactly once with its own payload (docs/chaos.md).",
-      "[-n N] [-c C] [-k K] [--seed S] [--expiration SECS] [--dir DIR] [--keep] [--json]", options);
+  options.add_options()("requests,n", po::value<uint64_t>()->default_value(10000)->value_name("N"),
+                        "requests to send (1..10,000,000)")(
+      "concurrency,c", po::value<uint32_t>()->default_value(16)->value_name("C"),
+      "requests in flight at once (1..1024)")("relay-kills,k", po::value<uint32_t>()->default_value(3)->value_name("K"),
+                                              "times a relay is SIGKILLed and restarted")(
+      "seed", po::value<uint64_t>()->value_name("S"), "seed of the fault plan (default: random, printed)")(
+      "expiration", po::value<uint32_t>()->default_value(60)->value_name("SECS"),
+      "each request's expiration; no answer by then is a loss (2..1800)")(
+      "max-downtime", po::value<uint32_t>()->default_value(1000)->value_name("MS"),
+      "a killed process stays down a random 0..MS before its restart")(
+      "no-redis-restart", "do not restart redis-server")("no-peer-kills",
+                                                         "do not kill the caller-side and service-side rmb-peers")(
+      "payload-size", po::value<size_t>()->default_value(64)->value_name("BYTES"), "request payload size (>= 48)")(
+      "max-attempts", po::value<uint32_t>()->default_value(3)->value_name("N"),
+      "sends of one gRPC request by its app when its own rmb-peer dies under it (docs/chaos.md)")(
+      "grace", po::value<uint32_t>()->default_value(5)->value_name("SECS"),
+      "a Redis caller waits for an outcome until expiration + SECS")(
+      "settle", po::value<double>()->default_value(3)->value_name("SECS"),
+      "after the last answer, watch this long for late duplicates")(
+      "progress", po::value<double>()->default_value(5)->value_name("SECS"), "a progress line on stderr every SECS")(
+      "dir", po::value<std::string>()->value_name("DIR"),
+      "state directory: twins.json, redis/, logs/ (default: a new one under $TMPDIR, removed after a passing run)")(
+      "keep", "keep the state directory and its logs after a passing run")(
+      "json", "print the result as JSON on stdout instead of the table")(
+      "bin-dir", po::value<std::string>()->value_name("D"),
+      "where rmb-relay, rmb-peer and redis-server are (default: beside rmb, its build tree, then PATH)")(
+      "first-port", po::value<uint16_t>()->value_name("P"),
+      "ports are taken from P upwards (default: 20000 + a number from the pid)")(
+      "start-timeout", po::value<uint32_t>()->default_value(30)->value_name("SECS"),
+      "how long a process may take to be ready after a (re)start")(
+      "relay-arg", po::value<std::vector<std::string>>()->composing()->value_name("ARG"),
+      "extra argument for every rmb-relay (repeatable, e.g. --relay-arg=--threads=1)")(
+      "peer-arg", po::value<std::vector<std::string>>()->composing()->value_name("ARG"),
+      "extra argument for every rmb-peer (repeatable, e.g. --peer-arg=--resend-after=2)");
+  auto vm =
+      parse_options(inv,
+                    "Reliability soak: builds two federating relays on Redis, four twins with rmb-peers, echo services "
+                    "(gRPC and Redis) and callers (gRPC and Redis front doors) on 127.0.0.1, sends N requests over "
+                    "local and federated routes while killing relays K times, restarting Redis once and killing a "
+                    "caller-side and a service-side rmb-peer once each, then prints sent / answered / lost / "
+                    "duplicated / wrong, latency and the recovery time of each fault. Exit 0 only when every request "
+                    "was answered exactly once with its own payload (docs/chaos.md).",
+                    "[-n N] [-c C] [-k K] [--seed S] [--expiration SECS] [--dir DIR] [--keep] [--json]", options);
   if (!vm) {
     *help = true;
     return {};
@@ -133,14 +134,15 @@ Options parse(const Invocation& inv, bool* help) {
     if (path.empty()) throw failure("cannot find " + name, hint);
     return path;
   };
-  const std::string build_hint = "build it ('cmake --build build/release --target rmb-relay rmb-peer') or pass --bin-dir";
+  const std::string build_hint =
+      "build it ('cmake --build build/release --target rmb-relay rmb-peer') or pass --bin-dir";
   o.network.relay_bin = require("rmb-relay", build_hint);
   o.network.peer_bin = require("rmb-peer", build_hint);
   o.network.redis_bin = require("redis-server", "install it: apt-get install redis-server");
   if (vm->count("relay-arg")) o.network.relay_args = (*vm)["relay-arg"].as<std::vector<std::string>>();
   if (vm->count("peer-arg")) o.network.peer_args = (*vm)["peer-arg"].as<std::vector<std::string>>();
   o.network.first_port = vm->count("first-port") ? (*vm)["first-port"].as<uint16_t>()
-                                                  : static_cast<uint16_t>(20000 + (::getpid() % 1200) * 10);
+                                                 : static_cast<uint16_t>(20000 + (::getpid() % 1200) * 10);
   o.network.start_timeout = std::chrono::seconds((*vm)["start-timeout"].as<uint32_t>());
 
   if (vm->count("dir")) {
@@ -253,7 +255,8 @@ void Soak::one_request(uint64_t seq, std::map<uint32_t, std::unique_ptr<AppRedis
     if (!push) push = redis_callers_.at(route.caller)->push_connection(stop_clients_);
     const std::string payload = make_payload(seq, 0, route_name, o_.payload_bytes);
     ledger_.begin(seq, route.index, 0, Clock::now());
-    result = redis_callers_.at(route.caller)->call(*push, seq, 0, route, payload, o_.expiration_s, o_.grace_s, aborted_);
+    result =
+        redis_callers_.at(route.caller)->call(*push, seq, 0, route, payload, o_.expiration_s, o_.grace_s, aborted_);
   }
   // An aborted run leaves what it cut short unfinished rather than blaming the bus.
   if (aborted_.load() || result.result == Result::kPending) return;
@@ -299,12 +302,13 @@ std::string Soak::run(const SignalWaiter& signals) {
     if (s->registrations() == 0) return "an echo service could not register on its rmb-peer in time";
   }
 
-  const auto plan = make_fault_plan({o_.requests, o_.relay_kills, o_.redis_restart, o_.peer_kills, o_.seed, o_.max_downtime},
-                                    topology_);
+  const auto plan = make_fault_plan(
+      {o_.requests, o_.relay_kills, o_.redis_restart, o_.peer_kills, o_.seed, o_.max_downtime}, topology_);
   injector_ = std::make_unique<FaultInjector>(plan, network_, ledger_, gate_, [this](const std::string& l) { log(l); });
   start_ = Clock::now();
   log("sending " + std::to_string(o_.requests) + " requests over " + std::to_string(topology_.routes.size()) +
-      " routes at concurrency " + std::to_string(o_.concurrency) + "; " + std::to_string(plan.size()) + " faults planned");
+      " routes at concurrency " + std::to_string(o_.concurrency) + "; " + std::to_string(plan.size()) +
+      " faults planned");
   injector_->start();
   std::vector<std::thread> workers;
   for (uint32_t i = 0; i < o_.concurrency; ++i) {
@@ -315,7 +319,8 @@ std::string Soak::run(const SignalWaiter& signals) {
   }
 
   // Watch: progress, Ctrl-C, processes dying on their own, a failed restart.
-  auto next_line = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.progress_s));
+  auto next_line =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.progress_s));
   auto watch_once = [&] {
     if (signals.signalled()) abort_run("interrupted");
     if (auto dead = network_.unexpected_exit()) abort_run(*dead);
@@ -363,11 +368,13 @@ std::string network_line(const Options& o, const Network& network, const Topolog
   size_t federated = 0;
   for (const auto& r : topology.routes) federated += r.federated ? 1 : 0;
   return "relays A " + network.relay_domain('A') + " and B " + network.relay_domain('B') +
-         " (federating over http, Redis dbs 0 and 1; redis-server with appendonly, restarted by SIGTERM); twins 1,3 on A, "
-         "2,4 on B; " + std::to_string(topology.routes.size()) + " routes (" +
-         std::to_string(topology.routes.size() - federated) + " local, " + std::to_string(federated) +
-         " federated); faults: " + std::to_string(o.relay_kills) + " relay kills" +
-         (o.redis_restart ? ", 1 Redis restart" : "") + (o.peer_kills ? ", 1 caller-side + 1 service-side peer kill" : "");
+         " (federating over http, Redis dbs 0 and 1; redis-server with appendonly, restarted by SIGTERM); twins 1,3 on "
+         "A, "
+         "2,4 on B; " +
+         std::to_string(topology.routes.size()) + " routes (" + std::to_string(topology.routes.size() - federated) +
+         " local, " + std::to_string(federated) + " federated); faults: " + std::to_string(o.relay_kills) +
+         " relay kills" + (o.redis_restart ? ", 1 Redis restart" : "") +
+         (o.peer_kills ? ", 1 caller-side + 1 service-side peer kill" : "");
 }
 
 int chaos_command(const Invocation& inv) {
@@ -417,7 +424,8 @@ int chaos_command(const Invocation& inv) {
   return passed ? kExitOk : kExitFailure;
 }
 
-const RegisterCommand kRegister({"chaos", "reliability soak: kill relays, Redis and peers under load; count loss and duplicates",
+const RegisterCommand kRegister({"chaos",
+                                 "reliability soak: kill relays, Redis and peers under load; count loss and duplicates",
                                  chaos_command});
 
 }  // namespace

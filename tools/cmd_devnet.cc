@@ -11,12 +11,12 @@
 
 #include <cctype>
 #include <cmath>
-#include <functional>
-#include <iterator>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <iterator>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -71,13 +71,15 @@ std::string state_path(const std::string& dir) { return (fs::path(dir) / kStateF
 
 Json to_json(const State& s) {
   Json procs = Json::array();
-  for (const auto& p : s.procs) procs.push_back({{"name", p.name}, {"pid", p.pid}, {"program", p.program}, {"log", p.log}});
+  for (const auto& p : s.procs)
+    procs.push_back({{"name", p.name}, {"pid", p.pid}, {"program", p.program}, {"log", p.log}});
   Json peers = Json::array();
   for (const auto& p : s.peers) {
-    peers.push_back({{"twin", p.twin}, {"grpc", p.grpc}, {"metrics", p.metrics}, {"redis", p.redis}, {"account", p.account}});
+    peers.push_back(
+        {{"twin", p.twin}, {"grpc", p.grpc}, {"metrics", p.metrics}, {"redis", p.redis}, {"account", p.account}});
   }
   return {{"supervisor_pid", s.supervisor}, {"relay", s.relay_url}, {"relay_port", s.relay_port},
-          {"redis", s.redis_url}, {"peers", peers}, {"processes", procs}};
+          {"redis", s.redis_url},           {"peers", peers},       {"processes", procs}};
 }
 
 std::optional<State> load_state(const std::string& dir) {
@@ -92,8 +94,9 @@ std::optional<State> load_state(const std::string& dir) {
     s.relay_port = j.at("relay_port").get<uint16_t>();
     s.redis_url = j.at("redis").get<std::string>();
     for (const auto& p : j.at("peers")) {
-      s.peers.push_back({p.at("twin").get<uint32_t>(), p.at("grpc").get<std::string>(), p.at("metrics").get<std::string>(),
-                         p.at("redis").get<std::string>(), p.at("account").get<std::string>()});
+      s.peers.push_back({p.at("twin").get<uint32_t>(), p.at("grpc").get<std::string>(),
+                         p.at("metrics").get<std::string>(), p.at("redis").get<std::string>(),
+                         p.at("account").get<std::string>()});
     }
     for (const auto& p : j.at("processes")) {
       s.procs.push_back({p.at("name").get<std::string>(), p.at("pid").get<pid_t>(), p.at("program").get<std::string>(),
@@ -162,8 +165,9 @@ std::string twin_mnemonic(const std::string& dir, uint32_t twin) {
 
 uint16_t pick_port(uint16_t from, std::vector<uint16_t>& taken, const std::string& what) {
   auto port = devnet::free_port_from(from, taken);
-  if (!port) throw failure("no free port for " + what + " in " + std::to_string(from) + ".." + std::to_string(from + 199),
-                           "pass another start port");
+  if (!port)
+    throw failure("no free port for " + what + " in " + std::to_string(from) + ".." + std::to_string(from + 199),
+                  "pass another start port");
   if (*port != from) std::cerr << "rmb devnet: port " << from << " is in use, " << what << " takes " << *port << "\n";
   taken.push_back(*port);
   return *port;
@@ -294,18 +298,23 @@ CheckResult check_call(const State& s) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (status.ok() && reply.data() == data) {
       char line[512];
-      std::snprintf(line, sizeof line,
-                    "twin %u (rmb-peer %s) -> relay -> twin %u '%s' -> reply \"%s\" in %.1f ms",
+      std::snprintf(line, sizeof line, "twin %u (rmb-peer %s) -> relay -> twin %u '%s' -> reply \"%s\" in %.1f ms",
                     from.twin, from.grpc.c_str(), s.peers[0].twin, kEchoCommand, reply.data().c_str(), ms);
       return {line, true};
     }
-    const RpcError e = status.ok() ? RpcError{grpc::StatusCode::DATA_LOSS, "DATA_LOSS", "the echo came back different: '" + reply.data() + "'", {}, 1, ""}
+    const RpcError e = status.ok() ? RpcError{grpc::StatusCode::DATA_LOSS,
+                                              "DATA_LOSS",
+                                              "the echo came back different: '" + reply.data() + "'",
+                                              {},
+                                              1,
+                                              ""}
                                    : describe(status, {from.grpc, kEchoCommand, std::to_string(s.peers[0].twin), 10});
     // Links may still be coming up right after start.
-    const bool transient = e.grpc_code == grpc::StatusCode::UNAVAILABLE || e.grpc_code == grpc::StatusCode::DEADLINE_EXCEEDED;
+    const bool transient =
+        e.grpc_code == grpc::StatusCode::UNAVAILABLE || e.grpc_code == grpc::StatusCode::DEADLINE_EXCEEDED;
     if (!transient || std::chrono::steady_clock::now() > give_up) {
-      return {"twin " + std::to_string(from.twin) + " -> twin " + std::to_string(s.peers[0].twin) + " '" + kEchoCommand +
-                  "' FAILED: " + one_line(e) + " (" + e.hint + ")",
+      return {"twin " + std::to_string(from.twin) + " -> twin " + std::to_string(s.peers[0].twin) + " '" +
+                  kEchoCommand + "' FAILED: " + one_line(e) + " (" + e.hint + ")",
               false};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -313,7 +322,8 @@ CheckResult check_call(const State& s) {
 }
 
 std::string shell_quote(const std::string& s) {
-  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:") == std::string::npos) return s;
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:") == std::string::npos)
+    return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
@@ -329,7 +339,8 @@ std::string describe_network(const State& s, const std::string& rmb) {
     if (p.twin == s.peers[0].twin) out += "  + '" + std::string(kEchoCommand) + "' service";
     out += "\n";
   }
-  if (!s.redis_url.empty()) out += "  redis      " + s.redis_url + " (db 0: relay mailboxes; db N: twin N's Redis front door)\n";
+  if (!s.redis_url.empty())
+    out += "  redis      " + s.redis_url + " (db 0: relay mailboxes; db N: twin N's Redis front door)\n";
   out += "  directory  " + (fs::path(s.dir) / "twins.json").string() + " (mnemonics in " +
          (fs::path(s.dir) / "twin<N>.mnemonic").string() + ")\n";
   out += "  logs       " + (fs::path(s.dir) / "logs").string() + "/\n";
@@ -349,14 +360,16 @@ std::string next_commands(const State& s, const std::string& rmb, bool detached)
   for (const auto& p : s.peers) all += (all.empty() ? "" : ",") + std::to_string(p.twin);
   out += "  " + r + " send --peer " + two.grpc + " --dst " + all + " --cmd rmb.version\n";
   out += "  " + r + " serve --peer " + two.grpc + " --cmd calc.add --reply 42 &   # then:\n";
-  out += "  " + r + " call --peer " + one.grpc + " --dst " + std::to_string(two.twin) + " --cmd calc.add --data '{\"a\":1}'\n";
+  out += "  " + r + " call --peer " + one.grpc + " --dst " + std::to_string(two.twin) +
+         " --cmd calc.add --data '{\"a\":1}'\n";
   out += "  " + r + " call --peer " + two.grpc + " --dst " + std::to_string(one.twin) +
          " --cmd echo --data hi --repeat 2000 --concurrency 8\n";
   out += "  " + r + " info --peer " + one.grpc + "\n";
   if (!s.redis_url.empty() && !two.redis.empty()) {
     const auto port = s.redis_url.substr(s.redis_url.rfind(':') + 1);
     out += "  redis-cli -p " + port + " -n " + std::to_string(two.twin) +
-           " LPUSH msgbus.system.local '{\"ver\":1,\"ref\":\"r1\",\"cmd\":\"echo\",\"exp\":60,\"dat\":\"aGk=\",\"tag\":null,\"dst\":[" +
+           " LPUSH msgbus.system.local "
+           "'{\"ver\":1,\"ref\":\"r1\",\"cmd\":\"echo\",\"exp\":60,\"dat\":\"aGk=\",\"tag\":null,\"dst\":[" +
            std::to_string(one.twin) + "],\"ret\":\"my.replies\",\"shm\":null,\"now\":0}'\n";
     out += "  redis-cli -p " + port + " -n " + std::to_string(two.twin) + " BRPOP my.replies 10\n";
   }
@@ -368,16 +381,18 @@ std::string next_commands(const State& s, const std::string& rmb, bool detached)
 int devnet_up(const Invocation& inv) {
   po::options_description options;
   add_dir_option(options);
-  options.add_options()
-      ("twins", po::value<uint32_t>()->default_value(2)->value_name("N"), "number of twins (1..50), one rmb-peer each")
-      ("redis", "start a redis-server for relay mailboxes and each peer's Redis front door")
-      ("detach", "return once the network is up (stop it with 'rmb devnet down')")
-      ("relay-port", po::value<uint16_t>()->default_value(8080)->value_name("P"), "first port tried for the relay")
-      ("peer-port", po::value<uint16_t>()->default_value(7070)->value_name("P"), "first port tried for twin 1's gRPC API (twin N: the next free ones)")
-      ("metrics-port", po::value<uint16_t>()->default_value(9101)->value_name("P"), "first port tried for the peers' metrics")
-      ("redis-port", po::value<uint16_t>()->default_value(6379)->value_name("P"), "first port tried for redis-server")
-      ("bin-dir", po::value<std::string>()->value_name("D"),
-       "where rmb-relay and rmb-peer are (default: beside rmb, its build tree, then PATH)");
+  options.add_options()("twins", po::value<uint32_t>()->default_value(2)->value_name("N"),
+                        "number of twins (1..50), one rmb-peer each")(
+      "redis", "start a redis-server for relay mailboxes and each peer's Redis front door")(
+      "detach", "return once the network is up (stop it with 'rmb devnet down')")(
+      "relay-port", po::value<uint16_t>()->default_value(8080)->value_name("P"), "first port tried for the relay")(
+      "peer-port", po::value<uint16_t>()->default_value(7070)->value_name("P"),
+      "first port tried for twin 1's gRPC API (twin N: the next free ones)")(
+      "metrics-port", po::value<uint16_t>()->default_value(9101)->value_name("P"),
+      "first port tried for the peers' metrics")(
+      "redis-port", po::value<uint16_t>()->default_value(6379)->value_name("P"), "first port tried for redis-server")(
+      "bin-dir", po::value<std::string>()->value_name("D"),
+      "where rmb-relay and rmb-peer are (default: beside rmb, its build tree, then PATH)");
   auto vm = parse_options(
       inv,
       "Start a local RMB network: fresh dev twins in DIR/twins.json, one rmb-relay, one rmb-peer per twin, "
@@ -404,9 +419,9 @@ int devnet_up(const Invocation& inv) {
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);  // mnemonics live here
   if (auto old = load_state(dir)) {
     if (live_count(*old) > 0) {
-      throw failure("a devnet is already running from " + dir,
-                    "see 'rmb devnet status --dir " + dir + "', stop it with 'rmb devnet down --dir " + dir +
-                        "', or start another with --dir OTHER");
+      throw failure("a devnet is already running from " + dir, "see 'rmb devnet status --dir " + dir +
+                                                                   "', stop it with 'rmb devnet down --dir " + dir +
+                                                                   "', or start another with --dir OTHER");
     }
   }
   for (const auto& entry : fs::directory_iterator(fs::path(dir) / "logs", ec)) fs::remove(entry.path(), ec);
@@ -456,30 +471,33 @@ int devnet_up(const Invocation& inv) {
   auto log_path = [&](const std::string& name) { return (fs::path(dir) / "logs" / (name + ".log")).string(); };
 
   if (with_redis) {
-    const auto& p = launch.start({"redis", {redis_bin, "--port", std::to_string(redis_port), "--bind", "127.0.0.1",
-                                            "--save", "", "--appendonly", "no", "--databases", "64", "--dir",
-                                            fs::absolute(dir).string()},
-                                  {}, log_path("redis")});
-    launch.wait_ready(p, [&] { return devnet::port_accepts(redis_port); }, "accepting connections");
+    const auto& p = launch.start({"redis",
+                                  {redis_bin, "--port", std::to_string(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                   "--appendonly", "no", "--databases", "64", "--dir", fs::absolute(dir).string()},
+                                  {},
+                                  log_path("redis")});
+    launch.wait_ready(
+        p, [&] { return devnet::port_accepts(redis_port); }, "accepting connections");
   }
   std::vector<std::string> relay_args = {relay_bin, "--listen", domain, "--directory", directory, "--domain", domain};
   relay_args.insert(relay_args.end(), {"--mailbox", with_redis ? "redis" : "memory"});
   if (with_redis) relay_args.insert(relay_args.end(), {"--redis", s.redis_url + "/0"});
   const auto& relay = launch.start({"relay", relay_args, {}, log_path("relay")});
-  launch.wait_ready(relay, [&] { return devnet::port_accepts(s.relay_port); }, "listening");
+  launch.wait_ready(
+      relay, [&] { return devnet::port_accepts(s.relay_port); }, "listening");
 
   for (auto& peer : s.peers) {
     // Twin N tries base + N - 1 first, so addresses are predictable when ports are free.
     const auto offset = static_cast<uint16_t>(peer.twin - 1);
     const uint16_t grpc_port = pick_port(static_cast<uint16_t>((*vm)["peer-port"].as<uint16_t>() + offset), taken,
                                          "twin " + std::to_string(peer.twin) + "'s gRPC API");
-    const uint16_t metrics_port = pick_port(static_cast<uint16_t>((*vm)["metrics-port"].as<uint16_t>() + offset),
-                                            taken, "twin " + std::to_string(peer.twin) + "'s metrics");
+    const uint16_t metrics_port = pick_port(static_cast<uint16_t>((*vm)["metrics-port"].as<uint16_t>() + offset), taken,
+                                            "twin " + std::to_string(peer.twin) + "'s metrics");
     peer.grpc = "127.0.0.1:" + std::to_string(grpc_port);
     peer.metrics = "127.0.0.1:" + std::to_string(metrics_port);
-    std::vector<std::string> args = {peer_bin,  "--key-type",       "ed25519", "--relay",       s.relay_url,
-                                     "--directory", directory,      "--grpc-listen", peer.grpc, "--metrics-listen",
-                                     peer.metrics};
+    std::vector<std::string> args = {peer_bin,    "--key-type",       "ed25519",   "--relay",
+                                     s.relay_url, "--directory",      directory,   "--grpc-listen",
+                                     peer.grpc,   "--metrics-listen", peer.metrics};
     if (with_redis) {
       peer.redis = s.redis_url + "/" + std::to_string(peer.twin);
       args.insert(args.end(), {"--redis", peer.redis});
@@ -492,14 +510,17 @@ int devnet_up(const Invocation& inv) {
   }
   for (size_t i = 0; i < s.peers.size(); ++i) {
     const Proc& p = s.procs[s.procs.size() - s.peers.size() + i];
-    launch.wait_ready(p, [&] { return log_contains(p.log, "rmb-peer ready"); }, "ready");
+    launch.wait_ready(
+        p, [&] { return log_contains(p.log, "rmb-peer ready"); }, "ready");
   }
-  const auto& echo = launch.start({"echo", {rmb, "serve", "--peer", s.peers[0].grpc, "--cmd", kEchoCommand},
-                                   {}, log_path("echo")});
-  launch.wait_ready(echo, [&] { return log_contains(echo.log, "rmb serve: serving"); }, "serving");
+  const auto& echo =
+      launch.start({"echo", {rmb, "serve", "--peer", s.peers[0].grpc, "--cmd", kEchoCommand}, {}, log_path("echo")});
+  launch.wait_ready(
+      echo, [&] { return log_contains(echo.log, "rmb serve: serving"); }, "serving");
 
   const CheckResult check = check_call(s);
-  if (!check.ok) throw failure("the devnet started but the check call failed: " + check.line, "see the logs in " + dir + "/logs");
+  if (!check.ok)
+    throw failure("the devnet started but the check call failed: " + check.line, "see the logs in " + dir + "/logs");
   if (signals.signalled()) throw failure("interrupted");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -545,7 +566,8 @@ int devnet_up(const Invocation& inv) {
 int devnet_down(const Invocation& inv) {
   po::options_description options;
   add_dir_option(options);
-  auto vm = parse_options(inv, "Stop the devnet started from DIR (detached or in another terminal).", "[--dir DIR]", options);
+  auto vm =
+      parse_options(inv, "Stop the devnet started from DIR (detached or in another terminal).", "[--dir DIR]", options);
   if (!vm) return kExitOk;
   const std::string dir = dir_option(*vm);
   auto s = load_state(dir);
@@ -570,8 +592,9 @@ int devnet_status(const Invocation& inv) {
   po::options_description options;
   add_dir_option(options);
   options.add_options()("json", "print the state as JSON");
-  auto vm = parse_options(inv, "Show the processes of the devnet in DIR and where they listen. Exit 0 when all run, 1 otherwise.",
-                          "[--dir DIR] [--json]", options);
+  auto vm = parse_options(
+      inv, "Show the processes of the devnet in DIR and where they listen. Exit 0 when all run, 1 otherwise.",
+      "[--dir DIR] [--json]", options);
   if (!vm) return kExitOk;
   const std::string dir = dir_option(*vm);
   auto s = load_state(dir);
@@ -583,17 +606,19 @@ int devnet_status(const Invocation& inv) {
   const bool all = live == s->procs.size();
   if (vm->count("json")) {
     Json j = to_json(*s);
-    for (size_t i = 0; i < s->procs.size(); ++i) j["processes"][i]["running"] = devnet::alive(s->procs[i].pid, s->procs[i].program);
+    for (size_t i = 0; i < s->procs.size(); ++i)
+      j["processes"][i]["running"] = devnet::alive(s->procs[i].pid, s->procs[i].program);
     j["running"] = all;
     print_out(j.dump(2) + "\n");
     return all ? kExitOk : kExitFailure;
   }
   std::string out = "rmb devnet in " + dir + ": " + std::to_string(live) + "/" + std::to_string(s->procs.size()) +
-                    " processes running" + (s->supervisor > 0 ? " (foreground, pid " + std::to_string(s->supervisor) + ")" : "") + "\n";
+                    " processes running" +
+                    (s->supervisor > 0 ? " (foreground, pid " + std::to_string(s->supervisor) + ")" : "") + "\n";
   for (const auto& p : s->procs) {
     const bool up = devnet::alive(p.pid, p.program);
-    out += "  " + p.name + std::string(p.name.size() < 8 ? 8 - p.name.size() : 1, ' ') + " pid " + std::to_string(p.pid) +
-           (up ? "  running" : "  STOPPED") + "  log " + p.log + "\n";
+    out += "  " + p.name + std::string(p.name.size() < 8 ? 8 - p.name.size() : 1, ' ') + " pid " +
+           std::to_string(p.pid) + (up ? "  running" : "  STOPPED") + "  log " + p.log + "\n";
   }
   out += describe_network(*s, devnet::self_exe());
   print_out(out);

@@ -20,14 +20,12 @@ namespace rmb::tools {
 namespace {
 
 void add_file_option(po::options_description& options) {
-  options.add_options()("file,f", po::value<std::string>()->required()->value_name("F"),
-                        "the directory file (JSON)");
+  options.add_options()("file,f", po::value<std::string>()->required()->value_name("F"), "the directory file (JSON)");
 }
 
 void add_id_option(po::options_description& options) {
   // A string, parsed here: program_options would read "-1" as 4294967295.
-  options.add_options()("id", po::value<std::string>()->required()->value_name("N"),
-                        "twin id (1..4294967295)");
+  options.add_options()("id", po::value<std::string>()->required()->value_name("N"), "twin id (1..4294967295)");
 }
 
 uint32_t twin_id(const Invocation& inv, const po::variables_map& vm) {
@@ -46,15 +44,13 @@ std::vector<core::Twin> load(const std::string& path, bool missing_ok) {
   if (twins.ok()) return *std::move(twins);
   if (missing_ok && twins.status().code() == absl::StatusCode::kNotFound) return {};
   if (twins.status().code() == absl::StatusCode::kNotFound) {
-    throw failure(std::string(twins.status().message()),
-                  "create it with 'rmb directory add --file " + path + " ...'");
+    throw failure(std::string(twins.status().message()), "create it with 'rmb directory add --file " + path + " ...'");
   }
   throw failure(std::string(twins.status().message()), "fix the file or restore a backup");
 }
 
 void save(const std::string& path, std::vector<core::Twin> twins) {
-  std::sort(twins.begin(), twins.end(),
-            [](const core::Twin& a, const core::Twin& b) { return a.id < b.id; });
+  std::sort(twins.begin(), twins.end(), [](const core::Twin& a, const core::Twin& b) { return a.id < b.id; });
   if (auto st = core::write_directory_file(path, twins); !st.ok()) {
     throw failure(std::string(st.message()));
   }
@@ -65,22 +61,19 @@ int directory_add(const Invocation& inv) {
   add_file_option(options);
   add_id_option(options);
   add_secret_options(options);
-  options.add_options()
-      ("key-type,k", po::value<std::string>()->value_name("T"),
-       "with --mnemonic: ed25519 or sr25519 (default sr25519, as rmb-peer)")
-      ("account", po::value<std::string>()->value_name("A"),
-       "instead of a mnemonic: the account as 64 hex digits or SS58")
-      ("pk", po::value<std::string>()->value_name("HEX"),
-       "with --account: the e2e public key (33 bytes hex)")
-      ("relay", po::value<std::vector<std::string>>()->composing()->value_name("DOMAIN"),
-       "relay domain (host or host:port); repeat for several");
-  auto vm = parse_options(
-      inv,
-      "Add a twin to the directory file, or replace the entry with the same id. The file is "
-      "created if missing and written atomically.",
-      "--file F --id N (--mnemonic M [--key-type T] | --mnemonic-file F | --account A [--pk HEX]) "
-      "[--relay DOMAIN]...",
-      options);
+  options.add_options()("key-type,k", po::value<std::string>()->value_name("T"),
+                        "with --mnemonic: ed25519 or sr25519 (default sr25519, as rmb-peer)")(
+      "account", po::value<std::string>()->value_name("A"),
+      "instead of a mnemonic: the account as 64 hex digits or SS58")(
+      "pk", po::value<std::string>()->value_name("HEX"), "with --account: the e2e public key (33 bytes hex)")(
+      "relay", po::value<std::vector<std::string>>()->composing()->value_name("DOMAIN"),
+      "relay domain (host or host:port); repeat for several");
+  auto vm = parse_options(inv,
+                          "Add a twin to the directory file, or replace the entry with the same id. The file is "
+                          "created if missing and written atomically.",
+                          "--file F --id N (--mnemonic M [--key-type T] | --mnemonic-file F | --account A [--pk HEX]) "
+                          "[--relay DOMAIN]...",
+                          options);
   if (!vm) return kExitOk;
   const std::string path = (*vm)["file"].as<std::string>();
   const uint32_t id = twin_id(inv, *vm);
@@ -148,14 +141,13 @@ int directory_add(const Invocation& inv) {
   std::vector<core::Twin> twins = load(path, /*missing_ok=*/true);
   for (const auto& other : twins) {
     if (other.id != id && other.account == twin.account) {
-      throw failure("account " + core::ss58_encode(twin.account) + " already belongs to twin " +
-                        std::to_string(other.id) + " in " + path,
-                    "remove it first with 'rmb directory remove --file " + path + " --id " +
-                        std::to_string(other.id) + "'");
+      throw failure(
+          "account " + core::ss58_encode(twin.account) + " already belongs to twin " + std::to_string(other.id) +
+              " in " + path,
+          "remove it first with 'rmb directory remove --file " + path + " --id " + std::to_string(other.id) + "'");
     }
   }
-  auto existing = std::find_if(twins.begin(), twins.end(),
-                               [&](const core::Twin& t) { return t.id == id; });
+  auto existing = std::find_if(twins.begin(), twins.end(), [&](const core::Twin& t) { return t.id == id; });
   const bool replaced = existing != twins.end();
   if (replaced) {
     *existing = twin;
@@ -163,8 +155,8 @@ int directory_add(const Invocation& inv) {
     twins.push_back(twin);
   }
   save(path, std::move(twins));
-  print_out("twin " + std::to_string(id) + (replaced ? " updated in " : " added to ") + path +
-            " (account " + core::ss58_encode(twin.account) + ")\n");
+  print_out("twin " + std::to_string(id) + (replaced ? " updated in " : " added to ") + path + " (account " +
+            core::ss58_encode(twin.account) + ")\n");
   return kExitOk;
 }
 
@@ -172,16 +164,14 @@ int directory_remove(const Invocation& inv) {
   po::options_description options;
   add_file_option(options);
   add_id_option(options);
-  auto vm = parse_options(inv, "Remove a twin from the directory file.", "--file F --id N",
-                          options);
+  auto vm = parse_options(inv, "Remove a twin from the directory file.", "--file F --id N", options);
   if (!vm) return kExitOk;
   const std::string path = (*vm)["file"].as<std::string>();
   const uint32_t id = twin_id(inv, *vm);
   std::vector<core::Twin> twins = load(path, /*missing_ok=*/false);
   const auto removed = std::erase_if(twins, [&](const core::Twin& t) { return t.id == id; });
   if (removed == 0) {
-    throw failure("no twin " + std::to_string(id) + " in " + path,
-                  "see 'rmb directory list --file " + path + "'");
+    throw failure("no twin " + std::to_string(id) + " in " + path, "see 'rmb directory list --file " + path + "'");
   }
   save(path, std::move(twins));
   print_out("twin " + std::to_string(id) + " removed from " + path + "\n");
@@ -197,8 +187,7 @@ int directory_list(const Invocation& inv) {
   po::options_description options;
   add_file_option(options);
   options.add_options()("json", "print the entries as JSON (the file format)");
-  auto vm = parse_options(inv, "List the twins in the directory file.", "--file F [--json]",
-                          options);
+  auto vm = parse_options(inv, "List the twins in the directory file.", "--file F [--json]", options);
   if (!vm) return kExitOk;
   const std::string path = (*vm)["file"].as<std::string>();
   const std::vector<core::Twin> twins = load(path, /*missing_ok=*/false);
@@ -213,8 +202,8 @@ int directory_list(const Invocation& inv) {
   for (const auto& t : twins) {
     std::string relays;
     for (const auto& r : t.relays) relays += (relays.empty() ? "" : ",") + r;
-    rows.push_back({std::to_string(t.id), core::ss58_encode(t.account),
-                    relays.empty() ? "-" : relays, t.pk ? short_hex(*t.pk) : "-"});
+    rows.push_back({std::to_string(t.id), core::ss58_encode(t.account), relays.empty() ? "-" : relays,
+                    t.pk ? short_hex(*t.pk) : "-"});
   }
   size_t w_id = 0, w_account = 0, w_relays = 0;
   for (const auto& r : rows) {

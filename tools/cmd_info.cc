@@ -9,10 +9,14 @@ namespace {
 
 std::string state_name(api::v1::RelayLink::State state) {
   switch (state) {
-    case api::v1::RelayLink::CONNECTING: return "connecting";
-    case api::v1::RelayLink::CONNECTED: return "connected";
-    case api::v1::RelayLink::BACKOFF: return "backoff";
-    default: return "unknown";
+    case api::v1::RelayLink::CONNECTING:
+      return "connecting";
+    case api::v1::RelayLink::CONNECTED:
+      return "connected";
+    case api::v1::RelayLink::BACKOFF:
+      return "backoff";
+    default:
+      return "unknown";
   }
 }
 
@@ -30,8 +34,7 @@ int info(const Invocation& inv) {
   add_peer_option(options);
   add_timeout_option(options, 10);
   options.add_options()("json", "print the answer as JSON");
-  auto vm = parse_options(inv,
-                          "Show the twin, keys and version of an rmb-peer and the state of its relay links.",
+  auto vm = parse_options(inv, "Show the twin, keys and version of an rmb-peer and the state of its relay links.",
                           "[--peer ADDR] [--json]", options);
   if (!vm) return kExitOk;
   const std::string peer = peer_address(*vm);
@@ -47,8 +50,11 @@ int info(const Invocation& inv) {
   if (vm->count("json")) {
     nlohmann::ordered_json relays = nlohmann::ordered_json::array();
     for (const auto& l : r.relays()) {
-      relays.push_back({{"url", l.url()}, {"state", state_name(l.state())}, {"connected_since", l.connected_since()},
-                        {"reconnects", l.reconnects()}, {"last_error", l.last_error()}});
+      relays.push_back({{"url", l.url()},
+                        {"state", state_name(l.state())},
+                        {"connected_since", l.connected_since()},
+                        {"reconnects", l.reconnects()},
+                        {"last_error", l.last_error()}});
     }
     print_out(nlohmann::ordered_json({{"peer", peer},
                                       {"twin", r.twin()},
@@ -58,15 +64,13 @@ int info(const Invocation& inv) {
                                       {"e2e_public_key", pk},
                                       {"version", r.version()},
                                       {"relays", relays}})
-                  .dump(2) + "\n");
+                  .dump(2) +
+              "\n");
     return kExitOk;
   }
-  std::string out = "peer      " + peer + "\n" +
-                    "twin      " + std::to_string(r.twin()) + "\n" +
-                    "key type  " + r.key_type() + "\n" +
-                    "account   " + r.account_ss58() + " (" + r.account_hex() + ")\n" +
-                    "e2e pk    " + pk + "\n" +
-                    "version   " + r.version() + "\n";
+  std::string out = "peer      " + peer + "\n" + "twin      " + std::to_string(r.twin()) + "\n" + "key type  " +
+                    r.key_type() + "\n" + "account   " + r.account_ss58() + " (" + r.account_hex() + ")\n" +
+                    "e2e pk    " + pk + "\n" + "version   " + r.version() + "\n";
   for (const auto& l : r.relays()) {
     out += "relay     " + l.url() + "  " + state_name(l.state());
     if (l.state() == api::v1::RelayLink::CONNECTED) out += " for " + since(l.connected_since());

@@ -19,8 +19,7 @@ int keys_new(const Invocation& inv) {
   po::options_description options;
   options.add_options()("words", po::value<int>()->default_value(12)->value_name("N"),
                         "number of words: 12, 15, 18, 21 or 24");
-  auto vm = parse_options(inv, "Print a new random BIP-39 mnemonic on stdout.", "[--words N]",
-                          options);
+  auto vm = parse_options(inv, "Print a new random BIP-39 mnemonic on stdout.", "[--words N]", options);
   if (!vm) return kExitOk;
   const int words = (*vm)["words"].as<int>();
   auto phrase = core::generate_mnemonic(words);
@@ -41,19 +40,17 @@ int keys_show(const Invocation& inv) {
   po::options_description options;
   add_secret_options(options);
   options.add_options()("json", "print JSON instead of text");
-  auto vm = parse_options(
-      inv,
-      "Show the ed25519 and sr25519 accounts (hex and SS58) and the e2e public key that a "
-      "secret gives. The secret is a mnemonic, a 0x seed or a Substrate secret URI "
-      "(//Alice, <words>//hard/soft///password); it comes from --mnemonic, --mnemonic-file "
-      "or the RMB_MNEMONIC environment variable. A URI with a path or password has no e2e "
-      "key: rmb-peer accepts only a plain mnemonic or 0x seed.",
-      "[--mnemonic M | --mnemonic-file F] [--json]", options);
+  auto vm = parse_options(inv,
+                          "Show the ed25519 and sr25519 accounts (hex and SS58) and the e2e public key that a "
+                          "secret gives. The secret is a mnemonic, a 0x seed or a Substrate secret URI "
+                          "(//Alice, <words>//hard/soft///password); it comes from --mnemonic, --mnemonic-file "
+                          "or the RMB_MNEMONIC environment variable. A URI with a path or password has no e2e "
+                          "key: rmb-peer accepts only a plain mnemonic or 0x seed.",
+                          "[--mnemonic M | --mnemonic-file F] [--json]", options);
   if (!vm) return kExitOk;
   auto text = secret_text(inv, *vm, /*allow_env=*/true);
   if (!text) {
-    throw usage_error(inv, std::string("no secret given: pass --mnemonic, --mnemonic-file or set ") +
-                               kMnemonicEnv);
+    throw usage_error(inv, std::string("no secret given: pass --mnemonic, --mnemonic-file or set ") + kMnemonicEnv);
   }
 
   std::vector<KeyRow> rows;
@@ -82,8 +79,7 @@ int keys_show(const Invocation& inv) {
     auto e2e = core::E2eKey::from_seed(*seed);
     if (!e2e.ok()) {
       // rmb-peer refuses such a secret too (§3.1), so it is useless for RMB.
-      throw failure("the secret is not a valid e2e (secp256k1) key: " +
-                    std::string(e2e.status().message()));
+      throw failure("the secret is not a valid e2e (secp256k1) key: " + std::string(e2e.status().message()));
     }
     e2e_pk = core::to_hex(e2e->public_key());
   } else {
@@ -94,8 +90,7 @@ int keys_show(const Invocation& inv) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& row : rows) {
       if (row.account) {
-        out[row.type] = {{"account", core::to_hex(*row.account)},
-                         {"ss58", core::ss58_encode(*row.account)}};
+        out[row.type] = {{"account", core::to_hex(*row.account)}, {"ss58", core::ss58_encode(*row.account)}};
       } else {
         out[row.type] = {{"error", row.error}};
       }

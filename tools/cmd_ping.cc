@@ -17,17 +17,15 @@ using Clock = std::chrono::steady_clock;
 int ping(const Invocation& inv) {
   po::options_description options;
   add_peer_option(options);
-  options.add_options()
-      ("dst", po::value<std::string>()->required()->value_name("TWIN[:SID]"), "twin to ping")
-      ("count,c", po::value<size_t>()->default_value(0)->value_name("N"), "stop after N probes (0: until Ctrl-C)")
-      ("interval,i", po::value<double>()->default_value(1.0)->value_name("SECS"), "wait between probes");
+  options.add_options()("dst", po::value<std::string>()->required()->value_name("TWIN[:SID]"), "twin to ping")(
+      "count,c", po::value<size_t>()->default_value(0)->value_name("N"), "stop after N probes (0: until Ctrl-C)")(
+      "interval,i", po::value<double>()->default_value(1.0)->value_name("SECS"), "wait between probes");
   add_timeout_option(options, 5);
-  auto vm = parse_options(
-      inv,
-      "Measure round trips to a twin: each probe asks the remote rmb-peer for its version "
-      "(rmb.version). Prints one line per probe and ping-like statistics at the end.\n"
-      "Exit codes: 0 at least one reply, 1/3 no reply (as rmb call), 2 usage.",
-      "--dst TWIN [--count N] [--interval SECS] [--timeout SECS] [--peer ADDR]", options);
+  auto vm = parse_options(inv,
+                          "Measure round trips to a twin: each probe asks the remote rmb-peer for its version "
+                          "(rmb.version). Prints one line per probe and ping-like statistics at the end.\n"
+                          "Exit codes: 0 at least one reply, 1/3 no reply (as rmb call), 2 usage.",
+                          "--dst TWIN [--count N] [--interval SECS] [--timeout SECS] [--peer ADDR]", options);
   if (!vm) return kExitOk;
   const std::string peer = peer_address(*vm);
   api::v1::CallRequest request;
@@ -89,8 +87,8 @@ int ping(const Invocation& inv) {
                 total_ms);
   std::string out = "\n--- twin " + dst + " ping statistics ---\n" + line;
   if (s.count > 0) {
-    std::snprintf(line, sizeof line, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s.min_ms, s.mean_ms,
-                  s.max_ms, s.mdev_ms);
+    std::snprintf(line, sizeof line, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s.min_ms, s.mean_ms, s.max_ms,
+                  s.mdev_ms);
     out += line;
   }
   print_out(out);

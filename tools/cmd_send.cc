@@ -13,14 +13,12 @@ using Clock = std::chrono::steady_clock;
 int send(const Invocation& inv) {
   po::options_description options;
   add_peer_option(options);
-  options.add_options()
-      ("dst", po::value<std::vector<std::string>>()->required()->composing()->value_name("TWINS"),
-       "destinations: TWIN[:SID] separated by commas, and/or repeat --dst")
-      ("cmd", po::value<std::string>()->required()->value_name("CMD"), "remote command");
+  options.add_options()("dst", po::value<std::vector<std::string>>()->required()->composing()->value_name("TWINS"),
+                        "destinations: TWIN[:SID] separated by commas, and/or repeat --dst")(
+      "cmd", po::value<std::string>()->required()->value_name("CMD"), "remote command");
   add_data_options(options);
-  options.add_options()
-      ("schema", po::value<std::string>()->value_name("S"), "schema of the data")
-      ("tags", po::value<std::string>()->value_name("T"), "envelope tags");
+  options.add_options()("schema", po::value<std::string>()->value_name("S"), "schema of the data")(
+      "tags", po::value<std::string>()->value_name("T"), "envelope tags");
   add_timeout_option(options, 30);
   options.add_options()("json", "print one JSON object per line (per destination)");
   auto vm = parse_options(
@@ -67,12 +65,14 @@ int send(const Invocation& inv) {
         print_out(nlohmann::ordered_json({{"destination", dst},
                                           {"uid", response.uid()},
                                           {"latency_ms", std::round(ms * 1000) / 1000},
-                                          {"reply", {{"source", format_address(reply.source())},
-                                                     {"data", data_json(reply.data())},
-                                                     {"schema", reply.has_schema() ? nlohmann::ordered_json(reply.schema())
-                                                                                   : nlohmann::ordered_json(nullptr)},
-                                                     {"timestamp", reply.timestamp()}}}})
-                      .dump() + "\n");
+                                          {"reply",
+                                           {{"source", format_address(reply.source())},
+                                            {"data", data_json(reply.data())},
+                                            {"schema", reply.has_schema() ? nlohmann::ordered_json(reply.schema())
+                                                                          : nlohmann::ordered_json(nullptr)},
+                                            {"timestamp", reply.timestamp()}}}})
+                      .dump() +
+                  "\n");
       } else {
         std::string data = reply.data();
         while (!data.empty() && data.back() == '\n') data.pop_back();
@@ -89,7 +89,8 @@ int send(const Invocation& inv) {
                                           {"uid", response.uid()},
                                           {"latency_ms", std::round(ms * 1000) / 1000},
                                           {"error", error_json(e)}})
-                      .dump() + "\n");
+                      .dump() +
+                  "\n");
       } else {
         print_out(dst + ": error: " + one_line(e) + "\n");
       }
@@ -102,11 +103,11 @@ int send(const Invocation& inv) {
     throw to_cli_error(e);
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  const size_t missing = static_cast<size_t>(request.destinations_size()) - std::min<size_t>(
-      static_cast<size_t>(request.destinations_size()), replies + errors);
-  std::cerr << request.destinations_size() << " destinations: " << replies << " replies, " << errors
-            << " errors" << (missing ? ", " + std::to_string(missing) + " without an answer" : "")
-            << " in " << std::round(secs * 1000) << " ms\n";
+  const size_t missing = static_cast<size_t>(request.destinations_size()) -
+                         std::min<size_t>(static_cast<size_t>(request.destinations_size()), replies + errors);
+  std::cerr << request.destinations_size() << " destinations: " << replies << " replies, " << errors << " errors"
+            << (missing ? ", " + std::to_string(missing) + " without an answer" : "") << " in "
+            << std::round(secs * 1000) << " ms\n";
   if (missing > 0) exit_code = std::max(exit_code, kExitUnavailable);
   return exit_code;
 }

@@ -33,21 +33,18 @@ api::v1::RmbError parse_error_option(const Invocation& inv, const std::string& t
 int serve(const Invocation& inv) {
   po::options_description options;
   add_peer_option(options);
-  options.add_options()
-      ("cmd", po::value<std::vector<std::string>>()->required()->composing()->value_name("CMD"),
-       "command to serve; repeat for several")
-      ("reply", po::value<std::string>()->value_name("TEXT"), "answer TEXT instead of echoing the data")
-      ("error", po::value<std::string>()->value_name("CODE:MESSAGE"),
-       "answer every request with this RMB error instead")
-      ("max-in-flight", po::value<uint32_t>()->default_value(0)->value_name("N"),
-       "requests held unanswered at once (0: rmb-peer's default)")
-      ("quiet,q", "no log line per request");
-  auto vm = parse_options(
-      inv,
-      "Serve commands on this twin through rmb-peer: a demo service that echoes each request's "
-      "data back (or answers --reply TEXT, or --error CODE:MESSAGE), logging each request on "
-      "stderr. Runs until Ctrl-C.",
-      "--cmd CMD [--cmd CMD]... [--reply TEXT | --error CODE:MESSAGE] [--peer ADDR]", options);
+  options.add_options()("cmd", po::value<std::vector<std::string>>()->required()->composing()->value_name("CMD"),
+                        "command to serve; repeat for several")("reply", po::value<std::string>()->value_name("TEXT"),
+                                                                "answer TEXT instead of echoing the data")(
+      "error", po::value<std::string>()->value_name("CODE:MESSAGE"),
+      "answer every request with this RMB error instead")(
+      "max-in-flight", po::value<uint32_t>()->default_value(0)->value_name("N"),
+      "requests held unanswered at once (0: rmb-peer's default)")("quiet,q", "no log line per request");
+  auto vm = parse_options(inv,
+                          "Serve commands on this twin through rmb-peer: a demo service that echoes each request's "
+                          "data back (or answers --reply TEXT, or --error CODE:MESSAGE), logging each request on "
+                          "stderr. Runs until Ctrl-C.",
+                          "--cmd CMD [--cmd CMD]... [--reply TEXT | --error CODE:MESSAGE] [--peer ADDR]", options);
   if (!vm) return kExitOk;
   Behaviour behaviour;
   if (vm->count("reply") && vm->count("error")) throw usage_error(inv, "give --reply or --error, not both");
@@ -85,8 +82,8 @@ int serve(const Invocation& inv) {
   api::v1::ServeResponse message;
   while (stream->Read(&message)) {
     if (message.has_registered()) {
-      std::cerr << log_time() << " rmb serve: serving " << names << " for twin " << info.twin()
-                << " on rmb-peer " << peer << " (Ctrl-C stops)" << std::endl;
+      std::cerr << log_time() << " rmb serve: serving " << names << " for twin " << info.twin() << " on rmb-peer "
+                << peer << " (Ctrl-C stops)" << std::endl;
       continue;
     }
     if (!message.has_request()) continue;
@@ -106,9 +103,8 @@ int serve(const Invocation& inv) {
     if (!stream->Write(answer)) break;
     ++served;
     if (!behaviour.quiet) {
-      std::cerr << log_time() << " " << request.command() << " from " << format_address(request.source())
-                << " uid " << request.uid() << ": " << request.data().size() << " bytes -> " << outcome
-                << std::endl;
+      std::cerr << log_time() << " " << request.command() << " from " << format_address(request.source()) << " uid "
+                << request.uid() << ": " << request.data().size() << " bytes -> " << outcome << std::endl;
     }
   }
   stream->WritesDone();

@@ -50,11 +50,10 @@ void register_command(Command command) {
 
 const std::vector<Command>& registered_commands() { return registry(); }
 
-int dispatch(const Invocation& inv, const std::string& summary,
-             const std::vector<Command>& subcommands) {
-  const std::string help = summary + "\n\nUsage: " + inv.path +
-                           " <command> [options]\n\nCommands:\n" + list_commands(subcommands) +
-                           "\nRun '" + inv.path + " <command> --help' for a command's options.\n";
+int dispatch(const Invocation& inv, const std::string& summary, const std::vector<Command>& subcommands) {
+  const std::string help = summary + "\n\nUsage: " + inv.path + " <command> [options]\n\nCommands:\n" +
+                           list_commands(subcommands) + "\nRun '" + inv.path +
+                           " <command> --help' for a command's options.\n";
   if (inv.args.empty()) throw usage_error(inv, "missing command");
   const std::string& name = inv.args.front();
   if (name == "--help" || name == "-h" || name == "help") {
@@ -69,8 +68,7 @@ int dispatch(const Invocation& inv, const std::string& summary,
 }
 
 std::optional<po::variables_map> parse_options(const Invocation& inv, const std::string& summary,
-                                               const std::string& synopsis,
-                                               const po::options_description& options) {
+                                               const std::string& synopsis, const po::options_description& options) {
   po::options_description help_option;
   help_option.add_options()("help,h", "show this help");
   po::options_description all("Options");
@@ -86,9 +84,7 @@ std::optional<po::variables_map> parse_options(const Invocation& inv, const std:
               vm);
     if (vm.count("help")) {
       std::ostringstream help;
-      help << summary << "\n\nUsage: " << inv.path << (synopsis.empty() ? "" : " ") << synopsis
-           << "\n\n"
-           << all;
+      help << summary << "\n\nUsage: " << inv.path << (synopsis.empty() ? "" : " ") << synopsis << "\n\n" << all;
       print_out(help.str());
       return std::nullopt;
     }

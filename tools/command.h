@@ -61,15 +61,13 @@ struct RegisterCommand {
 
 // Runs the subcommand named by the first argument; prints the group's help for --help,
 // and throws a usage error for a missing or unknown subcommand.
-int dispatch(const Invocation& inv, const std::string& summary,
-             const std::vector<Command>& subcommands);
+int dispatch(const Invocation& inv, const std::string& summary, const std::vector<Command>& subcommands);
 
 // Parses `inv.args` against `options` (positional arguments are refused) and adds
 // --help. Returns nullopt after printing help to stdout; throws usage errors.
 // `synopsis` is the usage line after the command path, e.g. "--file F --id N".
 std::optional<po::variables_map> parse_options(const Invocation& inv, const std::string& summary,
-                                               const std::string& synopsis,
-                                               const po::options_description& options);
+                                               const std::string& synopsis, const po::options_description& options);
 
 // Writes `text` to stdout and checks that it got there (a closed pipe is a failure).
 void print_out(const std::string& text);

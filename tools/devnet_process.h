@@ -14,8 +14,8 @@
 namespace rmb::tools::devnet {
 
 struct SpawnSpec {
-  std::string name;  // "relay", "peer1", ...
-  std::vector<std::string> argv;  // argv[0] is the program's path
+  std::string name;                                      // "relay", "peer1", ...
+  std::vector<std::string> argv;                         // argv[0] is the program's path
   std::vector<std::pair<std::string, std::string>> env;  // added to ours
   std::string log_path;
 };

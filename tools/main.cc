@@ -25,8 +25,7 @@ int main(int argc, char** argv) {
       print_out("rmb " RMB_VERSION "\n");
       return kExitOk;
     }
-    return dispatch(top, "rmb: command line of rmb-cpp, the Reliable Message Bus",
-                    registered_commands());
+    return dispatch(top, "rmb: command line of rmb-cpp, the Reliable Message Bus", registered_commands());
   } catch (const CliError& e) {
     std::cerr << "rmb: error: " << e.what();
     if (!e.hint().empty()) std::cerr << " (" << e.hint() << ")";

@@ -18,24 +18,42 @@ namespace {
 
 std::string grpc_code_name(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "CODE_" + std::to_string(static_cast<int>(code));
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "CODE_" + std::to_string(static_cast<int>(code));
   }
 }
 
@@ -43,11 +61,15 @@ std::string grpc_code_name(grpc::StatusCode code) {
 // (gateway.proto's table, read backwards).
 grpc::StatusCode status_for_rmb_code(const api::v1::RmbError& error) {
   switch (error.code()) {
-    case 103: return grpc::StatusCode::NOT_FOUND;
-    case 102: return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case 103:
+      return grpc::StatusCode::NOT_FOUND;
+    case 102:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
     case 104:
-    case 105: return grpc::StatusCode::UNAUTHENTICATED;
-    default: return grpc::StatusCode::ABORTED;
+    case 105:
+      return grpc::StatusCode::UNAUTHENTICATED;
+    default:
+      return grpc::StatusCode::ABORTED;
   }
 }
 
@@ -128,8 +150,7 @@ std::string peer_address(const po::variables_map& vm) {
   return kDefaultPeer;
 }
 
-std::shared_ptr<grpc::Channel> connect_peer(const std::string& address,
-                                            std::chrono::milliseconds timeout) {
+std::shared_ptr<grpc::Channel> connect_peer(const std::string& address, std::chrono::milliseconds timeout) {
   grpc::ChannelArguments args;
   // Large replies are allowed by RMB (the relay caps a frame, not gRPC).
   args.SetMaxReceiveMessageSize(64 << 20);
@@ -168,8 +189,7 @@ api::v1::Address parse_destination(const Invocation& inv, const std::string& tex
   return out;
 }
 
-std::vector<api::v1::Address> parse_destinations(const Invocation& inv,
-                                                 const std::vector<std::string>& values) {
+std::vector<api::v1::Address> parse_destinations(const Invocation& inv, const std::vector<std::string>& values) {
   std::vector<api::v1::Address> out;
   for (const auto& value : values) {
     for (absl::string_view part : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
@@ -185,10 +205,9 @@ std::string format_address(const api::v1::Address& address) {
 }
 
 void add_data_options(po::options_description& options) {
-  options.add_options()
-      ("data", po::value<std::string>()->value_name("TEXT"),
-       "request data (bytes as given); '-' reads standard input")
-      ("data-file", po::value<std::string>()->value_name("F"), "read the request data from file F");
+  options.add_options()("data", po::value<std::string>()->value_name("TEXT"),
+                        "request data (bytes as given); '-' reads standard input")(
+      "data-file", po::value<std::string>()->value_name("F"), "read the request data from file F");
 }
 
 std::string request_data(const Invocation& inv, const po::variables_map& vm) {
@@ -239,8 +258,7 @@ RpcError describe(const grpc::Status& status, const CallContext& context) {
 RpcError describe(const api::v1::RmbError& error, const CallContext& context) {
   RpcError e;
   e.grpc_code = status_for_rmb_code(error);
-  if (error.code() == 0 && error.message().find("expired") != std::string::npos &&
-      !error.has_source()) {
+  if (error.code() == 0 && error.message().find("expired") != std::string::npos && !error.has_source()) {
     e.grpc_code = grpc::StatusCode::DEADLINE_EXCEEDED;  // the gateway gave up waiting
   }
   e.grpc_name = grpc_code_name(e.grpc_code);
@@ -275,8 +293,8 @@ nlohmann::ordered_json data_json(const std::string& data) {
     return text;
   } catch (const nlohmann::json::type_error&) {
     std::string b64(sodium_base64_encoded_len(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                      data.size(), sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
     b64.resize(b64.size() - 1);  // the terminating NUL
     return {{"base64", b64}};
   }
@@ -287,8 +305,8 @@ nlohmann::ordered_json error_json(const RpcError& e) {
   if (e.rmb) {
     out["rmb_code"] = e.rmb->code();
     out["rmb_message"] = e.rmb->message();
-    out["source"] = e.rmb->has_source() ? nlohmann::ordered_json(format_address(e.rmb->source()))
-                                        : nlohmann::ordered_json(nullptr);
+    out["source"] =
+        e.rmb->has_source() ? nlohmann::ordered_json(format_address(e.rmb->source())) : nlohmann::ordered_json(nullptr);
   } else {
     out["rmb_code"] = nullptr;
   }

@@ -39,8 +39,7 @@ std::shared_ptr<grpc::Channel> connect_peer(const std::string& address,
 // "42" or "42:session".
 api::v1::Address parse_destination(const Invocation& inv, const std::string& text);
 // "1,2,3" and repeated flags, each element "twin[:sid]".
-std::vector<api::v1::Address> parse_destinations(const Invocation& inv,
-                                                 const std::vector<std::string>& values);
+std::vector<api::v1::Address> parse_destinations(const Invocation& inv, const std::vector<std::string>& values);
 std::string format_address(const api::v1::Address& address);
 
 // --data TEXT | --data-file F | --data - (stdin); nothing given: empty data.
@@ -54,8 +53,8 @@ std::chrono::milliseconds timeout_option(const Invocation& inv, const po::variab
 // A failed RPC, understood.
 struct RpcError {
   grpc::StatusCode grpc_code = grpc::StatusCode::UNKNOWN;
-  std::string grpc_name;      // "DEADLINE_EXCEEDED"
-  std::string message;        // rmb-peer's message
+  std::string grpc_name;                 // "DEADLINE_EXCEEDED"
+  std::string message;                   // rmb-peer's message
   std::optional<api::v1::RmbError> rmb;  // from grpc-status-details-bin, when present
   int exit_code = kExitFailure;
   std::string hint;

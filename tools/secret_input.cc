@@ -8,16 +8,13 @@
 namespace rmb::tools {
 
 void add_secret_options(po::options_description& options) {
-  options.add_options()
-      ("mnemonic,m", po::value<std::string>()->value_name("M"),
-       "BIP-39 mnemonic or 0x + 64 hex seed (visible to other users in ps; prefer "
-       "--mnemonic-file)")
-      ("mnemonic-file", po::value<std::string>()->value_name("F"),
-       "read the mnemonic or hex seed from file F");
+  options.add_options()("mnemonic,m", po::value<std::string>()->value_name("M"),
+                        "BIP-39 mnemonic or 0x + 64 hex seed (visible to other users in ps; prefer "
+                        "--mnemonic-file)")("mnemonic-file", po::value<std::string>()->value_name("F"),
+                                            "read the mnemonic or hex seed from file F");
 }
 
-std::optional<std::string> secret_text(const Invocation& inv, const po::variables_map& vm,
-                                       bool allow_env) {
+std::optional<std::string> secret_text(const Invocation& inv, const po::variables_map& vm, bool allow_env) {
   const bool inline_given = vm.count("mnemonic") > 0;
   const bool file_given = vm.count("mnemonic-file") > 0;
   if (inline_given && file_given) {

@@ -16,8 +16,7 @@ void add_secret_options(po::options_description& options);
 
 // The secret text, or nullopt when none was given. Both flags at once is a usage error;
 // an unreadable file a failure.
-std::optional<std::string> secret_text(const Invocation& inv, const po::variables_map& vm,
-                                       bool allow_env);
+std::optional<std::string> secret_text(const Invocation& inv, const po::variables_map& vm, bool allow_env);
 
 // parse_secret with CLI-flavoured errors (failure, exit 1).
 core::Seed seed_from_text(const std::string& text);

@@ -198,8 +198,7 @@ int run(const Config& cfg) {
 
   std::printf("bench_compat: payload %zu B, %d s measured after %d s warm-up, %d Redis workers\n", cfg.payload,
               cfg.duration, cfg.warmup, cfg.workers);
-  std::printf("%-6s %5s %10s %10s %12s %10s %8s\n", "path", "conc", "p50_us", "p99_us", "calls/s", "calls",
-              "failed");
+  std::printf("%-6s %5s %10s %10s %12s %10s %8s\n", "path", "conc", "p50_us", "p99_us", "calls/s", "calls", "failed");
   struct Pair {
     int c;
     Result rmb, bare;
@@ -281,12 +280,14 @@ int main(int argc, char** argv) {
         cfg.concurrency.push_back(n);
       }
     } else {
-      std::fprintf(stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+      std::fprintf(
+          stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
       return 2;
     }
   }
   if (argc % 2 == 0) {
-    std::fprintf(stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+    std::fprintf(stderr,
+                 "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
     return 2;
   }
   return rmb::compat::bench::run(cfg);

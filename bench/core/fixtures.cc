@@ -12,8 +12,7 @@ Seed seed_of(const char* hex) {
 }  // namespace
 
 const Ed25519Signer& signer() {
-  static const Ed25519Signer s(
-      seed_of("aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
+  static const Ed25519Signer s(seed_of("aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce"));
   return s;
 }
 

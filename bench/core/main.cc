@@ -35,10 +35,14 @@ class CollectingReporter : public benchmark::ConsoleReporter {
  private:
   static double multiplier(benchmark::TimeUnit unit) {
     switch (unit) {
-      case benchmark::kNanosecond: return 1;
-      case benchmark::kMicrosecond: return 1e3;
-      case benchmark::kMillisecond: return 1e6;
-      case benchmark::kSecond: return 1e9;
+      case benchmark::kNanosecond:
+        return 1;
+      case benchmark::kMicrosecond:
+        return 1e3;
+      case benchmark::kMillisecond:
+        return 1e6;
+      case benchmark::kSecond:
+        return 1e9;
     }
     return 1;
   }
@@ -50,8 +54,7 @@ double get(const std::map<std::string, double>& m, const std::string& name) {
 }
 
 void print_summary(const std::map<std::string, double>& best) {
-  std::printf("\n%-10s %8s %14s %14s %12s\n", "operation", "payload", "ours ns", "bare ns",
-              "ours/bare");
+  std::printf("\n%-10s %8s %14s %14s %12s\n", "operation", "payload", "ours ns", "bare ns", "ours/bare");
   const char* sizes[] = {"64", "1024", "65536"};
   for (const char* op : {"sign", "verify", "encrypt", "decrypt"}) {
     for (const char* size : sizes) {
@@ -66,19 +69,18 @@ void print_summary(const std::map<std::string, double>& best) {
   const double ecdh_ours = get(best, "ecdh/ours");
   const double ecdh_bare = get(best, "ecdh/bare");
   if (!std::isnan(ecdh_ours) && !std::isnan(ecdh_bare)) {
-    std::printf("%-10s %8s %14.0f %14.0f %11.3fx%s\n", "ecdh", "-", ecdh_ours, ecdh_bare,
-                ecdh_ours / ecdh_bare, ecdh_ours / ecdh_bare <= 1.2 ? "" : "  (above 1.2x)");
+    std::printf("%-10s %8s %14.0f %14.0f %11.3fx%s\n", "ecdh", "-", ecdh_ours, ecdh_bare, ecdh_ours / ecdh_bare,
+                ecdh_ours / ecdh_bare <= 1.2 ? "" : "  (above 1.2x)");
   }
 
-  std::printf("\n%-22s %8s %14s %14s %10s\n", "encrypt, shared key", "payload", "per-msg ns",
-              "cached ns", "speedup");
+  std::printf("\n%-22s %8s %14s %14s %10s\n", "encrypt, shared key", "payload", "per-msg ns", "cached ns", "speedup");
   for (const char* size : sizes) {
     const std::string suffix = std::string("/") + size;
     const double permsg = get(best, "encrypt/permsg" + suffix);
     const double cached = get(best, "encrypt/ours" + suffix);
     if (std::isnan(permsg) || std::isnan(cached)) continue;
-    std::printf("%-22s %8s %14.0f %14.0f %9.2fx%s\n", "ECDH per msg vs cache", size, permsg,
-                cached, permsg / cached, permsg / cached >= 5 ? "" : "  (below 5x)");
+    std::printf("%-22s %8s %14.0f %14.0f %9.2fx%s\n", "ECDH per msg vs cache", size, permsg, cached, permsg / cached,
+                permsg / cached >= 5 ? "" : "  (below 5x)");
   }
 }
 

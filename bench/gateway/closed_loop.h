@@ -18,11 +18,11 @@
 namespace rmb::bench {
 
 struct LoopResult {
-  std::string error;           // non-empty: the run could not finish cleanly
-  uint64_t calls = 0;          // successful calls completed in the window
-  uint64_t failures = 0;       // failed calls completed in the window
-  std::string first_failure;   // what the first failed call (any phase) said
-  double seconds = 0;          // the window as the steady clock saw it
+  std::string error;          // non-empty: the run could not finish cleanly
+  uint64_t calls = 0;         // successful calls completed in the window
+  uint64_t failures = 0;      // failed calls completed in the window
+  std::string first_failure;  // what the first failed call (any phase) said
+  double seconds = 0;         // the window as the steady clock saw it
   double p50_us = 0, p99_us = 0;
   double calls_per_second() const { return seconds > 0 ? static_cast<double>(calls) / seconds : 0; }
 };
@@ -45,8 +45,7 @@ class ClosedLoop {
 
   // Blocks the calling thread for warm-up + window + drain. `at_start`/`at_end` run on
   // this thread right at the window's edges (CPU-time readings, perf).
-  LoopResult run(const LoopWindow& window, const std::function<void()>& at_start,
-                 const std::function<void()>& at_end);
+  LoopResult run(const LoopWindow& window, const std::function<void()>& at_start, const std::function<void()>& at_end);
 
  private:
   struct Caller {
@@ -63,7 +62,7 @@ class ClosedLoop {
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable cv_;
-  size_t active_ = 0;  // callers still looping (mu_)
+  size_t active_ = 0;          // callers still looping (mu_)
   std::string first_failure_;  // mu_
 };
 

@@ -154,9 +154,8 @@ LoopWindow window_of(const Options& o) {
 }
 
 // `close_transport` runs before the ClosedLoop goes away, so that no late answer reaches it.
-RunOutcome measure(const Options& o, size_t callers, const ClosedLoop::Issue& issue, CpuProbe probe,
-                   PerfRecorder* perf, const std::vector<PerfTarget>& perf_targets,
-                   const std::function<void()>& close_transport) {
+RunOutcome measure(const Options& o, size_t callers, const ClosedLoop::Issue& issue, CpuProbe probe, PerfRecorder* perf,
+                   const std::vector<PerfTarget>& perf_targets, const std::function<void()>& close_transport) {
   ClosedLoop loop(callers, issue);
   RunOutcome out;
   out.loop = loop.run(
@@ -220,13 +219,13 @@ int run(const Options& o) {
 
   Table main_table({"payload", "callers", "rmb p50 us", "rmb p99 us", "rmb calls/s", "nats p50 us", "nats p99 us",
                     "nats calls/s", "p50 rmb/nats", "calls/s rmb/nats", "target", "failed rmb|nats"});
-  const std::vector<std::string> per_process = {"payload",    "callers",      "relay",      "peer A",
-                                                "peer B",     "bench (rmb)",  "rmb total",  "nats-server",
+  const std::vector<std::string> per_process = {"payload",      "callers",     "relay",     "peer A",
+                                                "peer B",       "bench (rmb)", "rmb total", "nats-server",
                                                 "bench (nats)", "nats total"};
   Table cpu_table(per_process);
   Table switch_table(per_process);
-  Table floor_table({"callers", "gRPC Info p50 us", "gRPC Info p99 us", "Info calls/s", "peer A cpu us/call",
-                      "bench cpu us/call"});
+  Table floor_table(
+      {"callers", "gRPC Info p50 us", "gRPC Info p99 us", "Info calls/s", "peer A cpu us/call", "bench cpu us/call"});
   std::vector<std::string> problems;
   bool perf_done = false;
 
@@ -240,11 +239,12 @@ int run(const Options& o) {
     prime.duration_s = std::max(2.0, o.warmup_s);
     RmbCallers rc(w.caller_peer().grpc_address, w.service_peer().twin, kCommand, std::string(min_payload, 'x'),
                   max_callers);
-    RunOutcome warm = measure(prime, max_callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); },
-                              CpuProbe{}, nullptr, {}, [] {});
+    RunOutcome warm = measure(
+        prime, max_callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, CpuProbe{}, nullptr, {},
+        [] {});
     if (!warm.loop.error.empty() || warm.loop.failures > 0 || warm.loop.calls == 0) {
-      problems.push_back(absl::StrCat("warm-up: ", warm.loop.error, " ", warm.loop.calls, " ok, ",
-                                      warm.loop.failures, " failed; first failure: ", warm.loop.first_failure));
+      problems.push_back(absl::StrCat("warm-up: ", warm.loop.error, " ", warm.loop.calls, " ok, ", warm.loop.failures,
+                                      " failed; first failure: ", warm.loop.first_failure));
     }
   }
 
@@ -253,8 +253,8 @@ int run(const Options& o) {
     progress(absl::StrCat("gRPC Info floor x ", callers));
     InfoCallers ic(w.caller_peer().grpc_address, callers);
     CpuProbe probe{{w.caller_peer().process->pid(), 0}, {}, {}};
-    RunOutcome floor = measure(o, callers, [&ic](size_t i, ClosedLoop::Done d) { ic.issue(i, std::move(d)); },
-                               probe, nullptr, {}, [] {});
+    RunOutcome floor = measure(
+        o, callers, [&ic](size_t i, ClosedLoop::Done d) { ic.issue(i, std::move(d)); }, probe, nullptr, {}, [] {});
     if (!floor.loop.error.empty() || floor.loop.failures > 0) {
       problems.push_back(absl::StrCat("gRPC Info x ", callers, ": ", floor.loop.error, " ", floor.loop.failures,
                                       " failed; first failure: ", floor.loop.first_failure));
@@ -281,8 +281,9 @@ int run(const Options& o) {
       } else {
         CpuProbe probe{{w.nats().process->pid(), 0}, {}, {}};
         NatsRequesters* r = requesters->get();
-        nats = measure(o, callers, [r](size_t i, ClosedLoop::Done d) { r->issue(i, std::move(d)); }, probe,
-                       nullptr, {}, [&requesters] { requesters->reset(); });
+        nats = measure(
+            o, callers, [r](size_t i, ClosedLoop::Done d) { r->issue(i, std::move(d)); }, probe, nullptr, {},
+            [&requesters] { requesters->reset(); });
       }
 
       progress(absl::StrCat("rmb ", tag));
@@ -292,10 +293,11 @@ int run(const Options& o) {
         // Every call has a 30 s deadline and the drain waits 40 s: all callbacks have run
         // when measure() returns, before `rc` goes.
         RmbCallers rc(w.caller_peer().grpc_address, w.service_peer().twin, kCommand, payload, callers);
-        CpuProbe probe{{w.relay().process->pid(), w.caller_peer().process->pid(), w.service_peer().process->pid(), 0},
-                       {}, {}};
-        rmb = measure(o, callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, probe,
-                      profile ? &*perf : nullptr, perf_targets, [] {});
+        CpuProbe probe{
+            {w.relay().process->pid(), w.caller_peer().process->pid(), w.service_peer().process->pid(), 0}, {}, {}};
+        rmb = measure(
+            o, callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, probe,
+            profile ? &*perf : nullptr, perf_targets, [] {});
       }
       if (profile) {
         perf_done = true;
@@ -310,9 +312,9 @@ int run(const Options& o) {
       for (auto [name, r] : {std::pair{"rmb", &rmb}, std::pair{"nats", &nats}}) {
         if (!r->loop.error.empty()) problems.push_back(absl::StrCat(name, " ", tag, ": ", r->loop.error));
         if (r->loop.failures > 0 || (r->loop.error.empty() && r->loop.calls == 0)) {
-          problems.push_back(absl::StrCat(name, " ", tag, ": ", r->loop.calls, " calls ok, ", r->loop.failures,
-                                          " failed; first failure: ",
-                                          r->loop.first_failure.empty() ? "none" : r->loop.first_failure));
+          problems.push_back(
+              absl::StrCat(name, " ", tag, ": ", r->loop.calls, " calls ok, ", r->loop.failures,
+                           " failed; first failure: ", r->loop.first_failure.empty() ? "none" : r->loop.first_failure));
         }
       }
       const LoopResult& a = rmb.loop;
@@ -342,8 +344,8 @@ int run(const Options& o) {
         auto at = [&](const RunOutcome& r, size_t i) { return i < (r.*field).size() ? (r.*field)[i] : -1.0; };
         auto total = [&](const RunOutcome& r) { return (r.*field).empty() ? -1.0 : sum(r.*field); };
         return std::vector<std::string>{format_bytes(payload_size), absl::StrCat(callers), cpu_cell(at(rmb, 0)),
-                                        cpu_cell(at(rmb, 1)), cpu_cell(at(rmb, 2)), cpu_cell(at(rmb, 3)),
-                                        cpu_cell(total(rmb)), cpu_cell(at(nats, 0)), cpu_cell(at(nats, 1)),
+                                        cpu_cell(at(rmb, 1)),       cpu_cell(at(rmb, 2)),  cpu_cell(at(rmb, 3)),
+                                        cpu_cell(total(rmb)),       cpu_cell(at(nats, 0)), cpu_cell(at(nats, 1)),
                                         cpu_cell(total(nats))};
       };
       cpu_table.add(row(&RunOutcome::cpu_us));
@@ -355,12 +357,13 @@ int run(const Options& o) {
             << "rmb:  app -> rmb-peer A -> rmb-relay -> rmb-peer B -> echo service -> back; "
             << core::key_type_name(o.world.key_type) << " signatures, e2e encrypted (secp256k1 + AES-256-GCM)\n"
             << "nats: requester -> nats-server -> responder -> back; no crypto\n"
-            << absl::StrFormat("%d CPUs, processes unpinned; %.1f s warm-up + %.1f s measured per run; "
-                               "load average (1/5/15 min) at start: %s\n\n",
-                               static_cast<int>(allowed_cpus().size()), o.warmup_s, o.duration_s, load_at_start);
+            << absl::StrFormat(
+                   "%d CPUs, processes unpinned; %.1f s warm-up + %.1f s measured per run; "
+                   "load average (1/5/15 min) at start: %s\n\n",
+                   static_cast<int>(allowed_cpus().size()), o.warmup_s, o.duration_s, load_at_start);
   main_table.print(std::cout);
-  std::cout << absl::StrFormat("target (issue 4): p50 rmb/nats <= %.1f, calls/s rmb/nats >= %.1f\n\n",
-                               kTargetP50Ratio, kTargetThroughputRatio)
+  std::cout << absl::StrFormat("target (issue 4): p50 rmb/nats <= %.1f, calls/s rmb/nats >= %.1f\n\n", kTargetP50Ratio,
+                               kTargetThroughputRatio)
             << "CPU microseconds per call (user + system, all threads), same runs:\n";
   cpu_table.print(std::cout);
   std::cout << "\nContext switches per call (voluntary + involuntary, all threads), same runs:\n";

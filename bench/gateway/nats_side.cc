@@ -13,8 +13,8 @@ namespace rmb::bench {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::open(
-    uint16_t port, const std::function<void(NatsClient&)>& setup) {
+absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::open(uint16_t port,
+                                                                     const std::function<void(NatsClient&)>& setup) {
   std::unique_ptr<NatsConnection> c(new NatsConnection());
   c->client_ = NatsClient::create(c->io_);
   c->thread_ = std::thread([io = &c->io_] { io->run(); });
@@ -23,8 +23,8 @@ absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::open(
   asio::post(c->io_, [client = c->client_, port, setup, ready] {
     client->connect(port, [client, setup, ready](NatsClient::ErrorCode ec) {
       if (ec) {
-        ready->set_value(absl::UnavailableError(absl::StrCat("nats connect: ", ec.message(), " ",
-                                                             client->server_error())));
+        ready->set_value(
+            absl::UnavailableError(absl::StrCat("nats connect: ", ec.message(), " ", client->server_error())));
         return;
       }
       setup(*client);
@@ -64,7 +64,7 @@ absl::StatusOr<std::unique_ptr<NatsResponder>> NatsResponder::start(uint16_t por
 }
 
 absl::StatusOr<std::unique_ptr<NatsRequesters>> NatsRequesters::start(uint16_t port, const std::string& subject,
-                                                                       std::string payload, size_t callers) {
+                                                                      std::string payload, size_t callers) {
   std::unique_ptr<NatsRequesters> r(new NatsRequesters());
   r->subject_ = subject;
   r->payload_ = std::move(payload);
@@ -94,7 +94,9 @@ void NatsRequesters::issue(size_t caller, ClosedLoop::Done done) {
 
 void NatsRequesters::on_reply(const NatsClient::Message& m) {
   uint64_t caller = 0;
-  if (!absl::SimpleAtoi(absl::string_view(m.sid.data(), m.sid.size()), &caller) || caller >= pending_.size() || !pending_[caller]) return;
+  if (!absl::SimpleAtoi(absl::string_view(m.sid.data(), m.sid.size()), &caller) || caller >= pending_.size() ||
+      !pending_[caller])
+    return;
   ClosedLoop::Done done = std::move(pending_[caller]);
   pending_[caller] = nullptr;
   if (m.payload == payload_) {

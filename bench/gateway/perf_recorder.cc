@@ -14,8 +14,18 @@ absl::Status PerfRecorder::start(const std::vector<PerfTarget>& targets, std::ch
     const std::string file = absl::StrCat(dir_, "/", target.name, ".perf.data");
     // 999 Hz keeps the overhead on a 2-core machine small; -g = frame-pointer call
     // graphs (good enough to attribute self time to libraries and their callers).
-    spec.args = {"record", "-g", "-F", "999", "-q", "-p", absl::StrCat(target.pid), "-o", file,
-                 "--", "sleep", absl::StrFormat("%.3f", window.count() / 1000.0)};
+    spec.args = {"record",
+                 "-g",
+                 "-F",
+                 "999",
+                 "-q",
+                 "-p",
+                 absl::StrCat(target.pid),
+                 "-o",
+                 file,
+                 "--",
+                 "sleep",
+                 absl::StrFormat("%.3f", window.count() / 1000.0)};
     spec.log_path = absl::StrCat(dir_, "/", target.name, ".perf.log");
     auto child = ChildProcess::spawn(spec);
     if (!child.ok()) return child.status();

@@ -10,8 +10,8 @@ namespace rmb::bench {
 namespace apiv1 = rmb::api::v1;
 using namespace std::chrono_literals;
 
-absl::StatusOr<std::unique_ptr<EchoService>> EchoService::start(const std::string& address,
-                                                                const std::string& command, uint32_t max_in_flight) {
+absl::StatusOr<std::unique_ptr<EchoService>> EchoService::start(const std::string& address, const std::string& command,
+                                                                uint32_t max_in_flight) {
   std::unique_ptr<EchoService> service(new EchoService());
   service->stub_ = apiv1::Gateway::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   service->stream_ = service->stub_->Serve(&service->context_);
@@ -33,8 +33,8 @@ absl::StatusOr<std::unique_ptr<EchoService>> EchoService::start(const std::strin
   }
   if (!registered.get()) {
     grpc::Status status = service->stream_->Finish();
-    return absl::UnavailableError(absl::StrCat("Serve on ", address, ": registration refused: ",
-                                               status.error_message()));
+    return absl::UnavailableError(
+        absl::StrCat("Serve on ", address, ": registration refused: ", status.error_message()));
   }
   service->thread_ = std::thread([s = service.get()] { s->serve(); });
   return service;
@@ -78,16 +78,16 @@ void RmbCallers::issue(size_t caller, ClosedLoop::Done done) {
   context = std::make_unique<grpc::ClientContext>();  // one per call, by gRPC's rules
   context->set_deadline(std::chrono::system_clock::now() + 30s);
   slot.reply.Clear();
-  stub_->async()->Call(context.get(), &request_, &slot.reply,
-                       [this, &slot, done = std::move(done)](grpc::Status status) {
-    if (!status.ok()) {
-      done(false, absl::StrCat("gRPC ", status.error_code(), ": ", status.error_message()));
-    } else if (slot.reply.data() != payload_) {
-      done(false, absl::StrCat("reply of ", slot.reply.data().size(), " bytes is not the payload sent"));
-    } else {
-      done(true, "");
-    }
-  });
+  stub_->async()->Call(
+      context.get(), &request_, &slot.reply, [this, &slot, done = std::move(done)](grpc::Status status) {
+        if (!status.ok()) {
+          done(false, absl::StrCat("gRPC ", status.error_code(), ": ", status.error_message()));
+        } else if (slot.reply.data() != payload_) {
+          done(false, absl::StrCat("reply of ", slot.reply.data().size(), " bytes is not the payload sent"));
+        } else {
+          done(true, "");
+        }
+      });
 }
 
 InfoCallers::InfoCallers(const std::string& address, size_t callers) : slots_(callers) {

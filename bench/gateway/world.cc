@@ -156,11 +156,17 @@ absl::StatusOr<std::unique_ptr<World>> World::start(const WorldOptions& options)
   for (auto [twin, handle] : {std::pair{&*a, &world->a_}, std::pair{&*b, &world->b_}}) {
     ChildSpec spec;
     spec.program = options.peer_binary;
-    spec.args = {"-k", std::string(core::key_type_name(options.key_type)),
-                 "-m", "0x" + core::to_hex(twin->seed),
-                 "--relay", absl::StrCat("ws://127.0.0.1:", world->relay_.port),
-                 "--directory", directory,
-                 "--grpc-listen", "127.0.0.1:0", "--no-redis"};
+    spec.args = {"-k",
+                 std::string(core::key_type_name(options.key_type)),
+                 "-m",
+                 "0x" + core::to_hex(twin->seed),
+                 "--relay",
+                 absl::StrCat("ws://127.0.0.1:", world->relay_.port),
+                 "--directory",
+                 directory,
+                 "--grpc-listen",
+                 "127.0.0.1:0",
+                 "--no-redis"};
     if (options.peer_threads != 0) {
       spec.args.push_back("--threads");
       spec.args.push_back(absl::StrCat(options.peer_threads));
@@ -187,10 +193,10 @@ std::string World::dead_child() {
     if (p == nullptr || p->running()) return "";
     return absl::StrCat(name, " ", p->exit_description(), "; log ", p->log_path(), ":\n", p->log_tail());
   };
-  for (auto [p, name] : {std::pair{relay_.process.get(), std::string("rmb-relay")},
-                         std::pair{a_.process.get(), std::string("rmb-peer A")},
-                         std::pair{b_.process.get(), std::string("rmb-peer B")},
-                         std::pair{nats_.process.get(), std::string("nats-server")}}) {
+  for (auto [p, name] :
+       {std::pair{relay_.process.get(), std::string("rmb-relay")},
+        std::pair{a_.process.get(), std::string("rmb-peer A")}, std::pair{b_.process.get(), std::string("rmb-peer B")},
+        std::pair{nats_.process.get(), std::string("nats-server")}}) {
     std::string dead = check(p, name);
     if (!dead.empty()) return dead;
   }

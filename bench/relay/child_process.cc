@@ -69,8 +69,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const ChildSpe
   ::close(report[0]);
   if (n > 0) {
     ::waitpid(pid, nullptr, 0);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot run ", spec.program, " (", std::strerror(child_errno), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot run ", spec.program, " (", std::strerror(child_errno), ")"));
   }
   return std::unique_ptr<ChildProcess>(new ChildProcess(pid, spec.log_path));
 }

@@ -21,9 +21,8 @@ using Clock = std::chrono::steady_clock;
 // open), or with an error text.
 using Opener = std::function<void(size_t k, std::function<void(const std::string&)> done)>;
 
-IdleResult drive(asio::io_context& ioc, pid_t server_pid, const IdleConfig& config,
-                 const Opener& open, const std::function<size_t()>& count_open,
-                 const std::function<void()>& close_all) {
+IdleResult drive(asio::io_context& ioc, pid_t server_pid, const IdleConfig& config, const Opener& open,
+                 const std::function<size_t()>& count_open, const std::function<void()>& close_all) {
   IdleResult r;
   asio::steady_timer timer(ioc);
   size_t next = 0, in_progress = 0, completed = 0;
@@ -44,8 +43,7 @@ IdleResult drive(asio::io_context& ioc, pid_t server_pid, const IdleConfig& conf
       } else {
         r.rss_after_kib = *after;
         if (r.open_at_measure > 0) {
-          r.per_connection_kib = (static_cast<double>(r.rss_after_kib) -
-                                  static_cast<double>(r.rss_before_kib)) /
+          r.per_connection_kib = (static_cast<double>(r.rss_after_kib) - static_cast<double>(r.rss_before_kib)) /
                                  static_cast<double>(r.open_at_measure);
         }
       }
@@ -84,8 +82,8 @@ IdleResult drive(asio::io_context& ioc, pid_t server_pid, const IdleConfig& conf
     timer.expires_after(config.deadline);
     timer.async_wait([&](ErrorCode ec) {
       if (ec) return;
-      r.error = absl::StrCat("only ", r.established, " of ", config.connections,
-                             " connections within ", config.deadline.count(), " s");
+      r.error = absl::StrCat("only ", r.established, " of ", config.connections, " connections within ",
+                             config.deadline.count(), " s");
       measure_and_close();
     });
     if (config.connections == 0) return measure_and_close();
@@ -103,8 +101,8 @@ IdleResult drive(asio::io_context& ioc, pid_t server_pid, const IdleConfig& conf
 
 }  // namespace
 
-IdleResult run_relay_idle(const Fixture& fixture, size_t first_identity, uint16_t port,
-                          pid_t server_pid, const IdleConfig& config) {
+IdleResult run_relay_idle(const Fixture& fixture, size_t first_identity, uint16_t port, pid_t server_pid,
+                          const IdleConfig& config) {
   if (fixture.size() < first_identity + config.connections) {
     IdleResult r;
     r.error = "not enough identities for the idle connections";
@@ -133,11 +131,12 @@ IdleResult run_relay_idle(const Fixture& fixture, size_t first_identity, uint16_
       done("");
     });
   };
-  IdleResult r = drive(ioc, server_pid, config, open, [&] { return open_now; },
-                       [&] {
-                         closing = true;
-                         for (auto& c : clients) c->close();
-                       });
+  IdleResult r = drive(
+      ioc, server_pid, config, open, [&] { return open_now; },
+      [&] {
+        closing = true;
+        for (auto& c : clients) c->close();
+      });
   return r;
 }
 
@@ -160,11 +159,12 @@ IdleResult run_nats_idle(uint16_t port, pid_t server_pid, const IdleConfig& conf
       done("");
     });
   };
-  IdleResult r = drive(ioc, server_pid, config, open, [&] { return open_now; },
-                       [&] {
-                         closing = true;
-                         for (auto& c : clients) c->close();
-                       });
+  IdleResult r = drive(
+      ioc, server_pid, config, open, [&] { return open_now; },
+      [&] {
+        closing = true;
+        for (auto& c : clients) c->close();
+      });
   return r;
 }
 

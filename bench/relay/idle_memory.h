@@ -15,7 +15,7 @@ namespace rmb::bench {
 
 struct IdleConfig {
   size_t connections = 10000;
-  size_t concurrency = 256;  // handshakes in progress at once
+  size_t concurrency = 256;                // handshakes in progress at once
   std::chrono::milliseconds settle{2000};  // quiet time before each RSS reading
   std::chrono::seconds deadline{120};      // for establishing all connections
 };
@@ -33,8 +33,8 @@ struct IdleResult {
 };
 
 // Connection k is identity first_identity + k (a distinct twin each).
-IdleResult run_relay_idle(const Fixture& fixture, size_t first_identity, uint16_t port,
-                          pid_t server_pid, const IdleConfig& config);
+IdleResult run_relay_idle(const Fixture& fixture, size_t first_identity, uint16_t port, pid_t server_pid,
+                          const IdleConfig& config);
 IdleResult run_nats_idle(uint16_t port, pid_t server_pid, const IdleConfig& config);
 
 }  // namespace rmb::bench

@@ -149,8 +149,8 @@ LatencyResult run_rmb_ping_latency(const Fixture& fixture, size_t client, uint16
   return drive(ioc, rt, config);
 }
 
-LatencyResult run_rmb_echo_latency(const Fixture& fixture, size_t client, size_t responder,
-                                   uint16_t relay_port, const LatencyConfig& config) {
+LatencyResult run_rmb_echo_latency(const Fixture& fixture, size_t client, size_t responder, uint16_t relay_port,
+                                   const LatencyConfig& config) {
   asio::io_context ioc(1);
   auto requester = WsClient::create(ioc);
   auto answerer = WsClient::create(ioc);

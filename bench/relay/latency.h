@@ -29,8 +29,8 @@ LatencyResult run_rmb_ping_latency(const Fixture& fixture, size_t client, uint16
                                    const LatencyConfig& config);
 // rmb: a signed request `client` -> `responder`, which answers at once with a pre-signed
 // response. Two passes through the relay, like NATS request-reply.
-LatencyResult run_rmb_echo_latency(const Fixture& fixture, size_t client, size_t responder,
-                                   uint16_t relay_port, const LatencyConfig& config);
+LatencyResult run_rmb_echo_latency(const Fixture& fixture, size_t client, size_t responder, uint16_t relay_port,
+                                   const LatencyConfig& config);
 // nats: PUB with a reply inbox to a responder subscribed on the subject, which PUBs the
 // same-size payload to the inbox. Two passes through the server.
 LatencyResult run_nats_request_latency(uint16_t nats_port, const LatencyConfig& config);

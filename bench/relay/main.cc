@@ -64,16 +64,14 @@ struct CpuPlan {
   std::vector<int> servers;  // empty = not pinned
   std::string describe() const {
     if (servers.empty()) return "bench=1 thread, unpinned";
-    return absl::StrCat("bench=1 thread cpu", absl::StrJoin(bench, ","), ", servers cpu",
-                        absl::StrJoin(servers, ","));
+    return absl::StrCat("bench=1 thread cpu", absl::StrJoin(bench, ","), ", servers cpu", absl::StrJoin(servers, ","));
   }
 };
 
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   Options o;
   std::string pairs = "1,16", payloads = "64,1024", scenarios = "throughput,latency,memory";
-  po::options_description desc(
-      "bench_relay: rmb-relay vs nats-server, throughput / latency / idle memory\nOptions");
+  po::options_description desc("bench_relay: rmb-relay vs nats-server, throughput / latency / idle memory\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "print this help")
@@ -147,9 +145,12 @@ struct Servers {
 Servers start_servers(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsigned relay_threads,
                       const std::string& tag) {
   Servers s;
-  RelayLaunch launch{o.relay, fx.directory_file(), kDomain,
+  RelayLaunch launch{o.relay,
+                     fx.directory_file(),
+                     kDomain,
                      {"--threads", std::to_string(relay_threads), "--no-federation"},
-                     fx.dir() + "/relay-" + tag + ".log", cpus.servers};
+                     fx.dir() + "/relay-" + tag + ".log",
+                     cpus.servers};
   auto relay = start_relay(launch);
   if (relay.ok()) {
     s.relay = std::move(*relay);
@@ -207,9 +208,9 @@ double cpu_us(const ThroughputResult& r) {
 // `next_identity` hands out fixture identities: each run gets fresh twins.
 void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_t& next_identity,
                     const std::string& config) {
-  Table table({"pairs", "payload", "env bytes", "rmb env/s", "nats msg/s", "rmb/nats", "relay cpu",
-               "nats cpu", "relay cpu us/msg", "nats cpu us/msg", "cpu/msg rmb/nats", "bench cpu rmb|nats",
-               "rmb check", "nats check", "config"});
+  Table table({"pairs", "payload", "env bytes", "rmb env/s", "nats msg/s", "rmb/nats", "relay cpu", "nats cpu",
+               "relay cpu us/msg", "nats cpu us/msg", "cpu/msg rmb/nats", "bench cpu rmb|nats", "rmb check",
+               "nats check", "config"});
   for (size_t pairs : o.pairs) {
     for (size_t payload : o.payloads) {
       ThroughputConfig tc{pairs, payload, o.window, Window{ms(o.warmup_s), ms(o.duration_s)}};
@@ -230,15 +231,14 @@ void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_
       const std::string row_config =
           absl::StrCat("pairs=", pairs, " payload=", format_bytes(payload), " window=", o.window,
                        "/pair warmup=", o.warmup_s, "s measure=", o.duration_s, "s ", config);
-      table.add({std::to_string(pairs), format_bytes(payload),
-                 rmb.message_bytes ? std::to_string(rmb.message_bytes) : "-",
-                 rmb.error.empty() ? format_count(rmb.per_second) : "-",
-                 nats.error.empty() ? format_count(nats.per_second) : "-",
-                 format_ratio(rmb.per_second, nats.per_second), cpu_share(rmb.server_cpu_seconds, rmb),
-                 cpu_share(nats.server_cpu_seconds, nats), cpu_per_message(rmb), cpu_per_message(nats),
-                 format_ratio(cpu_us(rmb), cpu_us(nats)),
-                 cpu_share(rmb.bench_cpu_seconds, rmb) + "|" + cpu_share(nats.bench_cpu_seconds, nats),
-                 status_cell(rmb.error, rmb.anomalies), status_cell(nats.error, nats.anomalies), row_config});
+      table.add(
+          {std::to_string(pairs), format_bytes(payload), rmb.message_bytes ? std::to_string(rmb.message_bytes) : "-",
+           rmb.error.empty() ? format_count(rmb.per_second) : "-",
+           nats.error.empty() ? format_count(nats.per_second) : "-", format_ratio(rmb.per_second, nats.per_second),
+           cpu_share(rmb.server_cpu_seconds, rmb), cpu_share(nats.server_cpu_seconds, nats), cpu_per_message(rmb),
+           cpu_per_message(nats), format_ratio(cpu_us(rmb), cpu_us(nats)),
+           cpu_share(rmb.bench_cpu_seconds, rmb) + "|" + cpu_share(nats.bench_cpu_seconds, nats),
+           status_cell(rmb.error, rmb.anomalies), status_cell(nats.error, nats.anomalies), row_config});
     }
   }
   std::cout << "\n== Routing throughput: messages delivered per second, sender -> server -> receiver ==\n"
@@ -252,15 +252,13 @@ void run_throughput(const Options& o, const Fixture& fx, const Servers& s, size_
 
 void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t& next_identity,
                  const std::string& config) {
-  Table table({"payload", "round trip", "server passes", "p50 us", "p99 us", "mean us", "samples",
-               "check", "config"});
+  Table table({"payload", "round trip", "server passes", "p50 us", "p99 us", "mean us", "samples", "check", "config"});
   Table ratios({"payload", "comparison", "p50 ratio", "p99 ratio"});
   auto row = [&](size_t payload, const std::string& what, const char* passes, const LatencyResult& r,
                  const std::string& row_config) {
     table.add({format_bytes(payload), what, passes, r.error.empty() ? format_fixed(r.p50_us, 1) : "-",
-               r.error.empty() ? format_fixed(r.p99_us, 1) : "-",
-               r.error.empty() ? format_fixed(r.mean_us, 1) : "-", std::to_string(r.samples),
-               status_cell(r.error, r.anomalies), row_config});
+               r.error.empty() ? format_fixed(r.p99_us, 1) : "-", r.error.empty() ? format_fixed(r.mean_us, 1) : "-",
+               std::to_string(r.samples), status_cell(r.error, r.anomalies), row_config});
   };
   auto ratio = [&](size_t payload, const std::string& what, const LatencyResult& a, const LatencyResult& b) {
     ratios.add({format_bytes(payload), what, format_ratio(a.p50_us, b.p50_us), format_ratio(a.p99_us, b.p99_us)});
@@ -303,8 +301,8 @@ void run_latency(const Options& o, const Fixture& fx, const Servers& s, size_t& 
   print_load(static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
-void run_memory(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsigned relay_threads,
-                size_t first_idle, const std::string& config) {
+void run_memory(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsigned relay_threads, size_t first_idle,
+                const std::string& config) {
   // Fresh servers: the throughput runs would have grown the heaps already, which would
   // hide part of the per-connection cost.
   Servers s = start_servers(o, fx, cpus, relay_threads, "memory");
@@ -331,18 +329,16 @@ void run_memory(const Options& o, const Fixture& fx, const CpuPlan& cpus, unsign
     if (r.failed > 0) check += absl::StrCat(" (first failure: ", r.first_failure, ")");
     table.add({name, std::to_string(o.idle), std::to_string(r.open_at_measure), std::to_string(r.failed),
                std::to_string(r.rss_before_kib), std::to_string(r.rss_after_kib),
-               r.open_at_measure ? format_fixed(r.per_connection_kib, 2) : "-",
-               format_fixed(r.connect_seconds, 2), check,
-               absl::StrCat(what, ", fresh server, settle=2s ", config)});
+               r.open_at_measure ? format_fixed(r.per_connection_kib, 2) : "-", format_fixed(r.connect_seconds, 2),
+               check, absl::StrCat(what, ", fresh server, settle=2s ", config)});
   };
   row("rmb-relay", relay, "distinct twin per WebSocket, JWT-authenticated");
   row("nats-server", nats, "CONNECT + PING/PONG per TCP client");
   std::cout << "\n== Memory per idle authenticated connection (server VmRSS delta / open connections) ==\n";
   table.print(std::cout);
   std::cout << "issue 3 target: rmb-relay <= 16 KiB per connection -> "
-            << (relay.error.empty() && relay.open_at_measure > 0
-                    ? (relay.per_connection_kib <= 16 ? "MET" : "NOT MET")
-                    : "not measured")
+            << (relay.error.empty() && relay.open_at_measure > 0 ? (relay.per_connection_kib <= 16 ? "MET" : "NOT MET")
+                                                                 : "not measured")
             << "\n";
   std::cout << "rmb/nats memory per connection: " << format_ratio(relay.per_connection_kib, nats.per_connection_kib)
             << "\n";
@@ -369,10 +365,9 @@ int run(const Options& o) {
       cpus = CpuPlan{};
     }
   }
-  const unsigned relay_threads = opts.relay_threads
-                                     ? opts.relay_threads
-                                     : static_cast<unsigned>(cpus.servers.empty() ? allowed.size()
-                                                                                  : cpus.servers.size());
+  const unsigned relay_threads =
+      opts.relay_threads ? opts.relay_threads
+                         : static_cast<unsigned>(cpus.servers.empty() ? allowed.size() : cpus.servers.size());
   const std::string config = absl::StrCat(cpus.describe(), ", relay-threads=", relay_threads);
 
   // Fresh twins for every run: 2 per pair per throughput run, 3 per latency payload, one
@@ -396,8 +391,7 @@ int run(const Options& o) {
             << "  nats-server: " << opts.nats << "\n"
             << "  cpus:        " << allowed.size() << " allowed; " << config << "\n"
             << "  load avg:    " << format_fixed(load_average_1m(), 2) << " (1 min) at start\n"
-            << "  twins:       " << identities << " (ed25519, random seeds) in " << (*fx)->directory_file()
-            << "\n";
+            << "  twins:       " << identities << " (ed25519, random seeds) in " << (*fx)->directory_file() << "\n";
   std::cout.flush();
 
   if (opts.scenarios.count("throughput") || opts.scenarios.count("latency")) {

@@ -32,7 +32,7 @@ struct MeasureHooks {
   // (e.g. in a relay mailbox) to leak into the next run.
   std::function<void()> halt;
   std::function<bool()> drained;
-  std::function<void()> stop;                  // stop the load and close every connection
+  std::function<void()> stop;  // stop the load and close every connection
 };
 
 // Runs `hooks` on `ioc` (calling ioc.run itself) and returns what was counted.

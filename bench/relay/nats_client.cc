@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cstring>
 
-
 namespace rmb::bench {
 
 namespace asio = boost::asio;
@@ -21,8 +20,7 @@ constexpr std::string_view kConnect =
 void NatsClient::connect(uint16_t port, Done ready) {
   ready_ = std::move(ready);
   auto self = shared_from_this();
-  socket_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
-                        [self](ErrorCode ec) {
+  socket_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), [self](ErrorCode ec) {
     if (ec) {
       auto ready = std::move(self->ready_);
       self->ended_ = true;
@@ -38,8 +36,7 @@ void NatsClient::connect(uint16_t port, Done ready) {
 void NatsClient::read() {
   if (in_.size() - in_used_ < read_chunk_) in_.resize(in_used_ + read_chunk_);
   auto self = shared_from_this();
-  socket_.async_read_some(asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-                          [self](ErrorCode ec, size_t n) {
+  socket_.async_read_some(asio::buffer(in_.data() + in_used_, in_.size() - in_used_), [self](ErrorCode ec, size_t n) {
     if (ec) return self->end(ec);
     self->in_used_ += n;
     if (!self->parse()) return self->end(asio::error::invalid_argument);
@@ -123,8 +120,7 @@ void NatsClient::subscribe(std::string_view subject, std::string_view sid) {
   flush();
 }
 
-void NatsClient::publish(std::string_view subject, std::string_view reply,
-                         std::string_view payload) {
+void NatsClient::publish(std::string_view subject, std::string_view reply, std::string_view payload) {
   out_.append("PUB ").append(subject).append(" ");
   if (!reply.empty()) out_.append(reply).append(" ");
   out_.append(std::to_string(payload.size())).append("\r\n").append(payload).append("\r\n");

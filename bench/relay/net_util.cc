@@ -27,8 +27,7 @@ absl::StatusOr<uint16_t> free_loopback_port() {
   return acceptor.local_endpoint().port();
 }
 
-absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target,
-                                    std::chrono::milliseconds timeout) {
+absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target, std::chrono::milliseconds timeout) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
@@ -37,14 +36,17 @@ absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target,
   http::response<http::string_body> res;
   boost::system::error_code result = asio::error::timed_out;
   stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
-                       [&](boost::system::error_code ec) {
-    if (ec) { result = ec; return; }
+  stream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), [&](boost::system::error_code ec) {
+    if (ec) {
+      result = ec;
+      return;
+    }
     http::async_write(stream, req, [&](boost::system::error_code ec, size_t) {
-      if (ec) { result = ec; return; }
-      http::async_read(stream, buffer, res, [&](boost::system::error_code ec, size_t) {
+      if (ec) {
         result = ec;
-      });
+        return;
+      }
+      http::async_read(stream, buffer, res, [&](boost::system::error_code ec, size_t) { result = ec; });
     });
   });
   ioc.run_for(timeout + std::chrono::milliseconds(100));
@@ -52,16 +54,17 @@ absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target,
   return static_cast<int>(res.result_int());
 }
 
-absl::Status expect_greeting(uint16_t port, const std::string& prefix,
-                             std::chrono::milliseconds timeout) {
+absl::Status expect_greeting(uint16_t port, const std::string& prefix, std::chrono::milliseconds timeout) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   std::string line;
   boost::system::error_code result = asio::error::timed_out;
   stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
-                       [&](boost::system::error_code ec) {
-    if (ec) { result = ec; return; }
+  stream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), [&](boost::system::error_code ec) {
+    if (ec) {
+      result = ec;
+      return;
+    }
     asio::async_read_until(stream, asio::dynamic_buffer(line), "\r\n",
                            [&](boost::system::error_code ec, size_t) { result = ec; });
   });

@@ -13,11 +13,9 @@ namespace rmb::bench {
 absl::StatusOr<uint16_t> free_loopback_port();
 
 // GET `target` on 127.0.0.1:port; the HTTP status code, or an error after `timeout`.
-absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target,
-                                    std::chrono::milliseconds timeout);
+absl::StatusOr<int> http_get_status(uint16_t port, const std::string& target, std::chrono::milliseconds timeout);
 
 // Connects to 127.0.0.1:port and reads until `prefix` arrives (e.g. NATS "INFO").
-absl::Status expect_greeting(uint16_t port, const std::string& prefix,
-                             std::chrono::milliseconds timeout);
+absl::Status expect_greeting(uint16_t port, const std::string& prefix, std::chrono::milliseconds timeout);
 
 }  // namespace rmb::bench

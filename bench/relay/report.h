@@ -18,9 +18,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string format_count(double value);         // 1234567 -> "1,234,567"
+std::string format_count(double value);  // 1234567 -> "1,234,567"
 std::string format_fixed(double value, int decimals);
-std::string format_bytes(size_t bytes);         // 64 -> "64 B", 1024 -> "1 KiB"
+std::string format_bytes(size_t bytes);  // 64 -> "64 B", 1024 -> "1 KiB"
 // a / b with two decimals, or "n/a" when either side is missing.
 std::string format_ratio(double a, double b);
 

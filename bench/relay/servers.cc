@@ -13,23 +13,20 @@ namespace {
 constexpr auto kStartDeadline = std::chrono::seconds(15);
 
 // Polls `probe` until it succeeds, the child dies or the deadline passes.
-absl::Status wait_ready(ChildProcess& child, const std::string& what,
-                        const std::function<absl::Status()>& probe) {
+absl::Status wait_ready(ChildProcess& child, const std::string& what, const std::function<absl::Status()>& probe) {
   const auto deadline = std::chrono::steady_clock::now() + kStartDeadline;
   absl::Status last = absl::UnavailableError("not probed");
   while (std::chrono::steady_clock::now() < deadline) {
     if (!child.running()) {
       return absl::FailedPreconditionError(
-          absl::StrCat(what, " exited during start-up; log ", child.log_path(), ":\n",
-                       child.log_tail()));
+          absl::StrCat(what, " exited during start-up; log ", child.log_path(), ":\n", child.log_tail()));
     }
     last = probe();
     if (last.ok()) return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return absl::DeadlineExceededError(absl::StrCat(what, " not ready after 15 s (", last.message(),
-                                                  "); log ", child.log_path(), ":\n",
-                                                  child.log_tail()));
+  return absl::DeadlineExceededError(absl::StrCat(what, " not ready after 15 s (", last.message(), "); log ",
+                                                  child.log_path(), ":\n", child.log_tail()));
 }
 
 }  // namespace
@@ -39,8 +36,10 @@ absl::StatusOr<RunningServer> start_relay(const RelayLaunch& launch) {
   if (!port.ok()) return port.status();
   ChildSpec spec;
   spec.program = launch.binary;
-  spec.args = {"--listen", absl::StrCat("127.0.0.1:", *port), "--directory",
-               launch.directory_file, "--domain", launch.domain, "--mailbox", "memory"};
+  spec.args = {"--listen",    absl::StrCat("127.0.0.1:", *port),
+               "--directory", launch.directory_file,
+               "--domain",    launch.domain,
+               "--mailbox",   "memory"};
   spec.args.insert(spec.args.end(), launch.extra_args.begin(), launch.extra_args.end());
   spec.log_path = launch.log_path;
   spec.cpus = launch.cpus;
@@ -69,9 +68,8 @@ absl::StatusOr<RunningServer> start_nats(const std::string& binary, const std::s
   auto child = ChildProcess::spawn(spec);
   if (!child.ok()) return child.status();
   const uint16_t p = *port;
-  absl::Status ready = wait_ready(**child, "nats-server", [p] {
-    return expect_greeting(p, "INFO", std::chrono::milliseconds(500));
-  });
+  absl::Status ready =
+      wait_ready(**child, "nats-server", [p] { return expect_greeting(p, "INFO", std::chrono::milliseconds(500)); });
   if (!ready.ok()) return ready;
   return RunningServer{std::move(*child), p};
 }

@@ -31,11 +31,14 @@ std::function<void(const std::string&)> join(size_t n, std::function<void(const 
 
 class RmbPair final : public PairLink {
  public:
-  RmbPair(asio::io_context& ioc, uint16_t port, std::string sender_token,
-          std::string receiver_token, std::string envelope)
-      : port_(port), sender_token_(std::move(sender_token)),
-        receiver_token_(std::move(receiver_token)), envelope_(std::move(envelope)),
-        sender_(WsClient::create(ioc)), receiver_(WsClient::create(ioc)) {}
+  RmbPair(asio::io_context& ioc, uint16_t port, std::string sender_token, std::string receiver_token,
+          std::string envelope)
+      : port_(port),
+        sender_token_(std::move(sender_token)),
+        receiver_token_(std::move(receiver_token)),
+        envelope_(std::move(envelope)),
+        sender_(WsClient::create(ioc)),
+        receiver_(WsClient::create(ioc)) {}
 
   void connect(std::function<void(const std::string&)> ready) override {
     auto both = join(2, std::move(ready));
@@ -79,8 +82,11 @@ class RmbPair final : public PairLink {
 class NatsPair final : public PairLink {
  public:
   NatsPair(asio::io_context& ioc, uint16_t port, size_t index, size_t payload, size_t window)
-      : port_(port), subject_(absl::StrCat("bench.pair.", index)), payload_size_(payload),
-        publisher_(NatsClient::create(ioc)), subscriber_(NatsClient::create(ioc)) {
+      : port_(port),
+        subject_(absl::StrCat("bench.pair.", index)),
+        payload_size_(payload),
+        publisher_(NatsClient::create(ioc)),
+        subscriber_(NatsClient::create(ioc)) {
     // The window's worth of PUBs, built once; send(n) writes a prefix of it.
     std::string body(payload, 'x');
     const std::string one = absl::StrCat("PUB ", subject_, " ", payload, "\r\n", body, "\r\n");
@@ -113,9 +119,7 @@ class NatsPair final : public PairLink {
       both("");
     });
   }
-  void send(size_t copies) override {
-    publisher_->send_raw(std::string_view(pubs_).substr(0, copies * pub_size_));
-  }
+  void send(size_t copies) override { publisher_->send_raw(std::string_view(pubs_).substr(0, copies * pub_size_)); }
   void close() override {
     closing_ = true;
     subscriber_->on_pong(nullptr);
@@ -201,8 +205,8 @@ ThroughputResult drive(asio::io_context& ioc, std::vector<std::unique_ptr<PairLi
 
 }  // namespace
 
-ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity,
-                                    uint16_t relay_port, const ThroughputConfig& config) {
+ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity, uint16_t relay_port,
+                                    const ThroughputConfig& config) {
   if (fixture.size() < first_identity + 2 * config.pairs) {
     ThroughputResult r;
     r.error = "not enough identities for the pairs";
@@ -217,8 +221,8 @@ ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identit
     const Identity& receiver = fixture.identity(s + 1);
     std::string envelope = signed_request(sender, receiver.twin, config.payload);
     envelope_size = envelope.size();
-    links.push_back(std::make_unique<RmbPair>(ioc, relay_port, fixture.token(s),
-                                              fixture.token(s + 1), std::move(envelope)));
+    links.push_back(
+        std::make_unique<RmbPair>(ioc, relay_port, fixture.token(s), fixture.token(s + 1), std::move(envelope)));
   }
   ThroughputResult r = drive(ioc, links, config);
   r.message_bytes = envelope_size;

@@ -3,8 +3,8 @@
 // in flight, counting deliveries over a fixed window. Once through rmb-relay (signed
 // request envelopes, twin to twin), once through nats-server (PUB/SUB, one subject and
 // two TCP connections per pair), with the same payload sizes.
-#include <cstddef>
 #include <sys/types.h>
+#include <cstddef>
 
 #include <cstdint>
 #include <string>
@@ -35,8 +35,8 @@ struct ThroughputResult {
 
 // Pair i uses fixture identities first+2i (sender) and first+2i+1 (receiver). Every run
 // gets identities of its own, so nothing of one run can reach the next.
-ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity,
-                                    uint16_t relay_port, const ThroughputConfig& config);
+ThroughputResult run_rmb_throughput(const Fixture& fixture, size_t first_identity, uint16_t relay_port,
+                                    const ThroughputConfig& config);
 ThroughputResult run_nats_throughput(uint16_t nats_port, const ThroughputConfig& config);
 
 }  // namespace rmb::bench

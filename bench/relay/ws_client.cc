@@ -12,18 +12,18 @@ using tcp = asio::ip::tcp;
 void WsClient::connect(uint16_t port, std::string token, Done done) {
   auto self = shared_from_this();
   const tcp::endpoint ep(asio::ip::address_v4::loopback(), port);
-  ws_.next_layer().async_connect(ep, [self, port, token = std::move(token),
-                                      done = std::move(done)](ErrorCode ec) mutable {
-    if (ec) return done(ec);
-    self->ws_.next_layer().set_option(tcp::no_delay(true), ec);
-    self->ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::client));
-    self->ws_.binary(true);
-    const std::string host = "127.0.0.1:" + std::to_string(port);
-    self->ws_.async_handshake(host, "/?" + token, [self, done = std::move(done)](ErrorCode ec) {
-      if (!ec) self->open_ = true;
-      done(ec);
-    });
-  });
+  ws_.next_layer().async_connect(
+      ep, [self, port, token = std::move(token), done = std::move(done)](ErrorCode ec) mutable {
+        if (ec) return done(ec);
+        self->ws_.next_layer().set_option(tcp::no_delay(true), ec);
+        self->ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::client));
+        self->ws_.binary(true);
+        const std::string host = "127.0.0.1:" + std::to_string(port);
+        self->ws_.async_handshake(host, "/?" + token, [self, done = std::move(done)](ErrorCode ec) {
+          if (!ec) self->open_ = true;
+          done(ec);
+        });
+      });
 }
 
 namespace {
@@ -34,10 +34,16 @@ class MessageSink final : public relay::ws::ReaderSink {
   explicit MessageSink(const WsClient::OnMessage& on_message) : on_message_(on_message) {}
   bool on_message(relay::ws::MessageKind kind, std::string_view payload) override {
     switch (kind) {
-      case relay::ws::MessageKind::kBinary: on_message_(payload, true); return true;
-      case relay::ws::MessageKind::kText: on_message_(payload, false); return true;
-      case relay::ws::MessageKind::kClose: return false;
-      default: return true;  // the relay sends no pings
+      case relay::ws::MessageKind::kBinary:
+        on_message_(payload, true);
+        return true;
+      case relay::ws::MessageKind::kText:
+        on_message_(payload, false);
+        return true;
+      case relay::ws::MessageKind::kClose:
+        return false;
+      default:
+        return true;  // the relay sends no pings
     }
   }
   void on_error(uint16_t, std::string_view) override {}

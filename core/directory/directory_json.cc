@@ -24,8 +24,7 @@ std::string entry_name(size_t index, std::optional<uint32_t> id) {
   return absl::StrCat("twins[", index, "] (id ", *id, ")");
 }
 
-absl::Status field_error(size_t index, std::optional<uint32_t> id, absl::string_view field,
-                         absl::string_view why) {
+absl::Status field_error(size_t index, std::optional<uint32_t> id, absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(
       absl::StrCat("directory: ", entry_name(index, id), ": field \"", field, "\": ", why));
 }
@@ -36,24 +35,22 @@ absl::StatusOr<uint32_t> parse_id(const json& entry, size_t index) {
   auto it = entry.find("id");
   if (it == entry.end()) return field_error(index, std::nullopt, "id", "missing");
   if (!it->is_number_unsigned()) {
-    return field_error(index, std::nullopt, "id",
-                       absl::StrCat("expected a positive integer, got ",
-                                    it->is_number() ? it->dump() : json_type(*it)));
+    return field_error(
+        index, std::nullopt, "id",
+        absl::StrCat("expected a positive integer, got ", it->is_number() ? it->dump() : json_type(*it)));
   }
   const uint64_t id = it->get<uint64_t>();
   if (id == 0 || id > std::numeric_limits<uint32_t>::max()) {
     // Twin id 0 means "no twin / the relay" on the wire (§1.1).
-    return field_error(index, std::nullopt, "id",
-                       absl::StrCat("must be 1..4294967295, got ", id));
+    return field_error(index, std::nullopt, "id", absl::StrCat("must be 1..4294967295, got ", id));
   }
   return static_cast<uint32_t>(id);
 }
 
 absl::Status parse_entry(const json& entry, size_t index, Twin& twin) {
   if (!entry.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat("directory: ", entry_name(index, std::nullopt),
-                                                   ": expected an object, got ",
-                                                   json_type(entry)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("directory: ", entry_name(index, std::nullopt), ": expected an object, got ", json_type(entry)));
   }
   auto id = parse_id(entry, index);
   if (!id.ok()) return id.status();
@@ -61,16 +58,14 @@ absl::Status parse_entry(const json& entry, size_t index, Twin& twin) {
 
   for (const auto& [key, value] : entry.items()) {
     if (key != "id" && key != "account" && key != "relays" && key != "pk") {
-      return field_error(index, twin.id, key,
-                         "unknown field (expected id, account, relays, pk)");
+      return field_error(index, twin.id, key, "unknown field (expected id, account, relays, pk)");
     }
   }
 
   auto account = entry.find("account");
   if (account == entry.end()) return field_error(index, twin.id, "account", "missing");
   if (!account->is_string()) {
-    return field_error(index, twin.id, "account",
-                       absl::StrCat("expected a string, got ", json_type(*account)));
+    return field_error(index, twin.id, "account", absl::StrCat("expected a string, got ", json_type(*account)));
   }
   auto parsed = parse_account(account->get_ref<const std::string&>());
   if (!parsed.ok()) return field_error(index, twin.id, "account", parsed.status().message());
@@ -85,8 +80,7 @@ absl::Status parse_entry(const json& entry, size_t index, Twin& twin) {
       const json& relay = (*relays)[r];
       const std::string field = absl::StrCat("relays[", r, "]");
       if (!relay.is_string()) {
-        return field_error(index, twin.id, field,
-                           absl::StrCat("expected a string, got ", json_type(relay)));
+        return field_error(index, twin.id, field, absl::StrCat("expected a string, got ", json_type(relay)));
       }
       const auto& domain = relay.get_ref<const std::string&>();
       if (auto st = validate_relay_domain(domain); !st.ok()) {
@@ -98,8 +92,7 @@ absl::Status parse_entry(const json& entry, size_t index, Twin& twin) {
 
   if (auto pk = entry.find("pk"); pk != entry.end() && !pk->is_null()) {
     if (!pk->is_string()) {
-      return field_error(index, twin.id, "pk",
-                         absl::StrCat("expected a hex string or null, got ", json_type(*pk)));
+      return field_error(index, twin.id, "pk", absl::StrCat("expected a hex string or null, got ", json_type(*pk)));
     }
     auto bytes = from_hex(pk->get_ref<const std::string&>());
     if (!bytes.ok()) return field_error(index, twin.id, "pk", bytes.status().message());
@@ -132,24 +125,22 @@ absl::StatusOr<std::vector<Twin>> parse_directory_json(std::string_view text) {
     if (const size_t end = what.find("] "); what.starts_with("[json.") && end != what.npos) {
       what.remove_prefix(end + 2);
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("directory: not valid JSON: ", std::string(what)));
+    return absl::InvalidArgumentError(absl::StrCat("directory: not valid JSON: ", std::string(what)));
   }
   if (!doc.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "directory: expected a JSON object {\"twins\": [...]}, got ", json_type(doc)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("directory: expected a JSON object {\"twins\": [...]}, got ", json_type(doc)));
   }
   for (const auto& [key, value] : doc.items()) {
     if (key != "twins" && key != "version") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "directory: unknown top-level field \"", key, "\" (expected twins, version)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("directory: unknown top-level field \"", key, "\" (expected twins, version)"));
     }
   }
   if (auto version = doc.find("version"); version != doc.end()) {
     if (!version->is_number_unsigned() || version->get<uint64_t>() != kFormatVersion) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "directory: unsupported format version ", version->dump(), ", this build reads version ",
-          kFormatVersion));
+      return absl::InvalidArgumentError(absl::StrCat("directory: unsupported format version ", version->dump(),
+                                                     ", this build reads version ", kFormatVersion));
     }
   }
   auto twins_it = doc.find("twins");
@@ -157,8 +148,8 @@ absl::StatusOr<std::vector<Twin>> parse_directory_json(std::string_view text) {
     return absl::InvalidArgumentError("directory: missing top-level field \"twins\"");
   }
   if (!twins_it->is_array()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "directory: field \"twins\": expected an array, got ", json_type(*twins_it)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("directory: field \"twins\": expected an array, got ", json_type(*twins_it)));
   }
 
   std::vector<Twin> twins(twins_it->size());
@@ -168,13 +159,12 @@ absl::StatusOr<std::vector<Twin>> parse_directory_json(std::string_view text) {
     if (auto st = parse_entry((*twins_it)[i], i, twins[i]); !st.ok()) return st;
     const Twin& twin = twins[i];
     if (auto [it, fresh] = index_by_id.emplace(twin.id, i); !fresh) {
-      return field_error(i, twin.id, "id",
-                         absl::StrCat("duplicate id, already used by twins[", it->second, "]"));
+      return field_error(i, twin.id, "id", absl::StrCat("duplicate id, already used by twins[", it->second, "]"));
     }
     if (auto [it, fresh] = index_by_account.emplace(twin.account, i); !fresh) {
-      return field_error(i, twin.id, "account",
-                         absl::StrCat("duplicate account, already used by ",
-                                      entry_name(it->second, twins[it->second].id)));
+      return field_error(
+          i, twin.id, "account",
+          absl::StrCat("duplicate account, already used by ", entry_name(it->second, twins[it->second].id)));
     }
   }
   return twins;

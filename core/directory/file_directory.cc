@@ -53,8 +53,7 @@ Loaded load(const std::string& path) {
   Loaded out{stat_key(path), absl::UnknownError("unset")};
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    out.index = absl::NotFoundError(
-        absl::StrCat("cannot open directory file ", path, ": ", std::strerror(errno)));
+    out.index = absl::NotFoundError(absl::StrCat("cannot open directory file ", path, ": ", std::strerror(errno)));
     return out;
   }
   struct stat st {};
@@ -74,8 +73,7 @@ Loaded load(const std::string& path) {
   const int err = errno;
   ::close(fd);
   if (!ok) {
-    out.index = absl::InternalError(
-        absl::StrCat("cannot read directory file ", path, ": ", std::strerror(err)));
+    out.index = absl::InternalError(absl::StrCat("cannot read directory file ", path, ": ", std::strerror(err)));
     return out;
   }
   auto twins = parse_directory_json(text);
@@ -107,8 +105,8 @@ struct FileDirectory::Snapshot {
 FileDirectory::FileDirectory(std::string path, std::chrono::milliseconds recheck)
     : path_(std::move(path)), recheck_(recheck) {}
 
-absl::StatusOr<std::unique_ptr<FileDirectory>> FileDirectory::open(
-    std::string path, std::chrono::milliseconds recheck) {
+absl::StatusOr<std::unique_ptr<FileDirectory>> FileDirectory::open(std::string path,
+                                                                   std::chrono::milliseconds recheck) {
   Loaded loaded = load(path);
   if (!loaded.index.ok()) return loaded.index.status();
   std::unique_ptr<FileDirectory> dir(new FileDirectory(std::move(path), recheck));
@@ -135,14 +133,12 @@ std::shared_ptr<const FileDirectory::Snapshot> FileDirectory::current() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loaded.index.ok()) {
     snapshot_ = std::make_shared<const Snapshot>(Snapshot{loaded.key, *loaded.index});
-    log_line(absl::StrCat("directory: reloaded ", path_, " (", (*loaded.index)->by_id.size(),
-                          " twins)"));
+    log_line(absl::StrCat("directory: reloaded ", path_, " (", (*loaded.index)->by_id.size(), " twins)"));
   } else {
     // Remember the bad version so it is reported once, not on every check.
     snapshot_ = std::make_shared<const Snapshot>(Snapshot{loaded.key, snapshot_->index});
-    log_line(absl::StrCat("directory: reload failed, keeping the previous ",
-                          snapshot_->index->by_id.size(), " twins: ",
-                          loaded.index.status().message()));
+    log_line(absl::StrCat("directory: reload failed, keeping the previous ", snapshot_->index->by_id.size(),
+                          " twins: ", loaded.index.status().message()));
   }
   return snapshot_;
 }

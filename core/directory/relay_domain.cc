@@ -20,8 +20,7 @@ std::string shown(std::string_view s) {
 }
 
 absl::Status bad(std::string_view domain, absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid relay domain \"", shown(domain), "\": ", why));
+  return absl::InvalidArgumentError(absl::StrCat("invalid relay domain \"", shown(domain), "\": ", why));
 }
 
 absl::Status validate_port(std::string_view domain, std::string_view port) {

@@ -13,9 +13,8 @@ class LogThrottle {
  public:
   template <class... Args>
   void warn(const Args&... args) {
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
     int64_t last = last_.load(std::memory_order_relaxed);
     if (now == last || !last_.compare_exchange_strong(last, now)) {
       skipped_.fetch_add(1, std::memory_order_relaxed);

@@ -24,11 +24,9 @@ absl::Status reply_status(const redisReply* r) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::connect(const RedisUrl& url,
-                                                              std::chrono::milliseconds timeout) {
-  redisContext* ctx = url.is_unix()
-                          ? redisConnectUnixWithTimeout(url.unix_path.c_str(), to_timeval(timeout))
-                          : redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(timeout));
+absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::connect(const RedisUrl& url, std::chrono::milliseconds timeout) {
+  redisContext* ctx = url.is_unix() ? redisConnectUnixWithTimeout(url.unix_path.c_str(), to_timeval(timeout))
+                                    : redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(timeout));
   if (ctx == nullptr) return absl::ResourceExhaustedError("redis error: cannot allocate context");
   std::unique_ptr<RedisConn> conn(new RedisConn(ctx));
   if (ctx->err) {
@@ -68,8 +66,7 @@ void RedisConn::append(const std::vector<std::string_view>& args) {
 }
 
 absl::Status RedisConn::io_error() const {
-  return absl::UnavailableError(
-      absl::StrCat("redis error: ", ctx_->err ? ctx_->errstr : "connection lost"));
+  return absl::UnavailableError(absl::StrCat("redis error: ", ctx_->err ? ctx_->errstr : "connection lost"));
 }
 
 absl::StatusOr<RedisReply> RedisConn::reply() {
@@ -84,8 +81,6 @@ absl::StatusOr<RedisReply> RedisConn::command(const std::vector<std::string_view
   return reply();
 }
 
-void RedisConn::set_timeout(std::chrono::milliseconds timeout) {
-  redisSetTimeout(ctx_, to_timeval(timeout));
-}
+void RedisConn::set_timeout(std::chrono::milliseconds timeout) { redisSetTimeout(ctx_, to_timeval(timeout)); }
 
 }  // namespace rmb::core

@@ -22,8 +22,7 @@ using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class RedisConn {
  public:
-  static absl::StatusOr<std::unique_ptr<RedisConn>> connect(const RedisUrl& url,
-                                                            std::chrono::milliseconds timeout);
+  static absl::StatusOr<std::unique_ptr<RedisConn>> connect(const RedisUrl& url, std::chrono::milliseconds timeout);
   ~RedisConn();
   RedisConn(const RedisConn&) = delete;
   RedisConn& operator=(const RedisConn&) = delete;

@@ -58,8 +58,7 @@ absl::StatusOr<uint32_t> parse_db(std::string_view url, std::string_view text) {
 std::string RedisUrl::display() const {
   if (is_unix()) return absl::StrCat("unix://", unix_path, db ? absl::StrCat("?db=", db) : "");
   bool v6 = host.find(':') != std::string::npos;
-  return absl::StrCat("redis://", v6 ? "[" : "", host, v6 ? "]" : "", ":", port,
-                      db ? absl::StrCat("/", db) : "");
+  return absl::StrCat("redis://", v6 ? "[" : "", host, v6 ? "]" : "", ":", port, db ? absl::StrCat("/", db) : "");
 }
 
 absl::StatusOr<RedisUrl> parse_redis_url(std::string_view url) {

@@ -11,10 +11,10 @@
 namespace rmb::core {
 
 struct RedisUrl {
-  std::string host;                  // empty for a unix socket
+  std::string host;  // empty for a unix socket
   uint16_t port = 6379;
-  std::string unix_path;             // set for unix:// URLs
-  std::optional<std::string> user;   // Redis 6 ACL user (AUTH user password)
+  std::string unix_path;            // set for unix:// URLs
+  std::optional<std::string> user;  // Redis 6 ACL user (AUTH user password)
   std::optional<std::string> password;
   uint32_t db = 0;
 

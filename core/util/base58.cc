@@ -9,8 +9,7 @@
 namespace rmb::core {
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 constexpr std::array<int8_t, 256> make_index() {
   std::array<int8_t, 256> index{};
@@ -57,10 +56,9 @@ absl::StatusOr<Bytes> base58_decode(std::string_view text) {
     const int8_t value = kIndex[static_cast<uint8_t>(text[i])];
     if (value < 0) {
       const auto c = static_cast<unsigned char>(text[i]);
-      std::string shown = (c >= 0x20 && c < 0x7f) ? absl::StrCat("'", std::string(1, text[i]), "'")
-                                                  : absl::StrFormat("byte 0x%02x", c);
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid base58 character ", shown, " at position ", i + 1));
+      std::string shown =
+          (c >= 0x20 && c < 0x7f) ? absl::StrCat("'", std::string(1, text[i]), "'") : absl::StrFormat("byte 0x%02x", c);
+      return absl::InvalidArgumentError(absl::StrCat("invalid base58 character ", shown, " at position ", i + 1));
     }
     uint32_t carry = static_cast<uint32_t>(value);
     for (auto& b : bytes) {

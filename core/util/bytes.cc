@@ -16,8 +16,7 @@ absl::StatusOr<Bytes> decode64(std::string_view text, int variant, const char* w
   Bytes out(text.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        variant) != 0 ||
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end, variant) != 0 ||
       end != text.data() + text.size()) {
     return absl::InvalidArgumentError(std::string("invalid ") + what + " encoding");
   }
@@ -53,9 +52,7 @@ std::string base64_std(ByteView bytes) { return encode64(bytes, sodium_base64_VA
 absl::StatusOr<Bytes> from_base64_std(std::string_view text) {
   return decode64(text, sodium_base64_VARIANT_ORIGINAL, "base64");
 }
-std::string base64url(ByteView bytes) {
-  return encode64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
+std::string base64url(ByteView bytes) { return encode64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING); }
 absl::StatusOr<Bytes> from_base64url(std::string_view text) {
   return decode64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING, "base64url");
 }

@@ -14,12 +14,8 @@ namespace rmb::core {
 using Bytes = std::vector<uint8_t>;
 using ByteView = std::span<const uint8_t>;
 
-inline ByteView as_bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-inline std::string_view as_chars(ByteView b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline ByteView as_bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+inline std::string_view as_chars(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 // Lowercase hex. Decoding accepts an optional "0x" prefix and either case.
 std::string to_hex(ByteView bytes);

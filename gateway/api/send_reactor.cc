@@ -71,9 +71,7 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
     pump();
   }
 
-  void OnDone() override {
-    auto keep = std::move(self_);
-  }
+  void OnDone() override { auto keep = std::move(self_); }
 
  private:
   void on_outcome(Outcome outcome) {

@@ -1,17 +1,17 @@
 #include "gateway/api/serve_reactor.h"
 
 #include <algorithm>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "core/obs/log.h"
 #include "core/util/clock.h"
 #include "gateway/api/convert.h"
 #include "gateway/api/write_queue.h"
-#include "core/obs/log.h"
 
 namespace rmb::gateway::api {
 namespace {
@@ -109,9 +109,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
 
   void OnCancel() override { close(grpc::Status::CANCELLED); }
 
-  void OnDone() override {
-    auto keep = std::move(self_);
-  }
+  void OnDone() override { auto keep = std::move(self_); }
 
  private:
   grpc::Status do_register(const v1::Registration& registration) {
@@ -261,7 +259,7 @@ bool StreamSink::offer(const IncomingRequest& request) {
 }  // namespace
 
 grpc::ServerBidiReactor<v1::ServeRequest, v1::ServeResponse>* start_serve(Outbox& outbox, ServiceRegistry& registry,
-                                                                           ServeHub& hub, ServeOptions options) {
+                                                                          ServeHub& hub, ServeOptions options) {
   auto reactor = std::make_shared<ServeReactor>(outbox, registry, hub, options);
   reactor->start();
   return reactor.get();

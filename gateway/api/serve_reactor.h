@@ -14,7 +14,9 @@ struct ServeOptions {
   uint32_t max_in_flight_cap = 10000;
 };
 
-grpc::ServerBidiReactor<rmb::api::v1::ServeRequest, rmb::api::v1::ServeResponse>* start_serve(
-    Outbox& outbox, ServiceRegistry& registry, ServeHub& hub, ServeOptions options);
+grpc::ServerBidiReactor<rmb::api::v1::ServeRequest, rmb::api::v1::ServeResponse>* start_serve(Outbox& outbox,
+                                                                                              ServiceRegistry& registry,
+                                                                                              ServeHub& hub,
+                                                                                              ServeOptions options);
 
 }  // namespace rmb::gateway::api

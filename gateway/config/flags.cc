@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "gateway/api/grpc_server.h"
 #include "core/util/debug_flags.h"
+#include "gateway/api/grpc_server.h"
 #include "gateway/config/peer_config.h"
 
 namespace rmb::gateway::config {
@@ -44,7 +44,9 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
       "rmb-peer Redis queues.\n"
       "Usage: rmb-peer -m SECRET [--relay URL] [--directory FILE | --substrate URL] [options]\n"
       "Without --relay and --substrate/--directory it uses rmb-rs's defaults, the grid's main\n"
-      "network (" + std::string(kDefaultRelay) + ", " + std::string(kDefaultSubstrate) + ").\n"
+      "network (" +
+      std::string(kDefaultRelay) + ", " + std::string(kDefaultSubstrate) +
+      ").\n"
       "Every option also reads an environment variable (flags win): RMB_KEY_TYPE, RMB_MNEMONIC,\n"
       "RMB_RELAY and RMB_SUBSTRATE (comma-separated), RMB_DIRECTORY, RMB_GRPC_LISTEN,\n"
       "RMB_METRICS_LISTEN, RMB_REDIS (empty: the default).\nOptions");
@@ -169,7 +171,8 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     c.relays = {kDefaultRelay};
     c.relay_defaulted = true;
   }
-  if (c.relays.size() > kMaxRelays) return fail("at most 4 relays (--relay given " + std::to_string(c.relays.size()) + " times)");
+  if (c.relays.size() > kMaxRelays)
+    return fail("at most 4 relays (--relay given " + std::to_string(c.relays.size()) + " times)");
   for (const auto& url : c.relays) {
     if (!is_ws_url(url)) return fail("--relay '" + url + "' is not a ws:// or wss:// URL");
   }
@@ -183,7 +186,8 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   for (const auto& url : c.substrate) {
     if (!is_ws_url(url)) return fail("--substrate '" + url + "' is not a ws:// or wss:// URL");
   }
-  if (auto s = api::validate_listen_address(c.grpc_listen); !s.ok()) return fail("--grpc-listen: " + std::string(s.message()));
+  if (auto s = api::validate_listen_address(c.grpc_listen); !s.ok())
+    return fail("--grpc-listen: " + std::string(s.message()));
   if (!c.metrics_listen.empty()) {
     if (c.metrics_listen.rfind("unix:", 0) == 0) return fail("--metrics-listen takes host:port");
     if (auto s = api::validate_listen_address(c.metrics_listen); !s.ok()) {

@@ -20,23 +20,23 @@ struct PeerConfig {
   std::string redis;           // empty = no Redis front door (--no-redis)
   bool no_redis = false;
   bool redis_defaulted = false;  // rmb-rs's default address taken (said at start)
-  std::string redis_instance;           // suffix of this peer's own Redis state keys
+  std::string redis_instance;    // suffix of this peer's own Redis state keys
   size_t redis_max_orphan_replies = 10000;
   bool no_update = false;
   std::string ca_file;
-  bool debug = false;           // -d (rmb-rs counts it: -dd is trace, here the same as -d)
-  std::string uploads;          // rmb-rs -u/--uploads: accepted, not supported (said at start)
+  bool debug = false;   // -d (rmb-rs counts it: -dd is trace, here the same as -d)
+  std::string uploads;  // rmb-rs -u/--uploads: accepted, not supported (said at start)
   // Defaults of rmb-rs taken because nothing was given (said at start, in one line each).
   bool relay_defaulted = false;
   bool substrate_defaulted = false;
   unsigned threads = 0;  // I/O threads; 0 = min(cores, 4)
   // Reliability (docs/reliability.md) and bounds; defaults are EngineOptions'.
-  unsigned resend_after = 10;     // seconds; 0 = resend only when a relay link drops
-  unsigned resend_max = 60;       // seconds between resends at most
-  size_t reply_cache = 100000;    // replies kept to answer repeated requests
-  size_t reply_cache_mb = 256;    // ... and their bytes, in MiB
-  size_t max_pending = 10000;     // outgoing requests waiting for outcomes
-  size_t max_incoming = 10000;    // incoming requests handed to services, not yet answered
+  unsigned resend_after = 10;        // seconds; 0 = resend only when a relay link drops
+  unsigned resend_max = 60;          // seconds between resends at most
+  size_t reply_cache = 100000;       // replies kept to answer repeated requests
+  size_t reply_cache_mb = 256;       // ... and their bytes, in MiB
+  size_t max_pending = 10000;        // outgoing requests waiting for outcomes
+  size_t max_incoming = 10000;       // incoming requests handed to services, not yet answered
   unsigned service_grace_ms = 3000;  // after start: requests wait this long for their service
 };
 

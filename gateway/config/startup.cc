@@ -22,22 +22,24 @@ absl::StatusOr<std::set<std::string>> relay_domains(const std::vector<std::strin
   std::set<std::string> out;
   for (const auto& url : relay_urls) {
     auto parsed = core::parse_rpc_url(url);
-    if (!parsed.ok()) return absl::InvalidArgumentError("relay URL '" + url + "': " + std::string(parsed.status().message()));
+    if (!parsed.ok())
+      return absl::InvalidArgumentError("relay URL '" + url + "': " + std::string(parsed.status().message()));
     out.insert(parsed->host);
   }
   return out;
 }
 
-absl::StatusOr<bool> publish_twin(core::SubstrateDirectory& chain, uint32_t twin, std::shared_ptr<const core::Signer> signer,
-                                  const std::set<std::string>& relays, const std::optional<core::PublicKey33>& pk,
-                                  std::chrono::milliseconds timeout) {
+absl::StatusOr<bool> publish_twin(core::SubstrateDirectory& chain, uint32_t twin,
+                                  std::shared_ptr<const core::Signer> signer, const std::set<std::string>& relays,
+                                  const std::optional<core::PublicKey33>& pk, std::chrono::milliseconds timeout) {
   auto promise = std::make_shared<std::promise<absl::StatusOr<std::optional<core::Twin>>>>();
   auto future = promise->get_future();
-  chain.get_twin(twin, [promise](absl::StatusOr<std::optional<core::Twin>> result) {
-    promise->set_value(std::move(result));
-  });
+  chain.get_twin(
+      twin, [promise](absl::StatusOr<std::optional<core::Twin>> result) { promise->set_value(std::move(result)); });
   auto record = wait_for(future, timeout, "reading the twin");
-  if (!record.ok()) return absl::UnavailableError("cannot read twin " + std::to_string(twin) + ": " + std::string(record.status().message()));
+  if (!record.ok())
+    return absl::UnavailableError("cannot read twin " + std::to_string(twin) + ": " +
+                                  std::string(record.status().message()));
   if (!record->has_value()) return absl::NotFoundError("no twin found on this network with given key");
   std::optional<core::Bytes> key;
   if (pk) key = core::Bytes(pk->begin(), pk->end());

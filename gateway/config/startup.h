@@ -23,8 +23,9 @@ absl::StatusOr<std::set<std::string>> relay_domains(const std::vector<std::strin
 // §8.2 step 3: publishes the relays and e2e key when the chain record differs (no key:
 // the pk is cleared, as an identity without an e2e key must not advertise one). Returns
 // whether an update was submitted.
-absl::StatusOr<bool> publish_twin(core::SubstrateDirectory& chain, uint32_t twin, std::shared_ptr<const core::Signer> signer,
-                                  const std::set<std::string>& relays, const std::optional<core::PublicKey33>& pk,
+absl::StatusOr<bool> publish_twin(core::SubstrateDirectory& chain, uint32_t twin,
+                                  std::shared_ptr<const core::Signer> signer, const std::set<std::string>& relays,
+                                  const std::optional<core::PublicKey33>& pk,
                                   std::chrono::milliseconds timeout = std::chrono::minutes(3));
 
 }  // namespace rmb::gateway::config

@@ -1,12 +1,12 @@
 #include "gateway/engine/engine.h"
 
-#include "gateway/engine/engine_impl.h"
 #include "core/obs/log.h"
+#include "gateway/engine/engine_impl.h"
 
 namespace rmb::gateway {
 
-Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory,
-                   RelayLinks& links, EngineOptions options)
+Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDirectory& directory, RelayLinks& links,
+                   EngineOptions options)
     : io(io),
       identity(std::move(identity)),
       links(links),
@@ -30,9 +30,7 @@ Engine::Engine(boost::asio::io_context& io, Identity identity, core::TwinDirecto
                EngineOptions options)
     : impl_(std::make_shared<Impl>(io, std::move(identity), directory, links, std::move(options))) {}
 
-Engine::~Engine() {
-  impl_->stopped = true;
-}
+Engine::~Engine() { impl_->stopped = true; }
 
 void Engine::start() {
   impl_->stopped = false;
@@ -48,7 +46,7 @@ void Engine::start() {
   impl_->start_resends();
   impl_->start_grace();
   core::log(core::LogLevel::kInfo, "engine: ", "started as twin ", impl_->identity.twin,
-             impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
+            impl_->identity.e2e ? "" : " (no e2e key: cannot decrypt)");
 }
 
 void Engine::stop() {

@@ -74,8 +74,7 @@ class Engine : public Outbox, public ServiceRegistry {
   const Identity& identity() const;
 
   // Outbox
-  absl::StatusOr<std::string> request(OutgoingRequest request, OutcomeHandler on_outcome,
-                                      DoneHandler on_done) override;
+  absl::StatusOr<std::string> request(OutgoingRequest request, OutcomeHandler on_outcome, DoneHandler on_done) override;
   void cancel(const std::string& uid) override;
   void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply) override;
 

@@ -11,13 +11,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/directory/twin_directory.h"
 #include "core/protocol/e2e/shared_key_cache.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/expiring_set.h"
 #include "gateway/engine/pending_table.h"
 #include "gateway/engine/reply_cache.h"
 #include "gateway/engine/service_table.h"
-#include "core/directory/twin_directory.h"
 #include "rmb/types.pb.h"
 
 namespace rmb::gateway {
@@ -72,9 +72,9 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   void reply(const std::string& uid, const core::AddressText& destination, ServiceReply reply);
 
   // writer.cc: PROTOCOL.md §8.6. Looks up the destination, encrypts for its pk (when this
-  // twin publishes one as well), sets the source, stamps, signs and hands the frame to the links (deadline: the envelope's ttl).
-  // `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...), and
-  // the signed frame whenever one was made (also when no link took it), else null.
+  // twin publishes one as well), sets the source, stamps, signs and hands the frame to the links (deadline: the
+  // envelope's ttl). `done` gets nullopt once a link took the frame, else the RMB error (103, 500, ...), and the signed
+  // frame whenever one was made (also when no link took it), else null.
   using WriteDone = std::function<void(std::optional<RmbError>, std::shared_ptr<const std::string> frame)>;
   void write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done);
 
@@ -129,8 +129,8 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   boost::asio::steady_timer resend_timer_;  // resend_strand_ only
   std::atomic<bool> resend_on_link_up_{false};
   std::mutex parked_mu_;
-  bool in_grace_ = false;                 // parked_mu_
-  std::vector<IncomingRequest> parked_;   // parked_mu_
+  bool in_grace_ = false;                // parked_mu_
+  std::vector<IncomingRequest> parked_;  // parked_mu_
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
   std::mutex finished_mu_;
   ExpiringSet finished_;  // uids of requests that left the pending table (finished_mu_)

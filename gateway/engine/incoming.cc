@@ -5,12 +5,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/obs/log.h"
 #include "core/protocol/e2e/cipher.h"
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "core/obs/log.h"
 #include "gateway/engine/relay_error_kind.h"
 
 namespace rmb::gateway {
@@ -65,7 +65,8 @@ void Engine::Impl::on_frame(std::string frame) {
     default:
       // Pongs answer pings this gateway never sends; anything else has nothing to do here.
       stats.dropped.fetch_add(1, std::memory_order_relaxed);
-      core::log(core::LogLevel::kDebug, "engine: ", "dropped envelope ", envelope->uid(), " without request/response/error");
+      core::log(core::LogLevel::kDebug, "engine: ", "dropped envelope ", envelope->uid(),
+                " without request/response/error");
       return;
   }
 
@@ -90,7 +91,7 @@ void Engine::Impl::on_frame(std::string frame) {
 void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
   const uint32_t source = envelope->source().twin();
   twins.get_twin(source, [self = shared_from_this(), envelope = std::move(envelope),
-                     source](absl::StatusOr<std::optional<core::Twin>> found) mutable {
+                          source](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       self->reject(*envelope, 500, absl::StrCat("other: failed to get twin information: ", found.status().message()));
       return;
@@ -131,8 +132,8 @@ void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
 
 void Engine::Impl::reject(const rmb::Envelope& envelope, uint32_t code, std::string message) {
   stats.dropped.fetch_add(1, std::memory_order_relaxed);
-  core::log(core::LogLevel::kWarn, "engine: ", "rejected ", envelope.has_request() ? "request " : "reply ", envelope.uid(),
-             " from ", core::format_address(envelope.source()), ": ", message);
+  core::log(core::LogLevel::kWarn, "engine: ", "rejected ", envelope.has_request() ? "request " : "reply ",
+            envelope.uid(), " from ", core::format_address(envelope.source()), ": ", message);
   // §8.7 step 4: only requests are answered, with the original expiration and no clamp.
   if (!envelope.has_request() || envelope.source().twin() == 0) return;
   send_error(envelope, envelope.expiration(), code, std::move(message));
@@ -164,10 +165,10 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
       break;
     case PendingTable::Match::kHeld:
       stats.relay_errors_held.fetch_add(1, std::memory_order_relaxed);
-      core::log(core::LogLevel::kDebug, "engine: ", "relay error for request ", envelope.uid(), " (", relay_error.code, " ",
-                 relay_error.message, ") held until its deadline: ",
-                 retry_at ? "the relay failed this attempt, the request goes again"
-                          : "it names none of the destinations still owed");
+      core::log(core::LogLevel::kDebug, "engine: ", "relay error for request ", envelope.uid(), " (", relay_error.code,
+                " ", relay_error.message, ") held until its deadline: ",
+                retry_at ? "the relay failed this attempt, the request goes again"
+                         : "it names none of the destinations still owed");
       return;
     case PendingTable::Match::kNoRequest: {
       if (finished(envelope.uid())) {
@@ -175,7 +176,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
         // again and both copies were answered), never a second outcome.
         stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
         core::log(core::LogLevel::kDebug, "engine: ", "ignored reply ", envelope.uid(), " from ",
-                   core::format_address(envelope.source()), " for a request already settled");
+                  core::format_address(envelope.source()), " for a request already settled");
         return;
       }
       std::shared_ptr<OrphanReplySink> orphans;
@@ -190,20 +191,20 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
         return;
       }
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
-      core::log(core::LogLevel::kDebug, "engine: ", "reply ", envelope.uid(), " from ", core::format_address(envelope.source()),
-                 " for no pending request (expired or cancelled)");
+      core::log(core::LogLevel::kDebug, "engine: ", "reply ", envelope.uid(), " from ",
+                core::format_address(envelope.source()), " for no pending request (expired or cancelled)");
       return;
     }
     case PendingTable::Match::kNotAsked:
       // The Rust peer takes any reply with a known uid; only the twins asked may answer here.
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
       core::log(core::LogLevel::kWarn, "engine: ", "ignored reply ", envelope.uid(), " from twin ", source.twin,
-                 ", which the request was not sent to");
+                ", which the request was not sent to");
       return;
     case PendingTable::Match::kDuplicate:
       stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
       core::log(core::LogLevel::kDebug, "engine: ", "ignored a second reply ", envelope.uid(), " from ",
-                 core::format_address(envelope.source()));
+                core::format_address(envelope.source()));
       return;
   }
   stats.replies_in.fetch_add(1, std::memory_order_relaxed);
@@ -231,14 +232,15 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
       lock.unlock();
       if (!answer) {
         core::log(core::LogLevel::kDebug, "engine: ", "repeated request ", envelope.uid(), " from ",
-                   core::format_address(envelope.source()), " not delivered again (not answered yet)");
+                  core::format_address(envelope.source()), " not delivered again (not answered yet)");
         return;
       }
       stats.replies_replayed.fetch_add(1, std::memory_order_relaxed);
       core::log(core::LogLevel::kDebug, "engine: ", "repeated request ", envelope.uid(), " from ",
-                 core::format_address(envelope.source()), " answered again with the reply already given");
+                core::format_address(envelope.source()), " answered again with the reply already given");
       links.send(std::move(answer), expires, [uid = envelope.uid()](absl::Status status) {
-        if (!status.ok()) core::log(core::LogLevel::kDebug, "engine: ", "repeated reply ", uid, " not sent: ", status.message());
+        if (!status.ok())
+          core::log(core::LogLevel::kDebug, "engine: ", "repeated reply ", uid, " not sent: ", status.message());
       });
       return;
     }
@@ -253,7 +255,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
     // (a repeat of it is dropped as a duplicate).
     stats.dropped.fetch_add(1, std::memory_order_relaxed);
     core::log(core::LogLevel::kInfo, "engine: ", "unknown built in command '", command, "' from ",
-               core::format_address(envelope.source()), " dropped");
+              core::format_address(envelope.source()), " dropped");
     return;
   }
 
@@ -322,8 +324,8 @@ void Engine::Impl::answer_version(const rmb::Envelope& request, std::string cach
   send_reply(std::move(envelope), "rmb.version answer", std::move(cache_key));
 }
 
-void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code,
-                              std::string message, std::string cache_key) {
+void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration, uint32_t code, std::string message,
+                              std::string cache_key) {
   stats.count_error(code);
   auto envelope = std::make_shared<rmb::Envelope>();
   envelope->set_uid(request.uid());
@@ -335,8 +337,7 @@ void Engine::Impl::send_error(const rmb::Envelope& request, uint64_t expiration,
   send_reply(std::move(envelope), "error reply", std::move(cache_key));
 }
 
-void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what,
-                              std::string cache_key) {
+void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std::string& what, std::string cache_key) {
   const std::string uid = envelope->uid();
   const std::string to = core::format_address(envelope->destination());
   write(std::move(envelope), [self = shared_from_this(), uid, to, what, cache_key = std::move(cache_key)](
@@ -351,7 +352,8 @@ void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std
       self->stats.replies_out.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    core::log(core::LogLevel::kWarn, "engine: ", what, " ", uid, " to ", to, " not sent: ", error->code, " ", error->message);
+    core::log(core::LogLevel::kWarn, "engine: ", what, " ", uid, " to ", to, " not sent: ", error->code, " ",
+              error->message);
   });
 }
 

@@ -4,10 +4,10 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/obs/log.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "core/obs/log.h"
 #include "gateway/engine/uid.h"
 
 namespace rmb::gateway {
@@ -29,8 +29,7 @@ Outcome local_outcome(const PendingRequest& request, size_t index, RmbError erro
 
 }  // namespace
 
-absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHandler on_outcome,
-                                                  DoneHandler on_done) {
+absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHandler on_outcome, DoneHandler on_done) {
   if (req.destinations.empty()) return absl::InvalidArgumentError("a request needs at least one destination");
   if (req.command.empty()) return absl::InvalidArgumentError("a request needs a command");
   if (req.expiration == 0) return absl::InvalidArgumentError("expiration must be more than 0 seconds");
@@ -62,10 +61,9 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
   for (auto& d : req.destinations) {
     // A destination listed twice would get two envelopes under one uid whose answers
     // cannot be told apart: it is sent once.
-    const bool repeated = std::any_of(pending_request->destinations.begin(), pending_request->destinations.end(),
-                                      [&](const PendingDestination& p) {
-                                        return p.address.twin == d.twin && p.address.connection == d.connection;
-                                      });
+    const bool repeated = std::any_of(
+        pending_request->destinations.begin(), pending_request->destinations.end(),
+        [&](const PendingDestination& p) { return p.address.twin == d.twin && p.address.connection == d.connection; });
     if (!repeated) pending_request->destinations.emplace_back().address = std::move(d);
   }
   pending_request->started = Clock::now();
@@ -109,16 +107,16 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
   // The destination itself is immutable after add(); only its flags are guarded.
   core::set_address(envelope->mutable_destination(), request->destinations[index].address);
   write(std::move(envelope), [self = shared_from_this(), request, index](std::optional<RmbError> error,
-                                                                          std::shared_ptr<const std::string> frame) {
+                                                                         std::shared_ptr<const std::string> frame) {
     if (!error) {
       self->stats.request_envelopes_out.fetch_add(1, std::memory_order_relaxed);
       self->pending.mark_sent(request->uid, index, std::move(frame), Clock::now());
       return;
     }
     core::log(core::LogLevel::kDebug, "engine: ", "request ", request->uid, " to ",
-               core::format_address(request->destinations[index].address.twin,
-                                    request->destinations[index].address.connection),
-               " not sent: ", error->code, " ", error->message);
+              core::format_address(request->destinations[index].address.twin,
+                                   request->destinations[index].address.connection),
+              " not sent: ", error->code, " ", error->message);
     if (auto claim = self->pending.claim(request->uid, index)) {
       self->stats.count_error(error->code);
       self->deliver(*claim, local_outcome(*request, index, std::move(*error)));

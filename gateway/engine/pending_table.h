@@ -88,14 +88,12 @@ class PendingTable {
   // A transient relay error (`retry_at` set: the relay failed this attempt, not the
   // request) is held the same way whatever is owed, and the unanswered destinations are
   // sent again from `retry_at` on.
-  ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source,
-                         const RelayError& relay_error = {},
+  ReplyClaim claim_reply(const std::string& uid, const core::AddressText& source, const RelayError& relay_error = {},
                          std::optional<Clock::time_point> retry_at = std::nullopt);
 
   // Destination `index` of `uid` left as `frame` at `now`; while unanswered it is sent again
   // as the ResendPolicy says.
-  void mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame,
-                 Clock::time_point now);
+  void mark_sent(const std::string& uid, size_t index, std::shared_ptr<const std::string> frame, Clock::time_point now);
 
   struct Resend {
     std::string uid;

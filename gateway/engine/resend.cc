@@ -10,8 +10,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include "gateway/engine/engine_impl.h"
 #include "core/obs/log.h"
+#include "gateway/engine/engine_impl.h"
 
 namespace rmb::gateway {
 namespace {
@@ -56,7 +56,7 @@ void Engine::Impl::on_link(size_t link, bool up, bool any_up) {
   // only once some link is up keeps that list for new work.
   if (!any_up || !resend_on_link_up_.exchange(false)) return;
   core::log(core::LogLevel::kDebug, "engine: ", "relay link ", link, up ? " up" : " down",
-             ": sending every unanswered request again");
+            ": sending every unanswered request again");
   boost::asio::post(io, [weak = weak_from_this()] {
     if (auto self = weak.lock(); self && !self->stopped) self->resend(true);
   });
@@ -67,12 +67,13 @@ void Engine::Impl::resend(bool all) {
   if (due.empty()) return;
   stats.resends.fetch_add(due.size(), std::memory_order_relaxed);
   core::log(core::LogLevel::kDebug, "engine: ", "sending ", due.size(), " unanswered request envelope(s) again",
-             all ? " (a relay link dropped)" : "");
+            all ? " (a relay link dropped)" : "");
   for (auto& r : due) {
     links.send(std::move(r.frame), r.deadline, [uid = r.uid](absl::Status status) {
       // The request's own deadline settles it; a refused resend only means the next one
       // (or the deadline) decides.
-      if (!status.ok()) core::log(core::LogLevel::kDebug, "engine: ", "resend of ", uid, " not taken: ", status.message());
+      if (!status.ok())
+        core::log(core::LogLevel::kDebug, "engine: ", "resend of ", uid, " not taken: ", status.message());
     });
   }
 }

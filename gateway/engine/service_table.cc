@@ -16,8 +16,7 @@ void ServiceTable::remove(const std::string& command, const RequestSink* sink) {
   const auto it = services_.find(command);
   if (it == services_.end()) return;
   auto& sinks = it->second.sinks;
-  sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [&](const auto& s) { return s.get() == sink; }),
-              sinks.end());
+  sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [&](const auto& s) { return s.get() == sink; }), sinks.end());
   if (sinks.empty()) services_.erase(it);
 }
 

@@ -5,8 +5,8 @@
 // it) or being answered "no service" (an error its caller would not get a moment later).
 #include <algorithm>
 
-#include "gateway/engine/engine_impl.h"
 #include "core/obs/log.h"
+#include "gateway/engine/engine_impl.h"
 
 namespace rmb::gateway {
 
@@ -27,7 +27,7 @@ bool Engine::Impl::park(const IncomingRequest& request) {
   if (!in_grace_ || parked_.size() >= options.max_parked) return false;
   parked_.push_back(request);
   core::log(core::LogLevel::kDebug, "engine: ", "request ", request.uid, " for '", request.command,
-             "' waits for its service to register (just started)");
+            "' waits for its service to register (just started)");
   return true;
 }
 
@@ -54,7 +54,7 @@ void Engine::Impl::end_grace(bool offer) {
   if (!offer) return;
   if (!rest.empty()) {
     core::log(core::LogLevel::kInfo, "engine: ", rest.size(),
-               " request(s) waited for a service that did not register in time; handled now");
+              " request(s) waited for a service that did not register in time; handled now");
   }
   for (const auto& request : rest) offer_to_service(request, /*may_park=*/false);
 }

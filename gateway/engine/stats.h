@@ -12,8 +12,8 @@ namespace rmb::gateway {
 class LatencyHistogram {
  public:
   // Upper bounds in milliseconds; an implicit +Inf bucket follows the last.
-  static constexpr std::array<double, 14> kBoundsMs = {1,   2.5,  5,    10,   25,    50,    100,
-                                                       250, 500,  1000, 2500, 5000, 10000, 30000};
+  static constexpr std::array<double, 14> kBoundsMs = {1,   2.5, 5,    10,   25,   50,    100,
+                                                       250, 500, 1000, 2500, 5000, 10000, 30000};
   static constexpr size_t kBuckets = kBoundsMs.size() + 1;
 
   void observe(std::chrono::steady_clock::duration elapsed);

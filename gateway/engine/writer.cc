@@ -2,19 +2,19 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/obs/log.h"
 #include "core/protocol/e2e/cipher.h"
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
-#include "core/obs/log.h"
 
 namespace rmb::gateway {
 
 void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done) {
   const uint32_t twin = envelope->destination().twin();
   twins.get_twin(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
-                   done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
+                        done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())}, nullptr);
       return;
@@ -31,11 +31,12 @@ void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done
     // Encrypt only when this twin publishes a pk too (like the TS client, §9.2): the
     // receiver decrypts with the sender's published pk, and without one it can only answer
     // 105. A failed self lookup encrypts, as the Rust peer always does.
-    self->twins.get_twin(self->identity.twin, [self, envelope = std::move(envelope), destination = std::move(destination),
-                                          done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> own) mutable {
-      const bool encrypt = !own.ok() || (own->has_value() && (*own)->pk.has_value());
-      self->finish_write(std::move(envelope), destination, encrypt, std::move(done));
-    });
+    self->twins.get_twin(self->identity.twin,
+                         [self, envelope = std::move(envelope), destination = std::move(destination),
+                          done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> own) mutable {
+                           const bool encrypt = !own.ok() || (own->has_value() && (*own)->pk.has_value());
+                           self->finish_write(std::move(envelope), destination, encrypt, std::move(done));
+                         });
   });
 }
 

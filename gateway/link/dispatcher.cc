@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/util/clock.h"
 #include "core/obs/log.h"
+#include "core/util/clock.h"
 #include "gateway/link/relay_link.h"
 #include "gateway/link/tls_client.h"
 
@@ -87,8 +87,7 @@ void Dispatcher::stop() {
   gate_.close();
 }
 
-void Dispatcher::send(std::shared_ptr<const std::string> frame, Clock::time_point deadline,
-                      RelayLinks::SendDone done) {
+void Dispatcher::send(std::shared_ptr<const std::string> frame, Clock::time_point deadline, RelayLinks::SendDone done) {
   Outgoing item{std::move(frame), deadline, std::move(done)};
   std::vector<size_t> kicks;
   absl::Status refused;
@@ -103,8 +102,8 @@ void Dispatcher::send(std::shared_ptr<const std::string> frame, Clock::time_poin
       schedule_sweep_locked(deadline, rearm);
       hold_locked(std::move(item));
     } else {
-      refused = absl::UnavailableError(absl::StrCat("relay link queues are full (", held_.size(),
-                                                    " frames waiting; tried: ", tried_locked(), ")"));
+      refused = absl::UnavailableError(
+          absl::StrCat("relay link queues are full (", held_.size(), " frames waiting; tried: ", tried_locked(), ")"));
     }
   }
   if (!refused.ok()) {
@@ -190,9 +189,11 @@ void Dispatcher::sweep() {
     for (auto it = held_.begin(); it != held_.end();) {
       if (it->deadline <= now) {
         // What the engine reports as the reason the request could not go out.
-        std::string why = any_connected ? absl::StrCat("no relay link took the frame before its deadline (queues full; tried: ",
-                                                       tried_locked(), ")")
-                                        : absl::StrCat("no relay link is connected (tried: ", tried_locked(), ")");
+        std::string why =
+            any_connected
+                ? absl::StrCat("no relay link took the frame before its deadline (queues full; tried: ", tried_locked(),
+                               ")")
+                : absl::StrCat("no relay link is connected (tried: ", tried_locked(), ")");
         expired.emplace_back(std::move(*it), absl::UnavailableError(std::move(why)));
         it = held_.erase(it);
       } else {
@@ -203,10 +204,10 @@ void Dispatcher::sweep() {
     for (auto& slot : slots_) {
       for (auto it = slot.queue.begin(); it != slot.queue.end();) {
         if (it->deadline <= now) {
-          expired.emplace_back(std::move(*it), absl::UnavailableError(absl::StrCat(
-                                                   "relay link ", slot.status.url,
-                                                   " did not take the frame before its deadline (",
-                                                   slot.queue.size(), " frames queued)")));
+          expired.emplace_back(std::move(*it),
+                               absl::UnavailableError(absl::StrCat("relay link ", slot.status.url,
+                                                                   " did not take the frame before its deadline (",
+                                                                   slot.queue.size(), " frames queued)")));
           it = slot.queue.erase(it);
         } else {
           next = std::min(next, it->deadline);
@@ -275,8 +276,9 @@ bool Dispatcher::link_connected(size_t index) {
   }
   // "now connected to relay" is rmb-rs's line, which operators' scripts wait for
   // (rmb-rs tools/rmb_tester/test_live_nodes.sh).
-  core::log_line(core::LogLevel::kInfo, absl::StrCat("now connected to relay ", options_.urls[index],
-                                         reconnects > 0 ? absl::StrCat(" (reconnect ", reconnects, ")") : ""));
+  core::log_line(core::LogLevel::kInfo,
+                 absl::StrCat("now connected to relay ", options_.urls[index],
+                              reconnects > 0 ? absl::StrCat(" (reconnect ", reconnects, ")") : ""));
   tell_link(index, true, true);
   return pump;
 }

@@ -6,10 +6,10 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/obs/log.h"
 #include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
 #include "gateway/link/dispatcher.h"
-#include "core/obs/log.h"
 
 namespace rmb::gateway::link {
 
@@ -130,7 +130,7 @@ void RelayLink::read_next() {
     } else {
       // §5.2: the relay never sends text; rmb-peer logs and skips.
       core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", self->text_, ": text frame of ", data.size(),
-                                             " bytes skipped (only binary envelopes are expected)"));
+                                                         " bytes skipped (only binary envelopes are expected)"));
     }
     // The frame handler may have stopped everything.
     if (conn == self->conn_) self->read_next();
@@ -200,8 +200,9 @@ void RelayLink::retry_later(const std::string& reason, bool was_connected) {
   if (stopping_) return;
   const auto delay = backoff_.next();
   if (!was_connected) dispatcher_->link_down(index_, reason);
-  core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", text_, was_connected ? " disconnected: " : " connect failed: ",
-                                         reason, "; retrying in ", delay.count(), " ms"));
+  core::log_line(core::LogLevel::kWarn,
+                 absl::StrCat("relay link ", text_, was_connected ? " disconnected: " : " connect failed: ", reason,
+                              "; retrying in ", delay.count(), " ms"));
   retry_timer_.expires_after(delay);
   retry_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->connect();

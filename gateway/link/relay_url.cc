@@ -31,7 +31,8 @@ absl::StatusOr<RelayUrl> parse_relay_url(std::string_view url) {
   }
   const size_t end_of_authority = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, end_of_authority);
-  std::string_view path = end_of_authority == std::string_view::npos ? std::string_view() : rest.substr(end_of_authority);
+  std::string_view path =
+      end_of_authority == std::string_view::npos ? std::string_view() : rest.substr(end_of_authority);
   path = path.substr(0, path.find_first_of("?#"));
   out.path = path.empty() ? "/" : std::string(path);
   if (authority.find('@') != std::string_view::npos) return bad(url, "user info is not supported");
@@ -70,8 +71,6 @@ absl::StatusOr<RelayUrl> parse_relay_url(std::string_view url) {
   return out;
 }
 
-std::string request_target(const RelayUrl& url, std::string_view jwt) {
-  return absl::StrCat(url.path, "?", sv(jwt));
-}
+std::string request_target(const RelayUrl& url, std::string_view jwt) { return absl::StrCat(url.path, "?", sv(jwt)); }
 
 }  // namespace rmb::gateway::link

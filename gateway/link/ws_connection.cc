@@ -108,9 +108,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     if (closing_) return finish_open(absl::CancelledError("closed"));
     if (ec) return finish_open(absl::UnavailableError(absl::StrCat("cannot resolve ", url_.host, ": ", ec.message())));
     tcp_layer().expires_after(options_.connect_timeout);
-    tcp_layer().async_connect(results, [self = this->shared_from_this()](error_code cec, const tcp::endpoint&) {
-      self->on_connected(cec);
-    });
+    tcp_layer().async_connect(
+        results, [self = this->shared_from_this()](error_code cec, const tcp::endpoint&) { self->on_connected(cec); });
   }
 
   void on_connected(error_code ec) {

@@ -32,15 +32,14 @@ void render_engine(std::string& out, const EngineStats& s) {
   counter(out, "rmb_peer_replies_ignored_total", "Replies matching no pending request.", v(s.replies_ignored));
   counter(out, "rmb_peer_dropped_total", "Frames dropped (unparsable, invalid, unsupported).", v(s.dropped));
   counter(out, "rmb_peer_duplicates_total", "Incoming requests suppressed as duplicates.", v(s.dedup_hits));
-  counter(out, "rmb_peer_replies_replayed_total",
-          "Repeated incoming requests answered again from the reply cache.", v(s.replies_replayed));
+  counter(out, "rmb_peer_replies_replayed_total", "Repeated incoming requests answered again from the reply cache.",
+          v(s.replies_replayed));
   counter(out, "rmb_peer_relay_errors_held_total",
           "Relay errors for a fan-out kept until the deadline (they name no destination).", v(s.relay_errors_held));
   counter(out, "rmb_peer_resends_total", "Request envelopes sent again while unanswered (link loss, timer).",
           v(s.resends));
   counter(out, "rmb_peer_expired_total", "Destinations that did not answer before the deadline.", v(s.expired));
-  counter(out, "rmb_peer_send_failures_total", "Frames no relay link took before their deadline.",
-          v(s.send_failures));
+  counter(out, "rmb_peer_send_failures_total", "Frames no relay link took before their deadline.", v(s.send_failures));
   gauge(out, "rmb_peer_pending_requests", "Outgoing requests waiting for outcomes.",
         s.pending.load(std::memory_order_relaxed));
   gauge(out, "rmb_peer_incoming_in_flight", "Incoming requests a local service still owes an answer.",
@@ -50,8 +49,8 @@ void render_engine(std::string& out, const EngineStats& s) {
                   "# HELP rmb_peer_errors_total RMB errors this gateway produced, by code.\n"
                   "# TYPE rmb_peer_errors_total counter\n");
   for (size_t i = 0; i < EngineStats::kErrorCodes.size(); ++i) {
-    absl::StrAppend(&out, "rmb_peer_errors_total{code=\"", EngineStats::kErrorCodes[i], "\"} ",
-                    v(s.errors_by_code[i]), "\n");
+    absl::StrAppend(&out, "rmb_peer_errors_total{code=\"", EngineStats::kErrorCodes[i], "\"} ", v(s.errors_by_code[i]),
+                    "\n");
   }
   absl::StrAppend(&out, "rmb_peer_errors_total{code=\"other\"} ", v(s.errors_by_code.back()), "\n");
 

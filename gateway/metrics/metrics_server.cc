@@ -60,7 +60,8 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
 
   absl::Status listen(const std::string& listen) {
     const size_t colon = listen.rfind(':');
-    if (colon == std::string::npos) return absl::InvalidArgumentError("metrics address '" + listen + "' is not host:port");
+    if (colon == std::string::npos)
+      return absl::InvalidArgumentError("metrics address '" + listen + "' is not host:port");
     std::string host = listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     beast::error_code ec;
@@ -80,8 +81,8 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return absl::UnavailableError("cannot listen for metrics on '" + listen + "': " + ec.message());
     const auto bound = acceptor_.local_endpoint(ec);
-    address_ = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) +
-               ":" + std::to_string(bound.port());
+    address_ = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) + ":" +
+               std::to_string(bound.port());
     return absl::OkStatus();
   }
 

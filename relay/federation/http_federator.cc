@@ -16,10 +16,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "core/util/clock.h"
-#include "relay/federation/http_post.h"
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
+#include "core/util/clock.h"
+#include "relay/federation/http_post.h"
 
 namespace rmb::relay {
 namespace asio = boost::asio;
@@ -178,7 +178,8 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
     // Transient: try again in 3-5 s (rmb-rs re-claims pending entries about that often),
     // or as soon as the envelope expires if that comes first, so the sender hears of it.
     auto delay = milliseconds(std::uniform_int_distribution<int64_t>(
-        self->options.retry_min.count(), std::max(self->options.retry_min, self->options.retry_max).count())(self->rng));
+        self->options.retry_min.count(),
+        std::max(self->options.retry_min, self->options.retry_max).count())(self->rng));
     const int64_t left = ttl_left(job.envelope);
     delay = std::min(delay, milliseconds(std::max<int64_t>(left, 0) * 1000 + 100));
     core::log_info("federation: no relay of ", job.envelope.uid(), " answered; retrying in ", delay.count(), " ms");
@@ -206,8 +207,7 @@ struct HttpFederator::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpFederator::HttpFederator(asio::io_context& io, FederationOptions options, Ranker& ranker,
-                             FailureHandler on_failure)
+HttpFederator::HttpFederator(asio::io_context& io, FederationOptions options, Ranker& ranker, FailureHandler on_failure)
     : impl_(std::make_shared<Impl>(io, std::move(options), ranker, std::move(on_failure))) {}
 
 HttpFederator::~HttpFederator() {
@@ -242,14 +242,15 @@ void HttpFederator::forward(Frame frame, rmb::Envelope envelope, std::set<std::s
     asio::post(impl_->strand, [impl = impl_, e = std::move(envelope)] { impl->fail(e, kFederationQueueFull); });
     return;
   }
-  asio::post(impl_->strand, [impl = impl_, job = Job{std::move(frame), std::move(envelope), std::move(domains)}]() mutable {
-    if (impl->stopped) {
-      impl->release(job);
-      return;
-    }
-    impl->queue.push_back(std::move(job));
-    impl->pump();
-  });
+  asio::post(impl_->strand,
+             [impl = impl_, job = Job{std::move(frame), std::move(envelope), std::move(domains)}]() mutable {
+               if (impl->stopped) {
+                 impl->release(job);
+                 return;
+               }
+               impl->queue.push_back(std::move(job));
+               impl->pump();
+             });
 }
 
 void HttpFederator::attempt_once(Frame frame, rmb::Envelope envelope, std::set<std::string> domains,

@@ -29,16 +29,16 @@ inline constexpr char kFederationRejected[] = "remote relay rejected permanently
 inline constexpr char kFederationQueueFull[] = "federation queue is full";
 
 struct FederationOptions {
-  std::string scheme = "https";                      // "http" only for tests/dev
-  size_t queue_limit = 10000;                        // queued + in flight + waiting retry
-  size_t queue_bytes = 64 << 20;                     //   and their bytes (issue 11)
-  size_t concurrency = 64;                           // posts in flight at once
+  std::string scheme = "https";   // "http" only for tests/dev
+  size_t queue_limit = 10000;     // queued + in flight + waiting retry
+  size_t queue_bytes = 64 << 20;  //   and their bytes (issue 11)
+  size_t concurrency = 64;        // posts in flight at once
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{3000};
-  std::chrono::milliseconds retry_min{3000};         // transient failure: next try after
-  std::chrono::milliseconds retry_max{5000};         //   a random delay in [min, max]
-  std::chrono::seconds idle_keepalive{300};          // reuse a connection this long
-  std::string ca_file;                               // empty: the system trust store
+  std::chrono::milliseconds retry_min{3000};  // transient failure: next try after
+  std::chrono::milliseconds retry_max{5000};  //   a random delay in [min, max]
+  std::chrono::seconds idle_keepalive{300};   // reuse a connection this long
+  std::string ca_file;                        // empty: the system trust store
 };
 
 // Per relay domain, what `federation_message_success{relay}` and
@@ -70,8 +70,7 @@ class HttpFederator final : public Federator {
   // forward(), and never after the federator is destroyed. All network work runs on one
   // strand of `io` (federation is a small share of the traffic; one strand keeps the
   // connection pool and the queue free of locks).
-  HttpFederator(boost::asio::io_context& io, FederationOptions options, Ranker& ranker,
-                FailureHandler on_failure);
+  HttpFederator(boost::asio::io_context& io, FederationOptions options, Ranker& ranker, FailureHandler on_failure);
   ~HttpFederator() override;  // pending messages are dropped without a failure report
 
   void forward(Frame frame, rmb::Envelope envelope, std::set<std::string> domains) override;

@@ -61,8 +61,8 @@ absl::StatusOr<FederationEndpoint> parse_federation_domain(std::string_view doma
   for (char c : host) {
     // Chain-valid bytes (§6.2) plus ':' for bracketed IPv6 literals; nothing that could
     // break the request line or the Host header.
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_' || c == '.' || c == ':';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.' || c == ':';
     if (!ok) return absl::InvalidArgumentError("bad relay domain: invalid character");
   }
   if (!port.empty() || domain.find(':') != std::string_view::npos) {
@@ -149,10 +149,10 @@ asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
     }
     conn->tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
     conn->tcp().expires_at(request_deadline);
-    co_await conn->tls->async_handshake(asio::ssl::stream_base::client,
-                                        asio::redirect_error(asio::use_awaitable, ec));
+    co_await conn->tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      error = absl::StrCat("tls handshake with ", domain, ": ", ec == beast::error::timeout ? "timed out" : ec.message());
+      error =
+          absl::StrCat("tls handshake with ", domain, ": ", ec == beast::error::timeout ? "timed out" : ec.message());
       co_return nullptr;
     }
   }

@@ -43,17 +43,16 @@ std::vector<std::string> Ranker::reorder(const std::set<std::string>& domains) {
     for (const auto& d : domains) {
       prune_locked(d, now);
       auto it = failures_.find(d);
-      double rate = it == failures_.end() ? 0.0
-                                          : static_cast<double>(it->second.size()) /
-                                                (static_cast<double>(period_.count()) / 3600.0);
+      double rate = it == failures_.end()
+                        ? 0.0
+                        : static_cast<double>(it->second.size()) / (static_cast<double>(period_.count()) / 3600.0);
       ranked.emplace_back(rate, d);
     }
     // Random order among equal rates (rmb-rs uses a random comparator, which std::sort
     // forbids): shuffle first, then a stable sort keeps the shuffled order of ties.
     std::shuffle(ranked.begin(), ranked.end(), rng_);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
   out.reserve(ranked.size());
   for (auto& r : ranked) out.push_back(std::move(r.second));

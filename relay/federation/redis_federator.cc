@@ -16,9 +16,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/obs/log.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
-#include "core/obs/log.h"
 
 namespace rmb::relay {
 namespace {
@@ -27,10 +27,10 @@ using SteadyClock = std::chrono::steady_clock;
 using core::RedisConn;
 using core::RedisReply;
 
-constexpr size_t kMaxAddBatch = 512;       // XADDs pipelined per round trip
+constexpr size_t kMaxAddBatch = 512;        // XADDs pipelined per round trip
 constexpr size_t kMaxPendingAcks = 100000;  // kept across an outage, then dropped (a redelivery)
-constexpr size_t kReadCount = 100;         // §6.1 XREADGROUP COUNT
-constexpr size_t kPendingCount = 200;      // §6.1 XPENDING count
+constexpr size_t kReadCount = 100;          // §6.1 XREADGROUP COUNT
+constexpr size_t kPendingCount = 200;       // §6.1 XPENDING count
 constexpr std::chrono::seconds kForgetEvery{60};
 constexpr char kOwnPrefix[] = "relay-cpp-";
 constexpr char kNotFound[] = "remote relay rejected permanently: self twin not found!";
@@ -130,7 +130,7 @@ struct RedisFederator::Impl : std::enable_shared_from_this<Impl> {
   void note_down(const absl::Status& s) {
     if (!outage_logged.exchange(true)) {
       core::log_warn("federation queue: redis ", url.display(), " unavailable (", s.message(), "); retrying every ",
-               opt.retry_delay.count(), " ms");
+                     opt.retry_delay.count(), " ms");
     }
   }
   void note_up() {
@@ -180,7 +180,7 @@ void RedisFederator::Impl::dispatch(std::string id, std::string bytes) {
                             envelope = std::move(envelope)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
       core::log_info("federation: twin lookup for ", envelope.uid(), " failed (", found.status().message(),
-               "); left pending");
+                     "); left pending");
       self->finish(id, false);
       return;
     }
@@ -470,9 +470,9 @@ void RedisFederator::Impl::reader_loop() {
 // ---------------------------------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<RedisFederator>> RedisFederator::create(RedisFederatorOptions options,
-                                                                      HttpFederator& http,
-                                                                      core::TwinDirectory& directory,
-                                                                      FailureHandler on_failure) {
+                                                                       HttpFederator& http,
+                                                                       core::TwinDirectory& directory,
+                                                                       FailureHandler on_failure) {
   auto url = core::parse_redis_url(options.url);
   if (!url.ok()) return url.status();
   if (options.consumer.empty()) options.consumer = default_consumer();
@@ -482,7 +482,7 @@ absl::StatusOr<std::unique_ptr<RedisFederator>> RedisFederator::create(RedisFede
   raw->writer = std::thread([raw] { raw->writer_loop(); });
   raw->reader = std::thread([raw] { raw->reader_loop(); });
   core::log_info("federation queue: redis stream ", kFederationStream, ", group ", kFederationGroup, ", consumer ",
-           raw->opt.consumer);
+                 raw->opt.consumer);
   return std::unique_ptr<RedisFederator>(new RedisFederator(std::move(impl)));
 }
 
@@ -515,7 +515,7 @@ void RedisFederator::forward(Frame frame, rmb::Envelope envelope, std::set<std::
         impl_->stream_len.load() >= o.max_stream_entries) {
       ++impl_->refused;
       core::log_warn("drop federation_queue_full: uid=", envelope.uid(), " (", impl_->adds.size(), " envelopes / ",
-               impl_->add_bytes, " bytes waiting, stream ", impl_->stream_len.load(), " entries)");
+                     impl_->add_bytes, " bytes waiting, stream ", impl_->stream_len.load(), " entries)");
       if (impl_->failures.size() < o.max_queued) {
         impl_->failures.push_back({std::move(envelope), kFederationQueueFull});
       }

@@ -49,24 +49,24 @@ inline constexpr char kFederationGroup[] = "federation";
 
 struct RedisFederatorOptions {
   std::string url = "redis://localhost:6379";
-  std::string consumer;                          // empty: relay-cpp-<host>-<pid>-<random>
-  size_t concurrency = 64;                       // entries this process delivers at once
-  size_t max_queued = 10000;                     // forward()s waiting for their XADD
-  size_t max_queued_bytes = 64 << 20;            //   and their bytes
-  size_t max_stream_entries = 100000;            // XLEN beyond which forward() refuses
-  std::chrono::milliseconds claim_idle{3000};    // §6.1: claim entries idle this long
-  std::chrono::milliseconds claim_every{2000};   // §6.1: XPENDING/XCLAIM pass
-  std::chrono::milliseconds block{500};          // XREADGROUP BLOCK
-  std::chrono::milliseconds retry_delay{2000};   // after a Redis error
-  std::chrono::seconds forget_consumers{3600};   // DELCONSUMER own-style idle consumers
+  std::string consumer;                         // empty: relay-cpp-<host>-<pid>-<random>
+  size_t concurrency = 64;                      // entries this process delivers at once
+  size_t max_queued = 10000;                    // forward()s waiting for their XADD
+  size_t max_queued_bytes = 64 << 20;           //   and their bytes
+  size_t max_stream_entries = 100000;           // XLEN beyond which forward() refuses
+  std::chrono::milliseconds claim_idle{3000};   // §6.1: claim entries idle this long
+  std::chrono::milliseconds claim_every{2000};  // §6.1: XPENDING/XCLAIM pass
+  std::chrono::milliseconds block{500};         // XREADGROUP BLOCK
+  std::chrono::milliseconds retry_delay{2000};  // after a Redis error
+  std::chrono::seconds forget_consumers{3600};  // DELCONSUMER own-style idle consumers
 };
 
 struct RedisFederatorStats {
-  uint64_t queued = 0;       // waiting for XADD
-  uint64_t in_flight = 0;    // being delivered by this process
-  uint64_t stream_len = 0;   // XLEN at the last claim pass
-  uint64_t refused = 0;      // forward() refused (a bound, or Redis unavailable)
-  uint64_t claimed = 0;      // entries taken over from the pending list
+  uint64_t queued = 0;      // waiting for XADD
+  uint64_t in_flight = 0;   // being delivered by this process
+  uint64_t stream_len = 0;  // XLEN at the last claim pass
+  uint64_t refused = 0;     // forward() refused (a bound, or Redis unavailable)
+  uint64_t claimed = 0;     // entries taken over from the pending list
 };
 
 class RedisFederator final : public Federator {
@@ -74,8 +74,7 @@ class RedisFederator final : public Federator {
   // `http` (the delivery attempts) and `directory` must outlive this. Fails only on a
   // malformed URL; an unreachable Redis is retried in the background (forward() then
   // reports "redis error: ..." to the sender).
-  static absl::StatusOr<std::unique_ptr<RedisFederator>> create(RedisFederatorOptions options,
-                                                                HttpFederator& http,
+  static absl::StatusOr<std::unique_ptr<RedisFederator>> create(RedisFederatorOptions options, HttpFederator& http,
                                                                 core::TwinDirectory& directory,
                                                                 FailureHandler on_failure);
   ~RedisFederator() override;  // entries being delivered stay pending for the next claim

@@ -29,7 +29,7 @@ namespace rmb::relay {
 
 struct MemoryMailboxOptions {
   size_t per_session = 10000;
-  std::function<uint64_t()> now;                                          // unix seconds; default core::unix_now
+  std::function<uint64_t()> now;                                           // unix seconds; default core::unix_now
   std::function<void(const SessionId&, std::string_view reason)> on_drop;  // metrics + log
   // Bounds of the whole mailbox (issue 11): sessions with mail, and bytes of mail. A store
   // beyond either is refused (RESOURCE_EXHAUSTED), nothing stored is dropped for it.

@@ -19,10 +19,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "core/util/clock.h"
 #include "core/obs/log.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
+#include "core/util/clock.h"
 
 namespace rmb::relay {
 namespace {
@@ -30,10 +30,10 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kXdelBatch = 128;          // §5.7 delete batching
+constexpr size_t kXdelBatch = 128;  // §5.7 delete batching
 constexpr milliseconds kXdelFlush{10};
-constexpr size_t kMaxStoreBatch = 512;      // stores pipelined per round trip
-constexpr size_t kMaxPendingXdels = 100000; // kept across an outage, then dropped
+constexpr size_t kMaxStoreBatch = 512;       // stores pipelined per round trip
+constexpr size_t kMaxPendingXdels = 100000;  // kept across an outage, then dropped
 constexpr milliseconds kUnblockRetry{2};
 constexpr char kTooManyMailboxes[] = "too many mailboxes on this relay";
 // A store that may not create a stream (issue 11: the number of mailboxes is bounded). The
@@ -115,12 +115,12 @@ struct RedisMailbox::Impl {
   std::condition_variable rcv;
   std::map<SessionId, Session> sessions;  // ordered by (twin, sid), as rmb-rs sorts keys
   uint64_t next_gen = 1;
-  uint64_t epoch = 0;         // bumps whenever the set of readable sessions grows
-  bool in_block = false;      // reader is (about to be) inside XREAD BLOCK
-  uint64_t block_epoch = 0;   // epoch the current XREAD was built from
+  uint64_t epoch = 0;        // bumps whenever the set of readable sessions grows
+  bool in_block = false;     // reader is (about to be) inside XREAD BLOCK
+  uint64_t block_epoch = 0;  // epoch the current XREAD was built from
   bool reader_stopping = false;
   int64_t reader_client_id = -1;
-  int reader_fd = -1;         // for shutdown() on stop; guarded by smu
+  int reader_fd = -1;  // for shutdown() on stop; guarded by smu
 
   std::atomic<uint64_t> depth{0};
   uint64_t db_keys = 0;  // DBSIZE after the last store batch (writer thread only)
@@ -135,7 +135,7 @@ struct RedisMailbox::Impl {
   void note_down(const absl::Status& s) {
     if (!outage_logged.exchange(true)) {
       core::log_warn("redis mailbox: ", url.display(), " unavailable (", s.message(), "); retrying every ",
-               opt.retry_delay.count(), " ms");
+                     opt.retry_delay.count(), " ms");
     }
   }
   void note_up() {
@@ -162,8 +162,8 @@ struct RedisMailbox::Impl {
 
   void writer_loop();
   void reader_loop();
-  void run_stores(core::RedisConn& conn, std::vector<StoreRequest>& batch, std::vector<XdelItem>& dels,
-                  bool unblock, absl::Status& conn_error, bool& unblock_again);
+  void run_stores(core::RedisConn& conn, std::vector<StoreRequest>& batch, std::vector<XdelItem>& dels, bool unblock,
+                  absl::Status& conn_error, bool& unblock_again);
   void sample_step(core::RedisConn& conn, std::string& cursor, uint64_t& partial, SteadyClock::time_point& next_sample);
 };
 
@@ -245,8 +245,8 @@ bool RedisMailbox::connected() const { return impl_->writer_up && impl_->reader_
 // Writer: stores, deletes, reader wake-ups, depth sampling.
 
 void RedisMailbox::Impl::run_stores(core::RedisConn& conn, std::vector<StoreRequest>& batch,
-                                    std::vector<XdelItem>& dels, bool unblock,
-                                    absl::Status& conn_error, bool& unblock_again) {
+                                    std::vector<XdelItem>& dels, bool unblock, absl::Status& conn_error,
+                                    bool& unblock_again) {
   const std::string maxlen = std::to_string(opt.stream_maxlen);
   const std::string ttl = std::to_string(opt.stream_ttl_seconds);
   std::vector<bool> sent(batch.size(), false);
@@ -302,8 +302,8 @@ void RedisMailbox::Impl::run_stores(core::RedisConn& conn, std::vector<StoreRequ
         result = core::reply_status(rep->get());
         if (!result.ok() && result.message().find(kTooManyMailboxes) != absl::string_view::npos) {
           result = absl::ResourceExhaustedError(kTooManyMailboxes);
-          core::log_info("drop too_many_mailboxes: mail for a new ", r.key, " (", db_keys, " keys in redis, --max-mailboxes ",
-                   opt.max_streams, ")");
+          core::log_info("drop too_many_mailboxes: mail for a new ", r.key, " (", db_keys,
+                         " keys in redis, --max-mailboxes ", opt.max_streams, ")");
         }
       }
     } else if (conn_error.ok()) {
@@ -616,8 +616,7 @@ void RedisMailbox::Impl::reader_loop() {
       const redisReply* entries = stream->element[1];
       for (size_t ei = 0; ei < entries->elements; ++ei) {
         const redisReply* entry = entries->element[ei];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-            entry->element[0]->type != REDIS_REPLY_STRING) {
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING) {
           continue;
         }
         std::string entry_id(entry->element[0]->str, entry->element[0]->len);
@@ -648,10 +647,9 @@ void RedisMailbox::Impl::reader_loop() {
           // the session when the relay dies or the connection ends stays in the stream, in
           // order, for the next attach.
           offered = true;
-          accepted = sink->offer(std::make_shared<const std::string>(*body),
-                                 [this, key = target->key, id = entry_id]() mutable {
-                                   queue_xdel(key, std::move(id));
-                                 });
+          accepted =
+              sink->offer(std::make_shared<const std::string>(*body),
+                          [this, key = target->key, id = entry_id]() mutable { queue_xdel(key, std::move(id)); });
         }
         std::lock_guard lock(smu);
         auto it = sessions.find(target->id);

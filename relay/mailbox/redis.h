@@ -32,13 +32,13 @@ namespace rmb::relay {
 
 struct RedisMailboxOptions {
   std::string url = "redis://localhost:6379";
-  uint32_t stream_maxlen = 10000;                    // XADD MAXLEN ~
-  uint32_t stream_ttl_seconds = 3600;                // EXPIRE after each store
-  std::chrono::milliseconds retry_delay{2000};       // after a Redis error (§11)
-  std::chrono::milliseconds block{2000};             // XREAD BLOCK (§11)
-  uint32_t read_count = 100;                         // XREAD COUNT (§11)
-  size_t max_queued_stores = 100000;                 // beyond: store fails at once
-  size_t max_queued_bytes = 256 << 20;               //   and their bytes (issue 11)
+  uint32_t stream_maxlen = 10000;               // XADD MAXLEN ~
+  uint32_t stream_ttl_seconds = 3600;           // EXPIRE after each store
+  std::chrono::milliseconds retry_delay{2000};  // after a Redis error (§11)
+  std::chrono::milliseconds block{2000};        // XREAD BLOCK (§11)
+  uint32_t read_count = 100;                    // XREAD COUNT (§11)
+  size_t max_queued_stores = 100000;            // beyond: store fails at once
+  size_t max_queued_bytes = 256 << 20;          //   and their bytes (issue 11)
   // Mailboxes (issue 11): once the database holds this many keys (DBSIZE, read after every
   // store batch; nearly all are stream:* keys), a store may only go to an existing stream,
   // mail for a new (twin, sid) is refused with "too many mailboxes on this relay".

@@ -54,9 +54,9 @@ struct FrameHeader {
 };
 
 enum class HeaderParse {
-  kComplete,  // `out` is filled
-  kNeedMore,  // fewer bytes than the header needs
-  kBadLength, // a length not in its shortest form, or with the top bit set (§5.2)
+  kComplete,   // `out` is filled
+  kNeedMore,   // fewer bytes than the header needs
+  kBadLength,  // a length not in its shortest form, or with the top bit set (§5.2)
 };
 
 // Parses the header at the start of `data[0, size)`. Checks only the length encoding;

@@ -23,8 +23,8 @@ bool parse_close_payload(std::string_view payload, uint16_t& code, std::string_v
   if (payload.size() == 1) return false;
   code = static_cast<uint16_t>((static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]));
   // §7.4: 1005, 1006 and 1015 are never sent; below 1000 and 1016..2999 are unassigned.
-  const bool allowed = (code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006) ||
-                       (code >= 3000 && code <= 4999);
+  const bool allowed =
+      (code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006) || (code >= 3000 && code <= 4999);
   if (!allowed) return false;
   reason = payload.substr(2);
   return true;

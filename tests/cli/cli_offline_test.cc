@@ -12,9 +12,16 @@ namespace rmb::test {
 namespace {
 
 TEST(CliOffline, EveryCommandHasHelp) {
-  for (std::vector<std::string> cmd :
-       {std::vector<std::string>{"call"}, {"send"}, {"serve"}, {"info"}, {"ping"}, {"health"}, {"devnet"},
-        {"devnet", "up"}, {"devnet", "down"}, {"devnet", "status"}}) {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"call"},
+                                       {"send"},
+                                       {"serve"},
+                                       {"info"},
+                                       {"ping"},
+                                       {"health"},
+                                       {"devnet"},
+                                       {"devnet", "up"},
+                                       {"devnet", "down"},
+                                       {"devnet", "status"}}) {
     cmd.push_back("--help");
     const auto r = run_rmb(cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd[0] << "\n" << describe(r);
@@ -28,11 +35,11 @@ TEST(CliOffline, EveryCommandHasHelp) {
 
 TEST(CliOffline, UsageErrorsExitTwo) {
   const std::vector<std::vector<std::string>> bad = {
-      {"call", "--cmd", "x"},                                    // no --dst
-      {"call", "--dst", "1"},                                    // no --cmd
-      {"call", "--dst", "abc", "--cmd", "x"},                    // not a twin
-      {"call", "--dst", "0", "--cmd", "x"},                      // twin 0 is the relay
-      {"call", "--dst", "1", "--cmd", "x", "--timeout", "0"},    // no time at all
+      {"call", "--cmd", "x"},                                  // no --dst
+      {"call", "--dst", "1"},                                  // no --cmd
+      {"call", "--dst", "abc", "--cmd", "x"},                  // not a twin
+      {"call", "--dst", "0", "--cmd", "x"},                    // twin 0 is the relay
+      {"call", "--dst", "1", "--cmd", "x", "--timeout", "0"},  // no time at all
       {"call", "--dst", "1", "--cmd", "x", "--data", "a", "--data-file", "f"},
       {"call", "--dst", "1", "--cmd", "x", "--repeat", "0"},
       {"send", "--dst", "1,x", "--cmd", "x"},

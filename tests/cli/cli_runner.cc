@@ -1,10 +1,10 @@
 #include "tests/cli/cli_runner.h"
 
+#include <sys/wait.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "tests/support/twins.h"
 

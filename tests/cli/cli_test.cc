@@ -23,8 +23,8 @@ class CliTest : public ::testing::Test {
     dir_ = new std::string(make_temp_dir("rmb-cli-devnet"));
     // Ports from a random free one upwards, so parallel test runs do not collide.
     const std::string base = std::to_string(free_port());
-    auto r = run_rmb({"devnet", "up", "--detach", "--twins", "2", "--dir", *dir_, "--relay-port", base,
-                      "--peer-port", std::to_string(free_port()), "--metrics-port", std::to_string(free_port())});
+    auto r = run_rmb({"devnet", "up", "--detach", "--twins", "2", "--dir", *dir_, "--relay-port", base, "--peer-port",
+                      std::to_string(free_port()), "--metrics-port", std::to_string(free_port())});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     up_output_ = new std::string(r.out);
     r = run_rmb({"devnet", "status", "--dir", *dir_, "--json"});
@@ -116,13 +116,15 @@ TEST_F(CliTest, ACommandNobodyServesFailsAtOnceWithAHint) {
 TEST_F(CliTest, ServiceErrorsAndRepliesReachTheCaller) {
   auto fixed = ChildProcess::spawn({rmb_binary(), "serve", "--peer", *peer2_, "--cmd", "calc.add", "--reply", "42"});
   ASSERT_TRUE(fixed.ok()) << fixed.status();
-  auto failing = ChildProcess::spawn({rmb_binary(), "serve", "--peer", *peer2_, "--cmd", "calc.div", "--error", "500:division by zero"});
+  auto failing = ChildProcess::spawn(
+      {rmb_binary(), "serve", "--peer", *peer2_, "--cmd", "calc.div", "--error", "500:division by zero"});
   ASSERT_TRUE(failing.ok()) << failing.status();
   // Registration takes a moment; until then the call has no service to reach. (A timeout of
   // 10 s, not 3: timestamps are whole seconds, so 3 left the round trip as little as 2 s.)
   RunResult r;
   for (int i = 0; i < 100; ++i) {
-    r = run_rmb({"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.add", "--data", "{\"a\":1}", "--timeout", "10"});
+    r = run_rmb(
+        {"call", "--peer", *peer1_, "--dst", "2", "--cmd", "calc.add", "--data", "{\"a\":1}", "--timeout", "10"});
     if (r.exit_code == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -209,8 +211,8 @@ TEST_F(CliTest, InfoShowsTheTwinAndItsConnectedRelay) {
 TEST_F(CliTest, PingPrintsEachReplyAndStatistics) {
   // Each probe's timeout (default 5 s, 4 to 5 s with whole-second timestamps) generous for
   // a loaded machine: a late reply would count as loss.
-  const auto r = run_rmb(
-      {"ping", "--peer", *peer1_, "--dst", "2", "--count", "3", "--interval", "0.05", "--timeout", "20"});
+  const auto r =
+      run_rmb({"ping", "--peer", *peer1_, "--dst", "2", "--count", "3", "--interval", "0.05", "--timeout", "20"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n') >= 6, true) << describe(r);
   EXPECT_NE(r.out.find("reply from twin 2: seq=3 version \""), std::string::npos) << describe(r);

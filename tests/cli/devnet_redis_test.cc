@@ -73,8 +73,13 @@ TEST(DevnetRedis, RedisCliCallsTheEchoServiceThroughTheCompatFrontDoor) {
   const auto incoming = nlohmann::json::parse(value);
   EXPECT_EQ(incoming["src"], "1");
   EXPECT_EQ(incoming["dat"], "cGluZw==");  // "ping"
-  nlohmann::json answer = {{"ver", 1}, {"ref", incoming["ref"]}, {"dat", "cG9uZw=="},  // "pong"
-                           {"dst", incoming["src"]}, {"shm", nullptr}, {"now", 0}, {"err", nullptr}};
+  nlohmann::json answer = {{"ver", 1},
+                           {"ref", incoming["ref"]},
+                           {"dat", "cG9uZw=="},  // "pong"
+                           {"dst", incoming["src"]},
+                           {"shm", nullptr},
+                           {"now", 0},
+                           {"err", nullptr}};
   shell("redis-cli -p " + port + " -n 2 LPUSH msgbus.system.reply '" + answer.dump() + "'");
   std::string out;
   for (int i = 0; i < 100 && out.find("pong") == std::string::npos; ++i) {

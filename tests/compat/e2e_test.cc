@@ -202,7 +202,8 @@ TEST_F(CompatE2E, RedisKilledAndRestartedUnderLoadEveryPoppedRequestIsAnswered) 
   peers_[1]->engine().add_service("held.svc", service);
   auto caller = RedisClient::connect(db_url(1));
   for (int i = 0; i < kN; ++i) {
-    caller->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {2}, "ret-held", absl::StrCat(i), "held.svc"));
+    caller->lpush("msgbus.system.local",
+                  request_json(absl::StrCat("h", i), {2}, "ret-held", absl::StrCat(i), "held.svc"));
   }
   ASSERT_TRUE(service->wait_held(kN));  // all popped, signed, relayed and delivered
   redis_->kill();
@@ -275,7 +276,8 @@ TEST_F(CompatE2E, ManyConcurrentCallers) {
   std::thread worker(serve, db_url(2), "e2e.many", kCalls);
   auto caller = RedisClient::connect(db_url(1));
   for (int i = 0; i < kCalls; ++i) {
-    caller->lpush("msgbus.system.local", request_json(absl::StrCat(i), {2}, "ret-many", absl::StrCat("m", i), "e2e.many"));
+    caller->lpush("msgbus.system.local",
+                  request_json(absl::StrCat(i), {2}, "ret-many", absl::StrCat("m", i), "e2e.many"));
   }
   std::set<std::string> refs;
   for (int i = 0; i < kCalls; ++i) {
@@ -296,8 +298,8 @@ TEST_F(CompatE2E, PythonClientAgainstTheRealGateway) {
   const char* src = std::getenv("RMB_SOURCE_DIR");
   ASSERT_NE(src, nullptr) << "RMB_SOURCE_DIR not set";
   std::thread worker(serve, db_url(2), "remote.echo", 1);
-  auto py = test::ChildProcess::spawn({"/usr/bin/python3", std::string(src) + "/tests/compat/python_client.py",
-                                       db_url(1), "1", "4040", "2"});
+  auto py = test::ChildProcess::spawn(
+      {"/usr/bin/python3", std::string(src) + "/tests/compat/python_client.py", db_url(1), "1", "4040", "2"});
   ASSERT_TRUE(py.ok()) << py.status();
   auto code = (*py)->stop(0, std::chrono::seconds(90));  // signal 0: just wait
   worker.join();

@@ -32,12 +32,12 @@ using namespace std::chrono_literals;
 std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
 
 bool eventually(const std::function<bool()>& holds, std::chrono::milliseconds limit = 20s) {
-  return test::poll_until(holds, [](bool b) { return b; }, limit);
+  return test::poll_until(
+      holds, [](bool b) { return b; }, limit);
 }
 
 std::string request_json(const std::string& ref, const std::vector<uint32_t>& dst, const std::string& ret,
-                         const std::string& data = "hello", const std::string& cmd = "test.echo",
-                         uint64_t exp = 120) {
+                         const std::string& data = "hello", const std::string& cmd = "test.echo", uint64_t exp = 120) {
   RequestJson r;
   r.ref = ref;
   r.cmd = cmd;
@@ -133,8 +133,9 @@ TEST_F(FrontDoorTest, RedisCallerToRedisWorkerRoundTrip) {
 }
 
 TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
-  app_->lpush("msgbus.system.local",
-              request_json("fan", {55, FakeGateway::kUnknown, FakeGateway::kRelayError, FakeGateway::kHeld}, "fan-ret"));
+  app_->lpush(
+      "msgbus.system.local",
+      request_json("fan", {55, FakeGateway::kUnknown, FakeGateway::kRelayError, FakeGateway::kHeld}, "fan-ret"));
   std::map<std::string, IncomingResponseJson> by_src;
   for (int i = 0; i < 3; ++i) {
     auto d = parse_d(app_->brpop("fan-ret"));
@@ -191,7 +192,8 @@ TEST_F(FrontDoorTest, RequestsThatCannotBeSentAreAnsweredAtOnce) {
        "other: invalid data base64 encoding", 1},
       {absl::StrCat(R"({"ver":1,"ref":"exp0","cmd":"c","exp":0,"dat":"","dst":[55],"ret":"e1","now":0})"), 102,
        "envelope validation error: message has expired", 1},
-      {absl::StrCat(R"({"ver":1,"ref":"old","cmd":"c","exp":10,"dat":"","dst":[55,56],"ret":"e1","now":)", now - 60, "}"),
+      {absl::StrCat(R"({"ver":1,"ref":"old","cmd":"c","exp":10,"dat":"","dst":[55,56],"ret":"e1","now":)", now - 60,
+                    "}"),
        102, "envelope validation error: message has expired", 2},
       {R"({"ver":1,"ref":"nodst","cmd":"c","exp":10,"dat":"","dst":[],"ret":"e1","now":0})", 500,
        "other: request has no destination", 1},
@@ -245,7 +247,8 @@ TEST_F(FrontDoorTest, ManyRequestsInFlightAtOnce) {
   // Held requests are answered only after all 64 reached the gateway: the pop loop must not
   // wait for answers.
   for (int i = 0; i < 64; ++i) {
-    app_->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "held", absl::StrCat(i)));
+    app_->lpush("msgbus.system.local",
+                request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "held", absl::StrCat(i)));
   }
   ASSERT_TRUE(gateway_.wait_requests(64));
   gateway_.release_held();
@@ -297,7 +300,8 @@ TEST_F(FrontDoorTest, ListsAreCappedAt10000) {
 TEST_F(FrontDoorTest, RedisKilledAndRestartedEveryPoppedRequestIsAnswered) {
   constexpr int kN = 200;
   for (int i = 0; i < kN; ++i) {
-    app_->lpush("msgbus.system.local", request_json(absl::StrCat("k", i), {FakeGateway::kHeld}, "survive", absl::StrCat(i)));
+    app_->lpush("msgbus.system.local",
+                request_json(absl::StrCat("k", i), {FakeGateway::kHeld}, "survive", absl::StrCat(i)));
   }
   ASSERT_TRUE(gateway_.wait_requests(kN));  // all popped and sent
   redis_->kill();
@@ -328,7 +332,8 @@ TEST_F(FrontDoorTest, RequestsWhileRedisIsDownAreServedAfterItReturns) {
 }
 
 TEST_F(FrontDoorTest, StopCancelsWhatIsInFlightAndReturns) {
-  for (int i = 0; i < 5; ++i) app_->lpush("msgbus.system.local", request_json(absl::StrCat(i), {FakeGateway::kHeld}, "x"));
+  for (int i = 0; i < 5; ++i)
+    app_->lpush("msgbus.system.local", request_json(absl::StrCat(i), {FakeGateway::kHeld}, "x"));
   ASSERT_TRUE(gateway_.wait_requests(5));
   door_->stop();
   EXPECT_EQ(gateway_.cancelled(), 5u);
@@ -365,7 +370,6 @@ TEST_F(FrontDoorTest, UnixSocketUrl) {
   app_->lpush("msgbus.system.local", request_json("unix", {55}, "unix-ret"));
   EXPECT_EQ(parse_d(app_->brpop("unix-ret")).ref, "unix");
 }
-
 
 // What the engine hands the orphan sink: a reply for a uid pending nowhere in this process.
 gateway::Outcome late_reply(const std::string& uid, uint32_t from, const std::string& data) {
@@ -407,7 +411,10 @@ TEST_F(FrontDoorTest, ReplyForNoPendingRequestReachesRetThroughItsBacklog) {
 // each such reply is dropped (with a log line), and the replies after it still get through.
 TEST_F(FrontDoorTest, RepliesWithBadOrNoBacklogAreDroppedAndOthersStillFlow) {
   ASSERT_TRUE(eventually([&] { return gateway_.has_orphan_sink(); }));
-  app_->text({"SET", "msgbus.backlog.u-bad", std::string("\x0a\x05" "ab", 4)});  // truncated field
+  app_->text({"SET", "msgbus.backlog.u-bad",
+              std::string("\x0a\x05"
+                          "ab",
+                          4)});  // truncated field
   app_->text({"SET", "msgbus.backlog.u-noret", encode_backlog("u-noret", "x", "", 60)});
   rmb::Backlog plugin;
   plugin.set_uid("u-plugin");
@@ -416,7 +423,8 @@ TEST_F(FrontDoorTest, RepliesWithBadOrNoBacklogAreDroppedAndOthersStillFlow) {
   app_->text({"SET", "msgbus.backlog.u-plugin", plugin.SerializeAsString()});
   app_->lpush("msgbus.backlog.u-list", "not a string");
   app_->text({"SET", "msgbus.backlog.u-good", encode_backlog("u-good", "good", "mixed-ret", 60)});
-  for (const char* uid : {"u-bad", "u-noret", "u-plugin", "u-list", "u-missing"}) gateway_.orphan(late_reply(uid, 55, uid));
+  for (const char* uid : {"u-bad", "u-noret", "u-plugin", "u-list", "u-missing"})
+    gateway_.orphan(late_reply(uid, 55, uid));
   gateway_.orphan(late_reply("u-good", 55, "fine"));
   auto d = parse_d(app_->brpop("mixed-ret"));
   EXPECT_EQ(d.ref, "good");
@@ -459,7 +467,8 @@ TEST_F(FrontDoorTest, BacklogLookupsAreBounded) {
 // answers did not reach `ret`, and each destination's answer arrives once.
 TEST_F(FrontDoorTest, RequestsInFlightAtStopAreSentAgainAfterARestart) {
   for (int i = 0; i < 3; ++i) {
-    app_->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "again", absl::StrCat(i)));
+    app_->lpush("msgbus.system.local",
+                request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "again", absl::StrCat(i)));
   }
   app_->lpush("msgbus.system.local", request_json("fan", {55, FakeGateway::kHeld}, "again-fan"));
   ASSERT_TRUE(gateway_.wait_requests(4));
@@ -526,7 +535,6 @@ TEST_F(FrontDoorTest, InstanceNameSuffixesTheStateKeys) {
   EXPECT_EQ(app_->integer({"EXISTS", "msgbus.system.inflight"}), 0);
 }
 
-
 // An incoming request reaches msgbus.<cmd> once per (source, uid), also when it comes again
 // after this peer restarted (its gateway no longer knows the uid); once the app answered,
 // a repeat gets that answer again without reaching the app.
@@ -542,7 +550,7 @@ TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTh
   auto b = parse_incoming_request(app_->brpop("msgbus.dup.cmd").value_or(""));
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->ref, "dup-1");
-  open_door(url_);  // a restart
+  open_door(url_);                              // a restart
   ASSERT_TRUE(gateway_.fallback()->offer(in));  // not delivered again
   // Writes go through one FIFO: once a later request arrived, the repeat was looked at
   // (before the answer below exists).
@@ -551,7 +559,8 @@ TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTh
   later.command = "dup.later";
   ASSERT_TRUE(gateway_.fallback()->offer(later));
   ASSERT_TRUE(app_->brpop("msgbus.dup.later"));
-  app_->lpush("msgbus.system.reply", R"({"ver":1,"ref":"dup-1","dat":"YW5zd2Vy","dst":"9:s","shm":null,"now":0,"err":null})");
+  app_->lpush("msgbus.system.reply",
+              R"({"ver":1,"ref":"dup-1","dat":"YW5zd2Vy","dst":"9:s","shm":null,"now":0,"err":null})");
   ASSERT_TRUE(eventually([&] { return gateway_.foreign_replies().size() == 1; }));
   ASSERT_TRUE(eventually([&] { return app_->get("msgbus.system.seen.9:s.dup-1").value_or("").size() > 0; }));
   ASSERT_TRUE(gateway_.fallback()->offer(in));  // answered again
@@ -572,7 +581,6 @@ TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTh
   ASSERT_TRUE(app_->brpop("msgbus.dup.cmd"));
   EXPECT_LE(app_->integer({"TTL", "msgbus.system.seen.9:s.ahead-1"}), 1860);
 }
-
 
 // Someone made the state keys something else: logged, and requests are still answered
 // (without the restart safety).

@@ -68,8 +68,8 @@ absl::StatusOr<std::unique_ptr<InprocPeer>> InprocPeer::start(const NetTwin& twi
   p->links_ = gateway::make_relay_links(p->io_, std::move(links));
   gateway::EngineOptions options;
   options.version = "v-compat-test";
-  p->engine_ = std::make_unique<gateway::Engine>(p->io_, std::move(*identity), *p->directory_, *p->links_,
-                                                 std::move(options));
+  p->engine_ =
+      std::make_unique<gateway::Engine>(p->io_, std::move(*identity), *p->directory_, *p->links_, std::move(options));
   p->engine_->start();
   p->work_.emplace(p->io_.get_executor());
   p->thread_ = std::thread([io = &p->io_] { io->run(); });

@@ -48,7 +48,8 @@ std::string response_json(const std::string& uid, const std::string& dst, const 
 }
 
 bool eventually(const std::function<bool()>& holds, std::chrono::milliseconds limit = 30s) {
-  return test::poll_until(holds, [](bool b) { return b; }, limit, 20ms);
+  return test::poll_until(
+      holds, [](bool b) { return b; }, limit, 20ms);
 }
 
 class CompatRestart : public ::testing::Test {
@@ -81,9 +82,11 @@ class CompatRestart : public ::testing::Test {
     peers_[i].reset();
     // rmb-rs's spellings (deprecated --mnemonics, short -r, counted -dd): the Redis-queue
     // users this front door is for start rmb-peer this way.
-    std::vector<std::string> args = {"-k", "ed25519", "--mnemonics", twins_[i].secret, "--directory",
-                                     net_->directory_path, "--relay", absl::StrCat("ws://127.0.0.1:", relay_port_),
-                                     "-r", db_url(i + 1)};
+    std::vector<std::string> args = {"-k",          "ed25519",
+                                     "--mnemonics", twins_[i].secret,
+                                     "--directory", net_->directory_path,
+                                     "--relay",     absl::StrCat("ws://127.0.0.1:", relay_port_),
+                                     "-r",          db_url(i + 1)};
     if (debug) args.push_back("-dd");
     auto p = test::PeerProcess::start(args);
     ASSERT_TRUE(p.ok()) << p.status();
@@ -135,7 +138,8 @@ TEST_F(CompatRestart, RequestPoppedBeforeSigkillIsSentAfterTheRestartAndAnswered
   net_->relay->process().stop(SIGKILL);
   caller_->lpush(kLocalQueue, request_json("kept", 2, "kept-ret", "payload-1", "svc.kept"));
   ASSERT_TRUE(eventually([&] {
-    return caller_->integer({"LLEN", kLocalQueue}) == 0 && caller_->integer({"LLEN", "msgbus.system.local.processing"}) <= 0;
+    return caller_->integer({"LLEN", kLocalQueue}) == 0 &&
+           caller_->integer({"LLEN", "msgbus.system.local.processing"}) <= 0;
   })) << "the request was not popped";
   peers_[0]->kill();
   ASSERT_NO_FATAL_FAILURE(restart_relay());
@@ -195,7 +199,10 @@ INSTANTIATE_TEST_SUITE_P(RecordKeptOrLost, CompatRestartReply, ::testing::Bool()
 // one whose backlog is not an rmb.Backlog is dropped with a log line; the next one, with a
 // good backlog, reaches its `ret`.
 TEST_F(CompatRestart, BadBacklogBytesAreDroppedWithALogLineAndOtherRepliesStillArrive) {
-  caller_->text({"SET", "msgbus.backlog.0bad-0000", std::string("\x0a\x05" "ab", 4)});
+  caller_->text({"SET", "msgbus.backlog.0bad-0000",
+                 std::string("\x0a\x05"
+                             "ab",
+                             4)});
   caller_->text({"SET", "msgbus.backlog.0good-000", encode_backlog("0good-000", "good-ref", "orphan-ret", 60)});
   worker_->lpush(kReplyQueue, response_json("0bad-0000", "1", "lost"));
   worker_->lpush(kReplyQueue, response_json("0good-000", "1", "found"));
@@ -210,7 +217,6 @@ TEST_F(CompatRestart, BadBacklogBytesAreDroppedWithALogLineAndOtherRepliesStillA
   EXPECT_EQ(caller_->integer({"LLEN", "orphan-ret"}), 0);
 }
 
-
 // The request reached the service's Redis queue; the service's peer is SIGKILLed and
 // restarted; the caller sends the request again (its relay link dropped). The new peer does
 // not deliver it to the service a second time, and the service's one answer reaches the
@@ -222,7 +228,8 @@ TEST_F(CompatRestart, ServiceSidePeerRestartDoesNotDeliverTheRepeatAgain) {
   peers_[1]->kill();
   ASSERT_NO_FATAL_FAILURE(start_peer(1, /*debug=*/true));
   ASSERT_NO_FATAL_FAILURE(restart_relay());  // the caller's link drops: it sends what is unanswered again
-  EXPECT_TRUE(peers_[1]->wait_for_output(absl::StrCat("repeated request ", b.ref, " from 1 is on 'msgbus.svc.twice'"), 30s));
+  EXPECT_TRUE(
+      peers_[1]->wait_for_output(absl::StrCat("repeated request ", b.ref, " from 1 is on 'msgbus.svc.twice'"), 30s));
   worker_->lpush(kReplyQueue, response_json(b.ref, b.src, "once"));
   auto d = parse_incoming_response(caller_->brpop("twice-ret", 30s).value_or(""));
   ASSERT_TRUE(d.ok()) << d.status();

@@ -77,8 +77,9 @@ TEST(Shapes, IncomingResponseExampleByteExact) {
 TEST(Shapes, LocalErrorResponseHasEveryKeyWithNulls) {
   IncomingResponseJson d;
   d.err = ErrorJson{103, "unknown twin id '99'"};
-  EXPECT_EQ(to_json(d),
-            R"({"ver":1,"ref":null,"dat":"","src":"","shm":null,"now":0,"err":{"code":103,"message":"unknown twin id '99'"}})");
+  EXPECT_EQ(
+      to_json(d),
+      R"({"ver":1,"ref":null,"dat":"","src":"","shm":null,"now":0,"err":{"code":103,"message":"unknown twin id '99'"}})");
 }
 
 TEST(Shapes, ErrorResponseParses) {
@@ -92,9 +93,8 @@ TEST(Shapes, ErrorResponseParses) {
 
 TEST(Shapes, ToleratesExtraKeysNullRefAbsentOptionals) {
   // Go's `con`, Python's `err`, and keys other SDKs add; ref null; tag and shm absent.
-  RequestParse p = parse_request(
-      R"({"ver":1,"ref":null,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":"q","now":0,)"
-      R"("con":"sess","err":null,"uid":"x","src":"7","try":3,"sig":"ab","pxy":false})");
+  RequestParse p = parse_request(R"({"ver":1,"ref":null,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":"q","now":0,)"
+                                 R"("con":"sess","err":null,"uid":"x","src":"7","try":3,"sig":"ab","pxy":false})");
   ASSERT_TRUE(p.request) << p.error.message;
   EXPECT_EQ(p.request->ref, std::nullopt);
   EXPECT_EQ(p.request->tag, std::nullopt);
@@ -160,16 +160,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":"q"})", "missing key 'now'", true},
         BadRequest{R"({"ver":"1","cmd":"c","exp":5,"dat":"","dst":[1],"ret":"q","now":0})", "'ver' must be", true},
         BadRequest{R"({"ver":1,"cmd":7,"exp":5,"dat":"","dst":[1],"ret":"q","now":0})", "'cmd' must be a string", true},
-        BadRequest{R"({"ver":1,"cmd":null,"exp":5,"dat":"","dst":[1],"ret":"q","now":0})", "'cmd' must be a string", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":"5","dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":-5,"dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":5.5,"dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":[],"dst":[1],"ret":"q","now":0})", "'dat' must be a string", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":55,"ret":"q","now":0})", "'dst' must be an array", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":["55"],"ret":"q","now":0})", "'dst' must be an array of twin ids (u32)", true},
+        BadRequest{R"({"ver":1,"cmd":null,"exp":5,"dat":"","dst":[1],"ret":"q","now":0})", "'cmd' must be a string",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":"5","dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":-5,"dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":5.5,"dat":"","dst":[1],"ret":"q","now":0})", "'exp' must be an unsigned",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":[],"dst":[1],"ret":"q","now":0})", "'dat' must be a string",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":55,"ret":"q","now":0})", "'dst' must be an array",
+                   true},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":["55"],"ret":"q","now":0})",
+                   "'dst' must be an array of twin ids (u32)", true},
         BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[-1],"ret":"q","now":0})", "(u32)", true},
         BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[4294967296],"ret":"q","now":0})", "(u32)", true},
-        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":7,"now":0})", "'ret' must be a string", false},
+        BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":7,"now":0})", "'ret' must be a string",
+                   false},
         BadRequest{R"({"ver":1,"cmd":"c","exp":5,"dat":"","dst":[1],"ret":"q","now":-1})", "'now' must be", true},
         BadRequest{REQ(R"(,"ref":5)"), "'ref' must be a string or null", true},
         BadRequest{REQ(R"(,"tag":{})"), "'tag' must be a string or null", true},
@@ -177,7 +185,8 @@ INSTANTIATE_TEST_SUITE_P(
 #undef REQ
 
 TEST(Shapes, ParseErrorKeepsRefAndDestinationCountForTheAnswer) {
-  RequestParse p = parse_request(R"({"ver":1,"ref":"r9","cmd":"c","exp":"x","dat":"","dst":[1,2,3],"ret":"q","now":0})");
+  RequestParse p =
+      parse_request(R"({"ver":1,"ref":"r9","cmd":"c","exp":"x","dat":"","dst":[1,2,3],"ret":"q","now":0})");
   ASSERT_FALSE(p.request);
   EXPECT_EQ(p.error.ref, "r9");
   EXPECT_EQ(p.error.destinations, 3u);
@@ -185,13 +194,15 @@ TEST(Shapes, ParseErrorKeepsRefAndDestinationCountForTheAnswer) {
 
 TEST(Shapes, MalformedResponses) {
   const char* cases[] = {
-      "", "[]", "{}",
-      R"({"ver":1,"ref":"u","dst":"7","now":0})",                  // no dat
-      R"({"ver":1,"ref":"u","dat":"","now":0})",                   // no dst
-      R"({"ver":1,"ref":"u","dat":"","dst":7,"now":0})",           // dst not a string
-      R"({"ver":1,"ref":"u","dat":"","dst":"7"})",                 // no now
-      R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":"x"})",              // err not an object
-      R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":{"code":1}})",       // no message
+      "",
+      "[]",
+      "{}",
+      R"({"ver":1,"ref":"u","dst":"7","now":0})",                            // no dat
+      R"({"ver":1,"ref":"u","dat":"","now":0})",                             // no dst
+      R"({"ver":1,"ref":"u","dat":"","dst":7,"now":0})",                     // dst not a string
+      R"({"ver":1,"ref":"u","dat":"","dst":"7"})",                           // no now
+      R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":"x"})",         // err not an object
+      R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":{"code":1}})",  // no message
       R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":{"code":-1,"message":""}})",
       R"({"ver":1,"ref":"u","dat":"","dst":"7","now":0,"err":{"code":4294967296,"message":""}})",
   };

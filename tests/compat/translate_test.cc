@@ -104,10 +104,12 @@ TEST(Translate, RequestsThatCannotBeSentGetErrors) {
 }
 
 TEST(Translate, ErrorAnswerShape) {
-  EXPECT_EQ(to_json(error_to_json(bad_base64_error(), std::string("r1"))),
-            R"({"ver":1,"ref":"r1","dat":"","src":"","shm":null,"now":0,"err":{"code":500,"message":"other: invalid data base64 encoding"}})");
-  EXPECT_EQ(to_json(error_to_json(invalid_request_error("missing key 'now'"), std::nullopt)),
-            R"({"ver":1,"ref":null,"dat":"","src":"","shm":null,"now":0,"err":{"code":500,"message":"other: invalid request: missing key 'now'"}})");
+  EXPECT_EQ(
+      to_json(error_to_json(bad_base64_error(), std::string("r1"))),
+      R"({"ver":1,"ref":"r1","dat":"","src":"","shm":null,"now":0,"err":{"code":500,"message":"other: invalid data base64 encoding"}})");
+  EXPECT_EQ(
+      to_json(error_to_json(invalid_request_error("missing key 'now'"), std::nullopt)),
+      R"({"ver":1,"ref":null,"dat":"","src":"","shm":null,"now":0,"err":{"code":500,"message":"other: invalid request: missing key 'now'"}})");
 }
 
 TEST(Translate, OutcomesBecomeIncomingResponses) {
@@ -121,8 +123,9 @@ TEST(Translate, OutcomesBecomeIncomingResponses) {
   o.timestamp = 1700000005;
   auto d = outcome_to_json(o, std::string("r1"));
   ASSERT_TRUE(d);
-  EXPECT_EQ(to_json(*d),
-            R"({"ver":1,"ref":"r1","dat":"InYxLjAi","src":"55:s1","shm":"application/json","now":1700000005,"err":null})");
+  EXPECT_EQ(
+      to_json(*d),
+      R"({"ver":1,"ref":"r1","dat":"InYxLjAi","src":"55:s1","shm":"application/json","now":1700000005,"err":null})");
 
   gateway::Outcome relay;
   relay.origin = gateway::Outcome::Origin::kRelay;
@@ -130,8 +133,9 @@ TEST(Translate, OutcomesBecomeIncomingResponses) {
   relay.error = gateway::RmbError{0, "twin not found"};
   d = outcome_to_json(relay, std::nullopt);
   ASSERT_TRUE(d);
-  EXPECT_EQ(to_json(*d),
-            R"({"ver":1,"ref":null,"dat":"","src":"0","shm":null,"now":1700000001,"err":{"code":0,"message":"twin not found"}})");
+  EXPECT_EQ(
+      to_json(*d),
+      R"({"ver":1,"ref":null,"dat":"","src":"0","shm":null,"now":1700000001,"err":{"code":0,"message":"twin not found"}})");
 
   gateway::Outcome local;
   local.origin = gateway::Outcome::Origin::kLocal;
@@ -139,8 +143,9 @@ TEST(Translate, OutcomesBecomeIncomingResponses) {
   local.error = gateway::RmbError{103, "unknown twin id '99'"};
   d = outcome_to_json(local, std::string("r"));
   ASSERT_TRUE(d);
-  EXPECT_EQ(to_json(*d),
-            R"({"ver":1,"ref":"r","dat":"","src":"","shm":null,"now":0,"err":{"code":103,"message":"unknown twin id '99'"}})");
+  EXPECT_EQ(
+      to_json(*d),
+      R"({"ver":1,"ref":"r","dat":"","src":"","shm":null,"now":0,"err":{"code":103,"message":"unknown twin id '99'"}})");
 
   gateway::Outcome expired = local;
   expired.error.reset();
@@ -167,8 +172,9 @@ TEST(Translate, IncomingRequestShape) {
   in.schema = "application/json";
   in.timestamp = 1700000000;
   in.expiration = 120;
-  EXPECT_EQ(to_json(incoming_to_json(in)),
-            R"({"ver":1,"ref":"9d5a3d51-2a5c-4b1e-8b9c-3f7e2a1b0c4d","src":"7","cmd":"zos.system.version","exp":120,"dat":"e30=","tag":null,"ret":"msgbus.system.reply","shm":"application/json","now":1700000000})");
+  EXPECT_EQ(
+      to_json(incoming_to_json(in)),
+      R"({"ver":1,"ref":"9d5a3d51-2a5c-4b1e-8b9c-3f7e2a1b0c4d","src":"7","cmd":"zos.system.version","exp":120,"dat":"e30=","tag":null,"ret":"msgbus.system.reply","shm":"application/json","now":1700000000})");
   in.source.connection = "sess1";
   in.tags = "fail-fast";
   auto b = incoming_to_json(in);
@@ -242,7 +248,10 @@ TEST(Backlog, DecodesWhatItEncodesAndRefusesWhatIsNotOne) {
   auto no_ref = decode_backlog(encode_backlog("u2", std::nullopt, "r", 10));
   ASSERT_TRUE(no_ref.ok());
   EXPECT_EQ(no_ref->reference, std::nullopt);
-  EXPECT_FALSE(decode_backlog(std::string("\x0a\x05" "ab", 4)).ok());  // truncated
+  EXPECT_FALSE(decode_backlog(std::string("\x0a\x05"
+                                          "ab",
+                                          4))
+                   .ok());  // truncated
   EXPECT_FALSE(decode_backlog("\xff\xff\xff\xff").ok());
   EXPECT_FALSE(decode_backlog(encode_backlog("u3", "x", "", 10)).ok());  // nowhere to push
 }
@@ -263,12 +272,15 @@ TEST(Translate, ReplyRoutedByItsBacklog) {
   o.error = gateway::RmbError{0, "no route"};
   routed = route_by_backlog(o, encode_backlog("u1", std::nullopt, "ret-9", 60));
   ASSERT_TRUE(routed.ok());
-  EXPECT_EQ(routed->json, R"({"ver":1,"ref":null,"dat":"","src":"0","shm":null,"now":1700000000,"err":{"code":0,"message":"no route"}})");
+  EXPECT_EQ(
+      routed->json,
+      R"({"ver":1,"ref":null,"dat":"","src":"0","shm":null,"now":1700000000,"err":{"code":0,"message":"no route"}})");
   EXPECT_FALSE(route_by_backlog(o, "junk\xff").ok());
 }
 
 TEST(Inflight, RecordsAndAnsweredMarkers) {
-  auto state = parse_inflight({{"a", "{req a}"}, {"a#55", "1"}, {"b", "{req b}"}, {"a#56", "1"}, {"gone#7", "1"}, {"x#y", "1"}});
+  auto state =
+      parse_inflight({{"a", "{req a}"}, {"a#55", "1"}, {"b", "{req b}"}, {"a#56", "1"}, {"gone#7", "1"}, {"x#y", "1"}});
   ASSERT_EQ(state.records.size(), 2u);
   EXPECT_EQ(state.records[0].uid, "a");
   EXPECT_EQ(state.records[0].request, "{req a}");
@@ -303,10 +315,9 @@ TEST(RedisUrl, FormsTheFrontDoorAccepts) {
 }
 
 TEST(RedisUrl, BadUrlsAreClearErrorsWithoutThePassword) {
-  for (const char* bad : {"", "localhost:6379", "http://h", "rediss://h", "redis://", "redis://h:0",
-                          "redis://h:70000", "redis://h:x", "redis://h/abc", "redis://:secret@h:port",
-                          "unix://", "unix://relative", "unix:///s?database=1", "unix:///s?db=x",
-                          "redis://[::1"}) {
+  for (const char* bad : {"", "localhost:6379", "http://h", "rediss://h", "redis://", "redis://h:0", "redis://h:70000",
+                          "redis://h:x", "redis://h/abc", "redis://:secret@h:port", "unix://", "unix://relative",
+                          "unix:///s?database=1", "unix:///s?db=x", "redis://[::1"}) {
     auto u = core::parse_redis_url(bad);
     ASSERT_FALSE(u.ok()) << bad;
     EXPECT_NE(std::string(u.status().message()).find("invalid redis url"), std::string::npos) << bad;

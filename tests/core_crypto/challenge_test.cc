@@ -50,8 +50,7 @@ TEST(Challenge, AbsentAddressReadsAsZeroLikeRust) {
   rmb::Envelope env = build_a();
   env.clear_source();
   env.clear_destination();
-  EXPECT_EQ(challenge_bytes(env), std::string(kUidA) +
-                                      "170000000030000zos.system.versionapplication/json\"hello\"");
+  EXPECT_EQ(challenge_bytes(env), std::string(kUidA) + "170000000030000zos.system.versionapplication/json\"hello\"");
 }
 
 TEST(Challenge, EmptyOptionalStringsWriteNothing) {
@@ -76,7 +75,9 @@ TEST(Challenge, LargeNumbersAsDecimalText) {
   env.set_expiration(0);
   env.mutable_source()->set_twin(UINT32_MAX);
   env.mutable_error()->set_code(0);
-  EXPECT_EQ(challenge_bytes(env), "18446744073709551615042949672950" "0");
+  EXPECT_EQ(challenge_bytes(env),
+            "18446744073709551615042949672950"
+            "0");
 }
 
 TEST(Challenge, DigestMatchesMd5OfTheStreamForLargePayloads) {

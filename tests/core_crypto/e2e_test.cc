@@ -28,8 +28,7 @@ TEST(E2eKey, PublicKeysOfTheVector) {
   EXPECT_EQ(to_hex(key_from(kE2eSk1).public_key()), kE2ePk1);
   EXPECT_EQ(to_hex(key_from(kE2eSk2).public_key()), kE2ePk2);
   // §3.2: the neck… mini-secret gives this compressed secp256k1 key.
-  EXPECT_EQ(to_hex(key_from(kSeed).public_key()),
-            "0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55");
+  EXPECT_EQ(to_hex(key_from(kSeed).public_key()), "0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55");
 }
 
 TEST(E2eKey, SharedKeyIsSha256OfXBothWays) {
@@ -65,7 +64,7 @@ TEST(E2eKey, UncompressedPeerKeyAlsoWorks) {
 
 TEST(E2eKey, BadInputsAreErrors) {
   EXPECT_FALSE(E2eKey::from_seed(Seed{}).ok());  // zero is not a scalar
-  Seed order{};  // the group order n is not a valid secret either
+  Seed order{};                                  // the group order n is not a valid secret either
   order = hex_fixed<32>("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
   EXPECT_FALSE(E2eKey::from_seed(order).ok());
 

@@ -80,16 +80,14 @@ TEST_F(EnvelopeVectors, Sr25519SignatureVerifies) {
   env.set_uid(env.uid() + "x");
   absl::Status st = verify_envelope(env, hex_fixed<32>(kSrPub));
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("sr25519 signature verification failed"), absl::string_view::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("sr25519 signature verification failed"), absl::string_view::npos) << st.message();
 }
 
 TEST_F(EnvelopeVectors, TamperedFieldsFailVerification) {
   rmb::Envelope env;
   ASSERT_TRUE(env.ParseFromString(hex_str(kB.envelope)));
   auto expect_fails = [&](rmb::Envelope e, const char* what) {
-    EXPECT_EQ(verify_envelope(e, account_).message(), "ed25519 signature verification failed")
-        << what;
+    EXPECT_EQ(verify_envelope(e, account_).message(), "ed25519 signature verification failed") << what;
   };
   rmb::Envelope e = env;
   e.set_timestamp(e.timestamp() + 1);
@@ -116,16 +114,13 @@ TEST_F(EnvelopeVectors, TamperedFieldsFailVerification) {
 TEST_F(EnvelopeVectors, WrongLengthAndPrefixGiveReasons) {
   rmb::Envelope env = build_a();
   env.set_signature(hex_str(kA.sig65).substr(0, 64));
-  EXPECT_EQ(verify_envelope(env, account_).message(),
-            "invalid signature length, expected: 65, found: 64");
+  EXPECT_EQ(verify_envelope(env, account_).message(), "invalid signature length, expected: 65, found: 64");
   env.set_signature("");
-  EXPECT_EQ(verify_envelope(env, account_).message(),
-            "invalid signature length, expected: 65, found: 0");
+  EXPECT_EQ(verify_envelope(env, account_).message(), "invalid signature length, expected: 65, found: 0");
   std::string sig = hex_str(kA.sig65);
   sig[0] = 'x';
   env.set_signature(sig);
-  EXPECT_EQ(verify_envelope(env, account_).message(),
-            "invalid signature type (expected either sr25519 or ed25519)");
+  EXPECT_EQ(verify_envelope(env, account_).message(), "invalid signature type (expected either sr25519 or ed25519)");
   env.clear_signature();
   EXPECT_EQ(verify_envelope(env, account_).message(), "message is not signed");
 }

@@ -103,8 +103,7 @@ TEST_F(Jwt, Sr25519TokenVerifies) {
   auto err = verify_jwt(sr, account_, kBeforeExp);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->kind, JwtErrorKind::kBadSignature);
-  EXPECT_NE(err->message.find("sr25519 signature verification failed"), std::string::npos)
-      << err->message;
+  EXPECT_NE(err->message.find("sr25519 signature verification failed"), std::string::npos) << err->message;
 }
 
 TEST_F(Jwt, WrongKeyIsBadSignature) {
@@ -116,8 +115,8 @@ TEST_F(Jwt, WrongKeyIsBadSignature) {
 
 TEST_F(Jwt, TsAndGoVariantsAreAccepted) {
   // TS: typ in the header, sid last.
-  const std::string ts = hand_token(R"({"alg":"RS512","typ":"JWT"})",
-                                    R"({"sub":7,"iat":1700000000,"exp":1700001000,"sid":"abc"})");
+  const std::string ts =
+      hand_token(R"({"alg":"RS512","typ":"JWT"})", R"({"sub":7,"iat":1700000000,"exp":1700001000,"sid":"abc"})");
   ParsedJwt parsed = parse_ok(ts);
   EXPECT_EQ(parsed.claims.twin, 7u);
   EXPECT_EQ(parsed.claims.sid, "abc");
@@ -133,8 +132,7 @@ TEST_F(Jwt, TsAndGoVariantsAreAccepted) {
   EXPECT_TRUE(accepted(verify_jwt(parsed, account_, kIat + 10)));
 
   // The empty sid is a session of its own.
-  parsed = parse_ok(hand_token(R"({"alg":"RS512"})",
-                               R"({"sub":7,"sid":"","iat":1700000000,"exp":1700000300})"));
+  parsed = parse_ok(hand_token(R"({"alg":"RS512"})", R"({"sub":7,"sid":"","iat":1700000000,"exp":1700000300})"));
   EXPECT_EQ(parsed.claims.sid, "");
 }
 
@@ -163,9 +161,9 @@ TEST_F(Jwt, BadBase64AndJson) {
   const std::string claims = t.substr(d1 + 1, d2 - d1 - 1);
   const std::string sig = t.substr(d2 + 1);
 
-  for (const std::string& token : {"e!J." + claims + "." + sig,       // bad char in header
-                                   header + ".eyJ=." + sig,           // padding is not allowed
-                                   header + "." + claims + ".Z+/x",   // std alphabet in sig
+  for (const std::string& token : {"e!J." + claims + "." + sig,      // bad char in header
+                                   header + ".eyJ=." + sig,          // padding is not allowed
+                                   header + "." + claims + ".Z+/x",  // std alphabet in sig
                                    header + "." + claims + ".A"}) {  // impossible length
     JwtError e = parse_err(token);
     EXPECT_EQ(e.kind, JwtErrorKind::kMalformed) << token;
@@ -201,16 +199,16 @@ TEST_F(Jwt, MissingOrIllTypedClaims) {
     EXPECT_NE(e.message.find(c.needle), std::string::npos) << e.message;
   }
   const char* claims = R"({"sub":7,"iat":1700000000,"exp":1700000300})";
-  for (const char* bad_header : {R"({"typ":"JWT"})", R"({"alg":5})", R"({"alg":"RS512","typ":"JWS"})",
-                                 R"({"alg":"RS512","cty":"text"})"}) {
+  for (const char* bad_header :
+       {R"({"typ":"JWT"})", R"({"alg":5})", R"({"alg":"RS512","typ":"JWS"})", R"({"alg":"RS512","cty":"text"})"}) {
     JwtError e = parse_err(hand_token(bad_header, claims));
     EXPECT_EQ(e.kind, JwtErrorKind::kMalformed) << bad_header;
   }
 }
 
 TEST_F(Jwt, OtherAlgorithmIsRejected) {
-  const std::string token = hand_token(R"({"alg":"HS256"})",
-                                       R"({"sub":7,"sid":null,"iat":1700000000,"exp":1700000300})");
+  const std::string token =
+      hand_token(R"({"alg":"HS256"})", R"({"sub":7,"sid":null,"iat":1700000000,"exp":1700000300})");
   ParsedJwt parsed = parse_ok(token);
   auto err = verify_jwt(parsed, account_, kBeforeExp);
   ASSERT_TRUE(err.has_value());

@@ -1,7 +1,7 @@
 // Key derivation from raw seeds (§3.2), the 65-byte layout and verify_signature's
 // error texts (§2.2, §8.9).
-#include "core/protocol/identity/ed25519.h"
 #include "core/protocol/identity/signer.h"
+#include "core/protocol/identity/ed25519.h"
 #include "tests/core_crypto/vectors.h"
 
 namespace rmb::core {
@@ -79,8 +79,7 @@ TEST(VerifySignature, WrongLengthsGiveTheRustText) {
   for (size_t len : {0, 1, 64, 66, 130}) {
     Bytes sig(len, kEd25519Prefix);
     absl::Status st = verify_signature(account, as_bytes(msg), sig);
-    EXPECT_EQ(st.message(),
-              "invalid signature length, expected: 65, found: " + std::to_string(len));
+    EXPECT_EQ(st.message(), "invalid signature length, expected: 65, found: " + std::to_string(len));
   }
 }
 

@@ -18,14 +18,13 @@ inline constexpr char kSrPub[] = "60fe3393cc329aa1044be6adaa37f9d0689327dd25c114
 inline constexpr char kUidA[] = "9d5a3d51-2a5c-4b1e-8b9c-3f7e2a1b0c4d";
 
 // §9.4 "hello world" cipher payload, also vector B's cipher.
-inline constexpr char kHelloCipher[] =
-    "000102030405060708090a0b23d9436ad14a4e855f47c13cb90ba01f45fe85318e8671f2ec3c16";
+inline constexpr char kHelloCipher[] = "000102030405060708090a0b23d9436ad14a4e855f47c13cb90ba01f45fe85318e8671f2ec3c16";
 
 struct EnvelopeVector {
   const char* name;
   const char* challenge_hex;  // the §2.1 byte stream
   const char* md5;
-  const char* sig65;  // ed25519
+  const char* sig65;     // ed25519
   const char* envelope;  // signed protobuf bytes
 };
 
@@ -60,9 +59,7 @@ inline constexpr EnvelopeVector kB{
     "ec3c168a010e72312e6578616d706c652e636f6d8a010e72322e6578616d706c652e636f6d"};
 
 inline constexpr EnvelopeVector kC{
-    "C",
-    "",
-    "653cee2231aaf9da8b864d8c57d72fda",
+    "C", "", "653cee2231aaf9da8b864d8c57d72fda",
     "650437157e4685f561a9958f6dd9480ce2adb09243db0abddc76af9e2d7625358d0b7e8af276777d3d2a7d5c766d98"
     "4182470d3ff8bb75f0a22363854048a49404",
     "0a2439643561336435312d326135632d346231652d386239632d3366376532613162306334641885e2cfaa0620880e"
@@ -73,9 +70,7 @@ inline constexpr char kChallengeC[] =
     "9d5a3d51-2a5c-4b1e-8b9c-3f7e2a1b0c4d17000000051800557application/json{\"v\":\"1.0\"}";
 
 inline constexpr EnvelopeVector kD{
-    "D",
-    "",
-    "1c200f57d1c1858d95499939af3c9a02",
+    "D", "", "1c200f57d1c1858d95499939af3c9a02",
     "65bac4062e9cf0b4e608045490b8521ca005f7dd7f319d3720284bfd91eed3058ad0f6929f523902d4006d9c25d215"
     "c50d99dc74453384375bf872461b6a2fa90c",
     "0a03752d321885e2cfaa0620ac022a020837320208074a4165bac4062e9cf0b4e608045490b8521ca005f7dd7f319d"
@@ -104,11 +99,9 @@ inline constexpr char kJwtSr[] =
 
 // §9.4
 inline constexpr char kE2eSk1[] = "340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d";
-inline constexpr char kE2ePk1[] =
-    "032965609be627c7656bdce629af8537513238041aafd8a6dac524d6e5206747f0";
+inline constexpr char kE2ePk1[] = "032965609be627c7656bdce629af8537513238041aafd8a6dac524d6e5206747f0";
 inline constexpr char kE2eSk2[] = "af092e458b87bdd7d349ac4407dff60a67c7237c63b196d55b7ee845f5a48617";
-inline constexpr char kE2ePk2[] =
-    "030ad72f9f05d8a4fe1d462f264f427d1ef9eba6dba234d7a01e1122157264778f";
+inline constexpr char kE2ePk2[] = "030ad72f9f05d8a4fe1d462f264f427d1ef9eba6dba234d7a01e1122157264778f";
 inline constexpr char kE2eX[] = "bb0699edda0338d2c429699769af70c0304714039d57c4deb02f06a7d8a6ad57";
 inline constexpr char kE2eK[] = "310c92d71d96dde9e27a6ed82297ab574534bbf88fd2e1c1bd62eb3b9b7c48a1";
 inline constexpr char kEmptyCipher[] = "000102030405060708090a0b2535329f17a7861841c76e50b403b436";

@@ -23,8 +23,7 @@ std::string rmb_binary() {
   return std::string(build ? build : ".") + "/tools/rmb";
 }
 
-ProcessResult rmb(std::vector<std::string> args,
-                  std::vector<std::pair<std::string, std::string>> env = {}) {
+ProcessResult rmb(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {}) {
   args.insert(args.begin(), rmb_binary());
   // The developer's own RMB_MNEMONIC must not leak into the tests.
   return run_process(args, env, {"RMB_MNEMONIC"});
@@ -78,14 +77,12 @@ TEST(RmbCli, KeysShowKnownVector) {
   EXPECT_EQ(j["ed25519"]["account"], kNeckEd);
   EXPECT_EQ(j["ed25519"]["ss58"], kNeckEdSs58);
   EXPECT_EQ(j["e2e_pk"], kNeckPk);
-  EXPECT_EQ(j["sr25519"]["account"],
-            "60fe3393cc329aa1044be6adaa37f9d0689327dd25c11475d4a86651d6727a48");
+  EXPECT_EQ(j["sr25519"]["account"], "60fe3393cc329aa1044be6adaa37f9d0689327dd25c11475d4a86651d6727a48");
   EXPECT_EQ(j["sr25519"]["ss58"], "5EFsy5c74SbTa7yWs9TjRKEEfrHSYq4TDYXuPGThdKsonsFp");
 }
 
 TEST(RmbCli, KeysShowHexSeed) {
-  auto r = rmb({"keys", "show", "--json", "-m",
-                "0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d"});
+  auto r = rmb({"keys", "show", "--json", "-m", "0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["ed25519"]["account"], "922b07df6a39450574ce91295b17e1be17a5c67c1975226d137647bcf8cf8045");
@@ -119,10 +116,14 @@ TEST(RmbCli, KeysErrors) {
 }
 
 TEST(RmbCli, HelpAndUsage) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--help"}, {"keys", "--help"}, {"keys", "new", "--help"},
-        {"keys", "show", "--help"}, {"directory", "--help"}, {"directory", "add", "--help"},
-        {"directory", "remove", "-h"}, {"directory", "list", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"keys", "--help"},
+                                        {"keys", "new", "--help"},
+                                        {"keys", "show", "--help"},
+                                        {"directory", "--help"},
+                                        {"directory", "add", "--help"},
+                                        {"directory", "remove", "-h"},
+                                        {"directory", "list", "--help"}}) {
     auto r = rmb(args);
     EXPECT_EQ(r.exit_code, 0) << args.back() << r.err;
     EXPECT_NE(r.out.find("Usage: rmb"), std::string::npos) << r.out;
@@ -148,10 +149,8 @@ TEST(RmbCli, HelpAndUsage) {
       {{"directory", "add", "--file", "x.json", "--id", "abc", "--account", kAliceHex}, "--id must be"},
       {{"directory", "add", "--file", "x.json", "--id", "0", "--account", kAliceHex}, "--id must be"},
       {{"directory", "add", "--file", "x.json", "--id", "7"}, "exactly one of"},
-      {{"directory", "add", "--file", "x.json", "--id", "7", "-m", kNeck, "--account", kAliceHex},
-       "exactly one of"},
-      {{"directory", "add", "--file", "x.json", "--id", "7", "-m", kNeck, "--pk", kNeckPk},
-       "--pk goes with --account"},
+      {{"directory", "add", "--file", "x.json", "--id", "7", "-m", kNeck, "--account", kAliceHex}, "exactly one of"},
+      {{"directory", "add", "--file", "x.json", "--id", "7", "-m", kNeck, "--pk", kNeckPk}, "--pk goes with --account"},
       {{"directory", "add", "--file", "x.json", "--id", "7", "--account", kAliceHex, "-k", "ed25519"},
        "--key-type goes with --mnemonic"},
       {{"directory", "add", "--file", "x.json", "--id", "7", "-m", kNeck, "-k", "rsa"}, "rsa"},
@@ -169,8 +168,8 @@ TEST(RmbCli, DirectoryAddUpsertRemoveList) {
   const std::string file = tmp.file("twins.json");
 
   // Mnemonic form: account and e2e pk are derived; the file is created.
-  auto add7 = rmb({"directory", "add", "--file", file, "--id", "7", "--mnemonic", kNeck,
-                   "--key-type", "ed25519", "--relay", "relay.grid.tf", "--relay", "127.0.0.1:8080"});
+  auto add7 = rmb({"directory", "add", "--file", file, "--id", "7", "--mnemonic", kNeck, "--key-type", "ed25519",
+                   "--relay", "relay.grid.tf", "--relay", "127.0.0.1:8080"});
   ASSERT_EQ(add7.exit_code, 0) << add7.err;
   EXPECT_NE(add7.out.find("twin 7 added"), std::string::npos);
   // Account form, SS58.
@@ -188,8 +187,8 @@ TEST(RmbCli, DirectoryAddUpsertRemoveList) {
   EXPECT_FALSE((*twins)[1].pk.has_value());
 
   // Upsert: id 8 replaced (hex account, pk, relay); still two twins, sorted by id.
-  auto up8 = rmb({"directory", "add", "--file", file, "--id", "8", "--account", std::string("0x") + kAliceHex,
-                  "--pk", kNeckPk, "--relay", "r2.example.com"});
+  auto up8 = rmb({"directory", "add", "--file", file, "--id", "8", "--account", std::string("0x") + kAliceHex, "--pk",
+                  kNeckPk, "--relay", "r2.example.com"});
   ASSERT_EQ(up8.exit_code, 0) << up8.err;
   EXPECT_NE(up8.out.find("twin 8 updated"), std::string::npos);
   // Added out of order: written sorted.
@@ -238,20 +237,18 @@ TEST(RmbCli, DirectoryFailures) {
   auto remove_missing = rmb({"directory", "remove", "--file", file, "--id", "1"});
   EXPECT_EQ(remove_missing.exit_code, 1);
 
-  auto bad_relay = rmb({"directory", "add", "--file", file, "--id", "1", "--account", kAliceHex,
-                        "--relay", "https://relay.tf"});
+  auto bad_relay =
+      rmb({"directory", "add", "--file", file, "--id", "1", "--account", kAliceHex, "--relay", "https://relay.tf"});
   EXPECT_EQ(bad_relay.exit_code, 1);
   expect_one_line_error(bad_relay, "invalid relay domain");
   auto bad_account = rmb({"directory", "add", "--file", file, "--id", "1", "--account", "5Grw"});
   EXPECT_EQ(bad_account.exit_code, 1);
   expect_one_line_error(bad_account, "invalid account");
-  auto bad_pk = rmb({"directory", "add", "--file", file, "--id", "1", "--account", kAliceHex,
-                     "--pk", "0351"});
+  auto bad_pk = rmb({"directory", "add", "--file", file, "--id", "1", "--account", kAliceHex, "--pk", "0351"});
   EXPECT_EQ(bad_pk.exit_code, 1);
   expect_one_line_error(bad_pk, "--pk");
   auto bad_mnemonic = rmb({"directory", "add", "--file", file, "--id", "1", "-m",
-                           "neck stage box cup core magic produce exercise happy rely vocal vocal",
-                           "-k", "ed25519"});
+                           "neck stage box cup core magic produce exercise happy rely vocal vocal", "-k", "ed25519"});
   EXPECT_EQ(bad_mnemonic.exit_code, 1);
   expect_one_line_error(bad_mnemonic, "checksum mismatch");
   // Nothing was written by the failed commands.

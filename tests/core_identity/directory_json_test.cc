@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <sys/stat.h>
+#include <filesystem>
 
 #include "core/directory/directory_file_io.h"
 #include "core/directory/file_directory.h"
@@ -33,10 +33,12 @@ Twin twin(uint32_t id, const std::string& account_hex, std::set<std::string> rel
 
 TEST(DirectoryJson, ParsesHexAndSs58Accounts) {
   const std::string text = std::string(R"({"twins":[
-    {"id":7,"account":")") + kAliceSs58 + R"(","relays":["relay.grid.tf","127.0.0.1:8080"],"pk":")" +
-                           kNeckPk + R"("},
-    {"id":8,"account":"0x)" + kBobHex + R"(","pk":null},
-    {"id":9,"account":")" + std::string(kBobHex).replace(0, 2, "00") + R"(","relays":[]}]})";
+    {"id":7,"account":")") +
+                           kAliceSs58 + R"(","relays":["relay.grid.tf","127.0.0.1:8080"],"pk":")" + kNeckPk + R"("},
+    {"id":8,"account":"0x)" +
+                           kBobHex + R"(","pk":null},
+    {"id":9,"account":")" + std::string(kBobHex).replace(0, 2, "00") +
+                           R"(","relays":[]}]})";
   auto twins = parse_directory_json(text);
   ASSERT_TRUE(twins.ok()) << twins.status();
   ASSERT_EQ(twins->size(), 3u);
@@ -84,7 +86,8 @@ TEST(DirectoryJson, ErrorsNameTheEntryAndField) {
       {R"({"twins":[{"id":7,"account":5}]})",
        "directory: twins[0] (id 7): field \"account\": expected a string, got number"},
       {R"({"twins":[{"id":7,"account":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"}]})",
-       "directory: twins[0] (id 7): field \"account\": invalid account (expected 64 hex digits or an SS58 address): invalid SS58 address: checksum mismatch"},
+       "directory: twins[0] (id 7): field \"account\": invalid account (expected 64 hex digits or an SS58 address): "
+       "invalid SS58 address: checksum mismatch"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","relays":"relay.tf"}]})",
        "directory: twins[0] (id 7): field \"relays\": expected an array of strings, got string"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","relays":["ok.tf","bad..tf"]}]})",
@@ -92,9 +95,11 @@ TEST(DirectoryJson, ErrorsNameTheEntryAndField) {
       {R"({"twins":[{"id":7,"account":")" + a + R"(","relays":[1]}]})",
        "directory: twins[0] (id 7): field \"relays[0]\": expected a string, got number"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":"0351"}]})",
-       "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 bytes starting 04), got 2 bytes"},
+       "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 "
+       "bytes starting 04), got 2 bytes"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":""}]})",
-       "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 bytes starting 04), got 0 bytes"},
+       "directory: twins[0] (id 7): field \"pk\": expected a secp256k1 public key (33 bytes starting 02/03, or 65 "
+       "bytes starting 04), got 0 bytes"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":"zz"}]})",
        "directory: twins[0] (id 7): field \"pk\": invalid hex text"},
       {R"({"twins":[{"id":7,"account":")" + a + R"(","pk":33}]})",
@@ -104,8 +109,8 @@ TEST(DirectoryJson, ErrorsNameTheEntryAndField) {
       {R"({"twins":[{"id":7,"account":")" + a + R"("},{"id":7,"account":")" + b + R"("}]})",
        "directory: twins[1] (id 7): field \"id\": duplicate id, already used by twins[0]"},
       // The same account once as hex and once as SS58 is still a duplicate.
-      {R"({"twins":[{"id":7,"account":")" + a + R"("},{"id":8,"account":")" + b +
-           R"("},{"id":9,"account":")" + kAliceSs58 + R"("}]})",
+      {R"({"twins":[{"id":7,"account":")" + a + R"("},{"id":8,"account":")" + b + R"("},{"id":9,"account":")" +
+           kAliceSs58 + R"("}]})",
        "directory: twins[2] (id 9): field \"account\": duplicate account, already used by twins[0] (id 7)"},
   };
   for (const auto& c : cases) {
@@ -172,8 +177,7 @@ TEST(DirectoryFileIo, ErrorsNameThePath) {
   test::write_file(path, "{\"twins\": 3}");
   auto r = read_directory_file(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(std::string(r.status().message()),
-            path + ": directory: field \"twins\": expected an array, got number");
+  EXPECT_EQ(std::string(r.status().message()), path + ": directory: field \"twins\": expected an array, got number");
   auto not_file = read_directory_file(dir.path().string());
   ASSERT_FALSE(not_file.ok());
   EXPECT_EQ(std::string(not_file.status().message()), dir.path().string() + " is not a regular file");

@@ -87,8 +87,7 @@ TEST(FileDirectory, OpenErrors) {
   test::write_file(bad, R"({"twins":[{"id":7}]})");
   auto invalid = FileDirectory::open(bad);
   ASSERT_FALSE(invalid.ok());
-  EXPECT_EQ(std::string(invalid.status().message()),
-            bad + ": directory: twins[0] (id 7): field \"account\": missing");
+  EXPECT_EQ(std::string(invalid.status().message()), bad + ": directory: twins[0] (id 7): field \"account\": missing");
 }
 
 TEST(FileDirectory, ReloadsWhenTheFileChanges) {
@@ -138,9 +137,7 @@ TEST(FileDirectory, BadReloadKeepsTheOldSnapshot) {
   bump_mtime(path, 5);
   auto st = (*dir)->reload();
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(std::string(st.message()).find("twins[0] (id 7): field \"account\""),
-            std::string::npos)
-      << st;
+  EXPECT_NE(std::string(st.message()).find("twins[0] (id 7): field \"account\""), std::string::npos) << st;
   // Lookups (which also re-check the file) still see the last good version.
   EXPECT_EQ(lookup(**dir, 7)->relays, std::set<std::string>{"good.tf"});
   EXPECT_EQ(lookup(**dir, 7)->relays, std::set<std::string>{"good.tf"});
@@ -186,8 +183,8 @@ TEST(FileDirectory, ConcurrentReadersWhileReloading) {
       uint32_t id = static_cast<uint32_t>(r) + 1;
       while (!stop.load()) {
         dir.get_twin(id, [&](absl::StatusOr<std::optional<Twin>> t) {
-          if (!t.ok() || !t->has_value() || (*t)->relays.size() != 2 ||
-              !(*t)->relays.contains("common.tf") || (*t)->account != account(static_cast<uint8_t>(id))) {
+          if (!t.ok() || !t->has_value() || (*t)->relays.size() != 2 || !(*t)->relays.contains("common.tf") ||
+              (*t)->account != account(static_cast<uint8_t>(id))) {
             ++bad;
           }
         });

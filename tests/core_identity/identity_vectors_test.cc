@@ -87,10 +87,9 @@ TEST(IdentityVectors, NeckSeed64) {
   ASSERT_TRUE(entropy.ok());
   std::array<uint8_t, 64> out{};
   const std::string salt = "mnemonic";
-  ASSERT_EQ(PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy->data()),
-                              static_cast<int>(entropy->size()),
-                              reinterpret_cast<const unsigned char*>(salt.data()),
-                              static_cast<int>(salt.size()), 2048, EVP_sha512(), 64, out.data()),
+  ASSERT_EQ(PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy->data()), static_cast<int>(entropy->size()),
+                              reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), 2048,
+                              EVP_sha512(), 64, out.data()),
             1);
   EXPECT_EQ(to_hex(out), seed64);
   EXPECT_EQ(to_hex(mini_secret_from_entropy(*entropy)), seed64.substr(0, 64));

@@ -9,8 +9,7 @@
 namespace rmb::core {
 namespace {
 
-constexpr std::string_view kNeck =
-    "neck stage box cup core magic produce exercise happy rely vocal then";
+constexpr std::string_view kNeck = "neck stage box cup core magic produce exercise happy rely vocal then";
 
 std::string message_of(const absl::Status& st) { return std::string(st.message()); }
 
@@ -66,8 +65,7 @@ TEST(Mnemonic, WhitespaceIsNormalised) {
 TEST(Mnemonic, UnknownWordIsNamedWithItsPosition) {
   auto r = mnemonic_to_entropy("neck stage foo cup core magic produce exercise happy rely vocal then");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(message_of(r.status()),
-            "invalid mnemonic: word 3 \"foo\" is not in the BIP-39 English list");
+  EXPECT_EQ(message_of(r.status()), "invalid mnemonic: word 3 \"foo\" is not in the BIP-39 English list");
   // Case matters in the English list; an upper-case word is named too.
   auto upper = mnemonic_to_entropy("Neck stage box cup core magic produce exercise happy rely vocal then");
   ASSERT_FALSE(upper.ok());
@@ -80,8 +78,7 @@ TEST(Mnemonic, BadChecksum) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(message_of(r.status()), "invalid mnemonic: checksum mismatch");
   // Two words swapped.
-  auto swapped =
-      mnemonic_to_entropy("stage neck box cup core magic produce exercise happy rely vocal then");
+  auto swapped = mnemonic_to_entropy("stage neck box cup core magic produce exercise happy rely vocal then");
   ASSERT_FALSE(swapped.ok());
   EXPECT_EQ(message_of(swapped.status()), "invalid mnemonic: checksum mismatch");
 }
@@ -90,8 +87,7 @@ TEST(Mnemonic, WrongWordCounts) {
   const std::string eleven = "neck stage box cup core magic produce exercise happy rely vocal";
   auto r11 = mnemonic_to_entropy(eleven);
   ASSERT_FALSE(r11.ok());
-  EXPECT_EQ(message_of(r11.status()),
-            "invalid mnemonic: it has 11 words, expected 12, 15, 18, 21 or 24");
+  EXPECT_EQ(message_of(r11.status()), "invalid mnemonic: it has 11 words, expected 12, 15, 18, 21 or 24");
   std::string twenty_five = "abandon";
   for (int i = 1; i < 25; ++i) twenty_five += " abandon";
   auto r25 = mnemonic_to_entropy(twenty_five);
@@ -143,8 +139,8 @@ TEST(Mnemonic, GenerateRejectsOtherCounts) {
 }
 
 TEST(Mnemonic, NeverCrashesOnJunk) {
-  const std::string junk[] = {std::string("\0\0\0", 3), std::string(100000, 'a'),
-                              "\xff\xfe abandon", "abandon\xc3\xa9 " + std::string(kNeck)};
+  const std::string junk[] = {std::string("\0\0\0", 3), std::string(100000, 'a'), "\xff\xfe abandon",
+                              "abandon\xc3\xa9 " + std::string(kNeck)};
   for (const auto& text : junk) EXPECT_FALSE(mnemonic_to_entropy(text).ok());
 }
 

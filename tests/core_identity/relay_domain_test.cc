@@ -6,8 +6,8 @@ namespace rmb::core {
 namespace {
 
 TEST(RelayDomain, AcceptsChainStyleDomainsAndPorts) {
-  for (const char* ok : {"relay.grid.tf", "r1.example.com", "localhost", "127.0.0.1:8080",
-                         "relay-1.dev.grid.tf:443", "a", "A-B.c", "relay:65535", "relay:1"}) {
+  for (const char* ok : {"relay.grid.tf", "r1.example.com", "localhost", "127.0.0.1:8080", "relay-1.dev.grid.tf:443",
+                         "a", "A-B.c", "relay:65535", "relay:1"}) {
     EXPECT_TRUE(validate_relay_domain(ok).ok()) << ok;
   }
 }
@@ -36,8 +36,7 @@ TEST(RelayDomain, RejectsWhatTheChainRejects) {
   for (const auto& b : bad) {
     auto st = validate_relay_domain(b.domain);
     ASSERT_FALSE(st.ok()) << b.domain;
-    EXPECT_NE(std::string(st.message()).find(b.why), std::string::npos)
-        << b.domain << " -> " << st.message();
+    EXPECT_NE(std::string(st.message()).find(b.why), std::string::npos) << b.domain << " -> " << st.message();
   }
 }
 

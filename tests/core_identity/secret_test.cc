@@ -16,8 +16,7 @@ TEST(Secret, ShortAndLongHexNameTheLength) {
             "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 62 hex digits");
   EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d00"),
             "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 66 hex digits");
-  EXPECT_EQ(error_of("0x"),
-            "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 0 hex digits");
+  EXPECT_EQ(error_of("0x"), "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 0 hex digits");
   // 64-byte sr25519 secret keys are not accepted either: the e2e key needs 32 bytes (§3.1).
   EXPECT_NE(error_of("0x" + std::string(128, 'a')).find("got 128 hex digits"), std::string::npos);
 }
@@ -29,17 +28,12 @@ TEST(Secret, NonHexIsRejected) {
 }
 
 TEST(Secret, DerivationPathsAreNotSupportedYet) {
-  const std::string want =
-      "invalid secret: derivation paths (//hard, /soft, ///password) are not supported yet";
+  const std::string want = "invalid secret: derivation paths (//hard, /soft, ///password) are not supported yet";
   EXPECT_EQ(error_of("//Alice"), want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then//x"),
-            want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then///pw"),
-            want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then/0"),
-            want);
-  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d//1"),
-            want);
+  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then//x"), want);
+  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then///pw"), want);
+  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then/0"), want);
+  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d//1"), want);
 }
 
 TEST(Secret, EmptyAndMnemonicErrors) {

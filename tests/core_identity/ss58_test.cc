@@ -47,8 +47,7 @@ TEST(Base58, BadCharacterIsNamed) {
   for (char c : {'0', 'O', 'I', 'l', '+', '/'}) {
     auto r = base58_decode(std::string("abc") + c + "def");
     ASSERT_FALSE(r.ok()) << c;
-    EXPECT_EQ(std::string(r.status().message()),
-              std::string("invalid base58 character '") + c + "' at position 4");
+    EXPECT_EQ(std::string(r.status().message()), std::string("invalid base58 character '") + c + "' at position 4");
   }
   auto r = base58_decode("ab\x01");
   ASSERT_FALSE(r.ok());
@@ -57,11 +56,9 @@ TEST(Base58, BadCharacterIsNamed) {
 
 TEST(Ss58, BadChecksum) {
   // Last character of Alice sr25519 changed.
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"),
-            "invalid SS58 address: checksum mismatch");
+  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"), "invalid SS58 address: checksum mismatch");
   // A character in the account part changed.
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKuTQY"),
-            "invalid SS58 address: checksum mismatch");
+  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKuTQY"), "invalid SS58 address: checksum mismatch");
 }
 
 TEST(Ss58, BadCharacter) {
@@ -70,8 +67,7 @@ TEST(Ss58, BadCharacter) {
 }
 
 TEST(Ss58, BadLength) {
-  EXPECT_NE(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQ").find("it decodes to"),
-            std::string::npos);
+  EXPECT_NE(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQ").find("it decodes to"), std::string::npos);
   EXPECT_NE(error_of("").find("empty"), std::string::npos);
   EXPECT_NE(error_of(std::string(500, 'z')).find("too long"), std::string::npos);
   EXPECT_NE(error_of("1").find("it decodes to 1 bytes, expected 35"), std::string::npos);
@@ -112,12 +108,10 @@ TEST(Ss58, TwoBytePrefixesRoundTrip) {
 
 TEST(Ss58, ParseAccountErrors) {
   EXPECT_FALSE(parse_account("0x1234").ok());
-  EXPECT_NE(std::string(parse_account("0x1234").status().message()).find("64 hex digits"),
-            std::string::npos);
+  EXPECT_NE(std::string(parse_account("0x1234").status().message()).find("64 hex digits"), std::string::npos);
   auto bad = parse_account("not-an-address");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(std::string(bad.status().message()).find("expected 64 hex digits or an SS58 address"),
-            std::string::npos);
+  EXPECT_NE(std::string(bad.status().message()).find("expected 64 hex digits or an SS58 address"), std::string::npos);
   // 64 characters that are not hex fall through to SS58 and fail there.
   EXPECT_FALSE(parse_account(std::string(64, 'z')).ok());
 }

@@ -32,11 +32,9 @@ TEST(RmbKeysUri, AliceBothKeyTypes) {
 
   auto text = rmb({"keys", "show", "-m", "//Bob"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("sr25519 ss58     5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"),
-            std::string::npos)
+  EXPECT_NE(text.out.find("sr25519 ss58     5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"), std::string::npos)
       << text.out;
-  EXPECT_NE(text.out.find("ed25519 ss58     5GoNkf6WdbxCFnPdAnYYQyCjAKPJgLNxXwPjwTh6DGg6gN3E"),
-            std::string::npos)
+  EXPECT_NE(text.out.find("ed25519 ss58     5GoNkf6WdbxCFnPdAnYYQyCjAKPJgLNxXwPjwTh6DGg6gN3E"), std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("e2e pk           (none"), std::string::npos) << text.out;
 }
@@ -50,8 +48,8 @@ TEST(RmbKeysUri, SoftJunctionHasNoEd25519) {
 }
 
 TEST(RmbKeysUri, PlainMnemonicKeepsE2eKey) {
-  auto r = rmb({"keys", "show", "-m",
-                "neck stage box cup core magic produce exercise happy rely vocal then", "--json"});
+  auto r =
+      rmb({"keys", "show", "-m", "neck stage box cup core magic produce exercise happy rely vocal then", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["sr25519"]["account"], "60fe3393cc329aa1044be6adaa37f9d0689327dd25c11475d4a86651d6727a48");

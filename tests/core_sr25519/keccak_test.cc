@@ -83,22 +83,19 @@ TEST(Keccak, Sha3_256EmptyMatchesOpenSsl) {
 TEST(Keccak, SpongesMatchOpenSslAcrossBlockBoundaries) {
   // Lengths around the SHA3-256 (136) and SHAKE128 (168) rates exercise multi-block absorb
   // and squeeze.
-  for (size_t len : {size_t{0}, size_t{1}, size_t{135}, size_t{136}, size_t{137}, size_t{167},
-                     size_t{168}, size_t{169}, size_t{1000}}) {
+  for (size_t len : {size_t{0}, size_t{1}, size_t{135}, size_t{136}, size_t{137}, size_t{167}, size_t{168}, size_t{169},
+                     size_t{1000}}) {
     std::string input(len, '\0');
     for (size_t i = 0; i < len; ++i) input[i] = static_cast<char>(i * 7 + 3);
-    EXPECT_EQ(sponge(as_bytes(input), 136, 0x06, 32),
-              openssl_digest(EVP_sha3_256(), as_bytes(input), 32))
+    EXPECT_EQ(sponge(as_bytes(input), 136, 0x06, 32), openssl_digest(EVP_sha3_256(), as_bytes(input), 32))
         << "sha3-256 len " << len;
-    EXPECT_EQ(sponge(as_bytes(input), 168, 0x1f, 400),
-              openssl_digest(EVP_shake128(), as_bytes(input), 400))
+    EXPECT_EQ(sponge(as_bytes(input), 168, 0x1f, 400), openssl_digest(EVP_shake128(), as_bytes(input), 400))
         << "shake128 len " << len;
   }
 }
 
 TEST(Keccak, Shake128EmptyKnownAnswer) {
-  EXPECT_EQ(to_hex(sponge({}, 168, 0x1f, 32)),
-            "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
+  EXPECT_EQ(to_hex(sponge({}, 168, 0x1f, 32)), "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
 }
 
 }  // namespace

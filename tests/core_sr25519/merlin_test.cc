@@ -20,9 +20,9 @@ TEST(Strobe128, ConformanceVector) {
   std::array<uint8_t, 32> prf1{};
   s.meta_ad(as_bytes("prf"), false);
   s.prf(prf1, false);
-  const std::array<uint8_t, 32> expected1 = {180, 142, 100, 92,  161, 124, 102, 127, 213, 32, 107,
-                                             165, 122, 106, 34,  141, 114, 216, 225, 144, 56, 20,
-                                             211, 241, 127, 98,  41,  150, 215, 207, 239, 176};
+  const std::array<uint8_t, 32> expected1 = {180, 142, 100, 92, 161, 124, 102, 127, 213, 32, 107,
+                                             165, 122, 106, 34, 141, 114, 216, 225, 144, 56, 20,
+                                             211, 241, 127, 98, 41,  150, 215, 207, 239, 176};
   EXPECT_EQ(prf1, expected1);
 
   s.meta_ad(as_bytes("key"), false);

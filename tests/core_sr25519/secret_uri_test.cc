@@ -93,8 +93,7 @@ TEST(SecretUri, DerivationsMatchPolkadotJs) {
     } else {
       auto signer = signer_from_uri(KeyType::kEd25519, v.uri);
       ASSERT_FALSE(signer.ok());
-      EXPECT_NE(signer.status().message().find("ed25519 supports only hard (//) derivation"),
-                std::string_view::npos)
+      EXPECT_NE(signer.status().message().find("ed25519 supports only hard (//) derivation"), std::string_view::npos)
           << signer.status();
     }
   }
@@ -200,9 +199,21 @@ TEST(SecretUri, BadInputIsAClearError) {
 TEST(SecretUri, ArbitraryInputNeverCrashes) {
   // Strings built from the URI's own punctuation, words and odd bytes: each gives a key or a
   // clear error, for both key types (run under ASan/UBSan in the sanitizer pass).
-  const std::string_view pieces[] = {"/", "//", "///", "Alice", "0", "18446744073709551616", " ",
-                                     "0x", "00", "bottom drive obey lake curtain smoke basket "
-                                     "hold race lonely fit walk", "\xff", "+1", "\n", std::string_view("\0", 1)};
+  const std::string_view pieces[] = {"/",
+                                     "//",
+                                     "///",
+                                     "Alice",
+                                     "0",
+                                     "18446744073709551616",
+                                     " ",
+                                     "0x",
+                                     "00",
+                                     "bottom drive obey lake curtain smoke basket "
+                                     "hold race lonely fit walk",
+                                     "\xff",
+                                     "+1",
+                                     "\n",
+                                     std::string_view("\0", 1)};
   uint32_t rng = 12345;
   for (int i = 0; i < 400; ++i) {
     std::string uri;

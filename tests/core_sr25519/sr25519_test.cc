@@ -110,8 +110,7 @@ TEST(Sr25519Verify, AppendixAJwtVerifies) {
   err = verify_jwt(jwt, hexa<32>(kKeys[1].sr25519_pub), 1700000100);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->kind, JwtErrorKind::kBadSignature);
-  EXPECT_NE(err->message.find("sr25519 signature verification failed"), std::string::npos)
-      << err->message;
+  EXPECT_NE(err->message.find("sr25519 signature verification failed"), std::string::npos) << err->message;
 }
 
 TEST(Sr25519Verify, TamperingFails) {
@@ -153,8 +152,7 @@ TEST(Sr25519Verify, NonCanonicalScalarIsRejected) {
   const AccountId pk = hexa<32>(kNeckSrPub);
   Bytes sig = hexb(kSrSigA);
   // s + l is the same scalar mod l but not canonical; schnorrkel refuses it.
-  const std::array<uint8_t, 32> order = hexa<32>(
-      "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  const std::array<uint8_t, 32> order = hexa<32>("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
   unsigned carry = 0;
   sig[64] &= 0x7f;
   for (size_t i = 0; i < 32; ++i) {
@@ -175,8 +173,7 @@ TEST(Sr25519Verify, InvalidPublicKeyIsAnErrorNotACrash) {
   EXPECT_FALSE(verify_signature(not_a_point, hexb(kMd5A), sig).ok());
   EXPECT_FALSE(verify_signature(AccountId{}, hexb(kMd5A), sig).ok());
   // Short signatures keep the §2.2 text.
-  EXPECT_EQ(verify_signature(hexa<32>(kNeckSrPub), hexb(kMd5A), Bytes{kSr25519Prefix, 1, 2})
-                .message(),
+  EXPECT_EQ(verify_signature(hexa<32>(kNeckSrPub), hexb(kMd5A), Bytes{kSr25519Prefix, 1, 2}).message(),
             "invalid signature length, expected: 65, found: 3");
 }
 

@@ -57,7 +57,8 @@ TEST(RpcUrl, Parses) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(u->port, "443");
-  for (const char* bad : {"http://x", "ws://", "ws://host:0", "ws://host:99999", "ws://[::1", "ws://a@b", "tfchain.grid.tf"}) {
+  for (const char* bad :
+       {"http://x", "ws://", "ws://host:0", "ws://host:99999", "ws://[::1", "ws://a@b", "tfchain.grid.tf"}) {
     EXPECT_FALSE(parse_rpc_url(bad).ok()) << bad;
   }
 }

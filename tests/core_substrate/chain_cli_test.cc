@@ -49,8 +49,8 @@ TEST(ChainCli, TwinWithNodeDown) {
 TEST(ChainCli, UpdatePublishesRelaysAndPk) {
   FakeNode node;
   node.put_twin(chain_twin(7, kNeckEd25519, std::nullopt, std::nullopt));
-  auto r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519",
-                "--relay", "r2.example.com", "--relay", "r1.example.com"});
+  auto r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519", "--relay",
+                "r2.example.com", "--relay", "r1.example.com"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("twin 7 updated"), std::string::npos) << r.out;
   auto t = node.twin(7);
@@ -66,8 +66,8 @@ TEST(ChainCli, UpdatePublishesRelaysAndPk) {
 
 TEST(ChainCli, UpdateErrors) {
   FakeNode node;
-  auto r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519",
-                "--relay", "r1.example.com"});
+  auto r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519", "--relay",
+                "r1.example.com"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no twin found on this network with given key"), std::string::npos) << r.err;
   r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519", "--relay",

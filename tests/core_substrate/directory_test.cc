@@ -7,9 +7,9 @@
 #include <atomic>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <gtest/gtest.h>
 
 #include "core/directory/substrate/storage_keys.h"
 #include "tests/core_substrate/fake_node.h"
@@ -105,8 +105,7 @@ TEST_F(SubstrateDirectoryTest, BadScaleIsAClearError) {
   auto dir = open();
   auto t = get_twin(*dir, 9);
   ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.status().message().find("twin 9 lookup on tfchain failed: truncated Twin: account_id"),
-            std::string::npos)
+  EXPECT_NE(t.status().message().find("twin 9 lookup on tfchain failed: truncated Twin: account_id"), std::string::npos)
       << t.status();
   t = get_twin(*dir, 10);
   ASSERT_FALSE(t.ok());

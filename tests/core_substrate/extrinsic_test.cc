@@ -63,7 +63,10 @@ TEST(SigningPayload, LayoutAndHashingAbove256Bytes) {
   const Bytes raw_257 = [&] {
     ScaleWriter w;
     w.raw(encode_update_twin_call({Bytes(256 - 75 - 4 - 2 + 1, 'a'), std::nullopt}));
-    w.raw(hex("000000" "95000000" "02000000"));
+    w.raw(
+        hex("000000"
+            "95000000"
+            "02000000"));
     w.raw(ctx.genesis_hash);
     w.raw(ctx.genesis_hash);
     return w.take();

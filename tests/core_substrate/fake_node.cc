@@ -45,16 +45,19 @@ struct Session : std::enable_shared_from_this<Session> {
     out.push_back(std::move(text));
     if (writing) return;
     writing = true;
-    asio::co_spawn(ws.get_executor(), [self = shared_from_this()]() -> asio::awaitable<void> {
-      while (!self->out.empty() && !self->closed) {
-        std::string msg = std::move(self->out.front());
-        self->out.pop_front();
-        boost::system::error_code ec;
-        co_await self->ws.async_write(asio::buffer(msg), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      }
-      self->writing = false;
-    }, asio::detached);
+    asio::co_spawn(
+        ws.get_executor(),
+        [self = shared_from_this()]() -> asio::awaitable<void> {
+          while (!self->out.empty() && !self->closed) {
+            std::string msg = std::move(self->out.front());
+            self->out.pop_front();
+            boost::system::error_code ec;
+            co_await self->ws.async_write(asio::buffer(msg), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+          }
+          self->writing = false;
+        },
+        asio::detached);
   }
   void shut() {
     closed = true;
@@ -207,7 +210,9 @@ struct FakeNode::Impl {
     auto bytes = core::from_hex(params[0].get<std::string>());
     if (!bytes.ok()) return rpc_error(id, 1002, "Verification Error: bad hex");
     auto xt = core::decode_signed_extrinsic(*bytes);
-    if (!xt.ok()) return rpc_error(id, 1002, "Verification Error: Runtime error: Could not decode", std::string(xt.status().message()));
+    if (!xt.ok())
+      return rpc_error(id, 1002, "Verification Error: Runtime error: Could not decode",
+                       std::string(xt.status().message()));
     core::ChainContext ctx{kSpecVersion, kTransactionVersion, node.genesis_};
     const Bytes payload = core::signing_payload(xt->call, xt->nonce, xt->tip, ctx);
     Bytes sig65{core::key_type_prefix(xt->key_type)};
@@ -217,9 +222,12 @@ struct FakeNode::Impl {
     }
     uint64_t& expected = nonces[xt->signer];
     if (xt->nonce < expected) return rpc_error(id, 1010, "Invalid Transaction", "Transaction is outdated");
-    if (xt->nonce > expected) return rpc_error(id, 1010, "Invalid Transaction", "Transaction is in the future (fake node does not queue)");
+    if (xt->nonce > expected)
+      return rpc_error(id, 1010, "Invalid Transaction", "Transaction is in the future (fake node does not queue)");
     auto call = core::decode_update_twin_call(xt->call);
-    if (!call.ok()) return rpc_error(id, 1002, "Verification Error: Runtime error: Could not decode", std::string(call.status().message()));
+    if (!call.ok())
+      return rpc_error(id, 1002, "Verification Error: Runtime error: Could not decode",
+                       std::string(call.status().message()));
     ++expected;
     apply_update(xt->signer, *call);
     const core::Hash256 hash = core::blake2b_256(*bytes);

@@ -29,8 +29,8 @@ class PeerSubstrate : public ::testing::Test {
   }
 
   std::vector<std::string> args(const std::string& relay_url) const {
-    return {"-k", "ed25519", "-m", seed_, "--substrate", node_.url(), "--relay", relay_url,
-            "--grpc-listen", "127.0.0.1:0", "--no-redis"};
+    return {"-k",      "ed25519",       "-m",          seed_,       "--substrate", node_.url(), "--relay",
+            relay_url, "--grpc-listen", "127.0.0.1:0", "--no-redis"};
   }
 
   FakeNode node_;

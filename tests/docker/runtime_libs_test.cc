@@ -81,8 +81,10 @@ std::set<std::string> closure(const std::vector<std::string>& packages) {
   std::regex name("^([a-z0-9.+-]+)(:[a-z0-9]+)?$");
   std::smatch m;
   while (std::getline(lines, line)) {
-    if (std::regex_search(line, m, dep)) out.insert(m[2]);
-    else if (std::regex_match(line, m, name)) out.insert(m[1]);
+    if (std::regex_search(line, m, dep))
+      out.insert(m[2]);
+    else if (std::regex_match(line, m, name))
+      out.insert(m[1]);
   }
   return out;
 }
@@ -97,8 +99,10 @@ std::map<std::string, std::string> owners(const std::set<std::string>& paths) {
   for (const auto& path : paths) {
     std::vector<std::string> tries = {path, fs::weakly_canonical(path).string()};
     for (const std::string& p : std::vector<std::string>(tries)) {
-      if (p.starts_with("/usr/lib/")) tries.push_back(p.substr(4));
-      else if (p.starts_with("/lib/")) tries.push_back("/usr" + p);
+      if (p.starts_with("/usr/lib/"))
+        tries.push_back(p.substr(4));
+      else if (p.starts_with("/lib/"))
+        tries.push_back("/usr" + p);
     }
     for (const auto& t : tries) cmd += " '" + t + "'";
     spellings[path] = std::move(tries);
@@ -152,7 +156,7 @@ TEST(DockerRuntime, RuntimeStageInstallsEveryLibraryTheBinariesLoad) {
   }
   const std::set<std::string> provided = closure(packages);
   // In every debian:12-slim image (Essential / Priority: required).
-  const std::set<std::string> base = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libzstd1", "liblzma5",
+  const std::set<std::string> base = {"libc6",      "libgcc-s1",   "libstdc++6",   "zlib1g", "libzstd1", "liblzma5",
                                       "libbz2-1.0", "libselinux1", "libpcre2-8-0", "libmd0", "libcrypt1"};
 
   std::map<std::string, std::string> binaries = {{"rmb", build + "/tools/rmb"},

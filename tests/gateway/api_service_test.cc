@@ -70,11 +70,11 @@ TEST_F(ApiServiceTest, CallOutcomesMapToStatusesWithRmbErrorDetails) {
     bool has_source;
     uint32_t source_twin;
   };
-  for (const Case& c : {Case{"unknown", StatusCode::NOT_FOUND, 103, false, 0},
-                        Case{"remote-error", StatusCode::ABORTED, 0, true, 9},
-                        Case{"relay-error", StatusCode::ABORTED, 0, true, 0},
-                        Case{"expire", StatusCode::DEADLINE_EXCEEDED, 0, false, 0},
-                        Case{"refuse", StatusCode::RESOURCE_EXHAUSTED, 0, false, 0}}) {
+  for (const Case& c :
+       {Case{"unknown", StatusCode::NOT_FOUND, 103, false, 0}, Case{"remote-error", StatusCode::ABORTED, 0, true, 9},
+        Case{"relay-error", StatusCode::ABORTED, 0, true, 0},
+        Case{"expire", StatusCode::DEADLINE_EXCEEDED, 0, false, 0},
+        Case{"refuse", StatusCode::RESOURCE_EXHAUSTED, 0, false, 0}}) {
     SCOPED_TRACE(c.command);
     auto r = call_twin(*stub_, 9, c.command, "x");
     EXPECT_EQ(r.status.error_code(), c.code) << r.status.error_message();

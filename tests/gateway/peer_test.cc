@@ -11,9 +11,9 @@
 #include "core/protocol/identity/ss58.h"
 #include "core/util/bytes.h"
 #include "tests/gateway/tcp_recorder.h"
+#include "tests/support/http_client.h"
 #include "tests/support/peer_client.h"
 #include "tests/support/peer_process.h"
-#include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/twins.h"
 
@@ -90,8 +90,8 @@ class PeerTest : public ::testing::Test {
     dir_ = make_temp_dir("rmb-peer-test");
     directory_ = dir_ + "/twins.json";
     ASSERT_TRUE(write_directory(directory_, {}, {entry(twins_[0]), entry(twins_[1]), entry(twins_[2])}).ok());
-    auto relay = RelayProcess::start({"--directory", directory_, "--domain", "relay1.test", "--max-frame-size",
-                                      std::to_string(4 << 20)});
+    auto relay = RelayProcess::start(
+        {"--directory", directory_, "--domain", "relay1.test", "--max-frame-size", std::to_string(4 << 20)});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);
     auto a = PeerProcess::start(peer_args(twins_[0], {relay_->port()}, directory_));
@@ -310,13 +310,12 @@ TEST_F(PeerTest, RelayNeverSeesThePlaintextOfAnEncryptedCall) {
 
 TEST_F(PeerTest, UnixSocketListen) {
   const std::string path = dir_ + "/c.sock";
-  auto c = PeerProcess::start(
-      [&] {
-        auto args = peer_args(twins_[2], {relay_->port()}, directory_);
-        args.push_back("--grpc-listen");
-        args.push_back("unix:" + path);
-        return args;
-      }());
+  auto c = PeerProcess::start([&] {
+    auto args = peer_args(twins_[2], {relay_->port()}, directory_);
+    args.push_back("--grpc-listen");
+    args.push_back("unix:" + path);
+    return args;
+  }());
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ((*c)->grpc_address(), "unix:" + path);
   auto stub = peer_stub("unix:" + path);
@@ -357,8 +356,8 @@ TEST(PeerFlagsProcess, BadFlagsExitTwoWithAMessage) {
   EXPECT_NE(r.output.find("bogus-flag"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("--help"), std::string::npos) << r.output;
 
-  auto bad_listen = run_peer({"-m", "//Alice", "--relay", "ws://127.0.0.1:1", "--directory", "/nonexistent",
-                              "--grpc-listen", "nowhere"});
+  auto bad_listen = run_peer(
+      {"-m", "//Alice", "--relay", "ws://127.0.0.1:1", "--directory", "/nonexistent", "--grpc-listen", "nowhere"});
   EXPECT_EQ(bad_listen.exit_code, std::optional<int>(2));
   EXPECT_NE(bad_listen.output.find("--grpc-listen"), std::string::npos) << bad_listen.output;
 

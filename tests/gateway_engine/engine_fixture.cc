@@ -117,8 +117,8 @@ Node& EngineTest::start_node(uint32_t id, EngineOptions options) {
   link_options.backoff_max = 1000ms;
   node->links = make_relay_links(node->io, std::move(link_options));
   if (options.version.empty()) options.version = "v-test";
-  node->engine = std::make_unique<Engine>(node->io, std::move(*identity), *node->directory, *node->links,
-                                          std::move(options));
+  node->engine =
+      std::make_unique<Engine>(node->io, std::move(*identity), *node->directory, *node->links, std::move(options));
   node->engine->start();
   node->work.emplace(node->io.get_executor());
   node->thread = std::thread([n = node.get()] { n->io.run(); });
@@ -140,8 +140,7 @@ std::unique_ptr<rmb::test::WsClient> EngineTest::client(uint32_t id) {
 
 std::string EngineTest::send(Node& from, OutgoingRequest request, const std::shared_ptr<Call>& call) {
   auto uid = from.engine->request(
-      std::move(request), [call](Outcome o) { call->outcomes.push(std::move(o)); },
-      [call] { call->done.push(true); });
+      std::move(request), [call](Outcome o) { call->outcomes.push(std::move(o)); }, [call] { call->done.push(true); });
   EXPECT_TRUE(uid.ok()) << uid.status();
   return uid.ok() ? *uid : std::string();
 }

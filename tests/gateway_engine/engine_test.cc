@@ -5,10 +5,10 @@
 #include "core/protocol/e2e/e2e_key.h"
 #include "core/protocol/envelope/signing.h"
 #include "core/util/clock.h"
+#include "gateway/engine/relay_error_kind.h"
 #include "tests/gateway_engine/engine_fixture.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
-#include "gateway/engine/relay_error_kind.h"
 
 namespace rmb::gateway::test {
 namespace {
@@ -16,8 +16,8 @@ namespace {
 using core::KeyType;
 
 // Twins of every test network.
-constexpr uint32_t kEdA = 1, kEdB = 2;      // ed25519, pk published
-constexpr uint32_t kSrC = 3, kSrD = 4;      // sr25519, no pk
+constexpr uint32_t kEdA = 1, kEdB = 2;       // ed25519, pk published
+constexpr uint32_t kSrC = 3, kSrD = 4;       // sr25519, no pk
 constexpr uint32_t kWsPk = 5, kWsPlain = 6;  // ed25519 WebSocket clients, with / without pk
 constexpr uint32_t kOffline = 7;             // in the directory, never connected
 
@@ -653,8 +653,8 @@ TEST_F(EngineNetTest, ARequestSentWhileTheRelaysRedisIsDownIsAnsweredOnceItIsBac
                                   [](uint64_t n) { return n >= 1; }, 20s),
             1u);
   // Some time in the outage for the relay to fail the request (bounded; either way is fine).
-  rmb::test::poll_until([&] { return a.engine->stats().relay_errors_held.load(); },
-                        [](uint64_t n) { return n >= 1; }, 3s);
+  rmb::test::poll_until([&] { return a.engine->stats().relay_errors_held.load(); }, [](uint64_t n) { return n >= 1; },
+                        3s);
   EXPECT_EQ(call->outcomes.size(), 0u);
   ASSERT_TRUE((*redis)->restart().ok());
   auto request = ws->receive(25s);
@@ -667,10 +667,10 @@ TEST_F(EngineNetTest, ARequestSentWhileTheRelaysRedisIsDownIsAnsweredOnceItIsBac
 }
 
 TEST(RelayErrorKind, RefusalsAreFinalFailuresAreNot) {
-  for (const char* final_text : {"unknown twin destination", "relay info is not set for this twin",
-                                 "destination offline", "exceeded rate limits, dropping message",
-                                 "remote relay rejected permanently: destination offline", "message has expired",
-                                 "message wrong source", "message with missing destination"}) {
+  for (const char* final_text :
+       {"unknown twin destination", "relay info is not set for this twin", "destination offline",
+        "exceeded rate limits, dropping message", "remote relay rejected permanently: destination offline",
+        "message has expired", "message wrong source", "message with missing destination"}) {
     EXPECT_FALSE(relay_error_is_transient(final_text)) << final_text;
   }
   for (const char* passing : {"failed to route message to peer '7': redis error: unavailable",

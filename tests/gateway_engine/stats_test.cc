@@ -13,10 +13,10 @@ using namespace std::chrono_literals;
 
 TEST(LatencyHistogram, ObservationsLandInTheirBucket) {
   LatencyHistogram h;
-  h.observe(500us);   // <= 1 ms
-  h.observe(1ms);     // <= 1 ms (bounds are inclusive)
-  h.observe(7ms);     // <= 10 ms
-  h.observe(2min);    // +Inf
+  h.observe(500us);  // <= 1 ms
+  h.observe(1ms);    // <= 1 ms (bounds are inclusive)
+  h.observe(7ms);    // <= 10 ms
+  h.observe(2min);   // +Inf
   EXPECT_EQ(h.bucket(0), 2u);
   EXPECT_EQ(h.bucket(3), 1u);
   EXPECT_EQ(h.bucket(LatencyHistogram::kBoundsMs.size()), 1u);

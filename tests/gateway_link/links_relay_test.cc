@@ -106,8 +106,7 @@ TEST_F(RelayLinksTest, FailsOverWhenARelayDiesAndRedialsWhenItReturns) {
       ++via_b;
       ASSERT_TRUE(b->process().stop(SIGKILL).has_value());
     }
-    links_->send(frame(serialize(signed_request(me(), 2, absl::StrCat("stream ", i)))), in(20s),
-                 results[i].callback());
+    links_->send(frame(serialize(signed_request(me(), 2, absl::StrCat("stream ", i)))), in(20s), results[i].callback());
     std::this_thread::sleep_for(2ms);
   }
   for (int i = 0; i < 150; ++i) {

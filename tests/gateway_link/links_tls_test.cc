@@ -43,13 +43,14 @@ class TlsLinksTest : public LinksTest {
     ASSERT_TRUE(run(absl::StrCat("openssl req ", ec, " -subj /CN=localhost -keyout ", dir_, "/server.key -out ", dir_,
                                  "/server.csr")));
     std::ofstream(dir_ + "/ext.cnf") << "subjectAltName=DNS:localhost\n";
-    ASSERT_TRUE(run(absl::StrCat("openssl x509 -req -in ", dir_, "/server.csr -CA ", dir_, "/ca.pem -CAkey ", dir_,
-                                 "/ca.key -CAcreateserial -days 2 -out ", dir_, "/server.pem -extfile ", dir_,
-                                 "/ext.cnf")));
+    ASSERT_TRUE(
+        run(absl::StrCat("openssl x509 -req -in ", dir_, "/server.csr -CA ", dir_, "/ca.pem -CAkey ", dir_,
+                         "/ca.key -CAcreateserial -days 2 -out ", dir_, "/server.pem -extfile ", dir_, "/ext.cnf")));
     // RelayProcess checks readiness over plain HTTP; a TLS relay is ready once it listens.
     port_ = test::free_port();
-    std::vector<std::string> argv = {test::relay_binary(), "--listen", absl::StrCat("127.0.0.1:", port_),
-                                     "--tls-cert", dir_ + "/server.pem", "--tls-key", dir_ + "/server.key"};
+    std::vector<std::string> argv = {test::relay_binary(), "--listen",           absl::StrCat("127.0.0.1:", port_),
+                                     "--tls-cert",         dir_ + "/server.pem", "--tls-key",
+                                     dir_ + "/server.key"};
     for (const auto& flag : relay_flags(dir_, twins_)) argv.push_back(flag);
     auto child = test::ChildProcess::spawn(argv);
     ASSERT_TRUE(child.ok()) << child.status();

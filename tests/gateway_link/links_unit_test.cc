@@ -15,9 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 using State = LinkStatus::State;
 
-std::string url_of(uint16_t port, const std::string& path = "/") {
-  return absl::StrCat("ws://127.0.0.1:", port, path);
-}
+std::string url_of(uint16_t port, const std::string& path = "/") { return absl::StrCat("ws://127.0.0.1:", port, path); }
 
 TEST_F(LinksTest, ConnectsWithAFreshJwtInTheQuery) {
   FakeWsServer server(FakeWsServer::Mode::kEcho);

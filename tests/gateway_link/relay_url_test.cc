@@ -60,15 +60,14 @@ TEST(RelayUrl, BadUrlsAreRejectedWithTheReason) {
     const char* url;
     const char* reason;
   };
-  for (const Case& c : {Case{"http://relay.example", "expected ws:// or wss://"},
-                        Case{"relay.example:80", "expected ws:// or wss://"}, Case{"", "expected ws:// or wss://"},
-                        Case{"ws://", "no host"}, Case{"ws:///path", "no host"}, Case{"ws://:80/", "no host"},
-                        Case{"ws://host:/", "empty port"}, Case{"ws://host:0", "bad port '0'"},
-                        Case{"ws://host:65536", "bad port '65536'"}, Case{"ws://host:-1", "bad port '-1'"},
-                        Case{"ws://host:8x", "bad port '8x'"}, Case{"ws://[::1", "unterminated [IPv6 address]"},
-                        Case{"ws://[::1]x:80", "unexpected text after ]"},
-                        Case{"ws://user:pw@host/", "user info is not supported"},
-                        Case{"ws://ho st/", "white space in host"}}) {
+  for (const Case& c :
+       {Case{"http://relay.example", "expected ws:// or wss://"}, Case{"relay.example:80", "expected ws:// or wss://"},
+        Case{"", "expected ws:// or wss://"}, Case{"ws://", "no host"}, Case{"ws:///path", "no host"},
+        Case{"ws://:80/", "no host"}, Case{"ws://host:/", "empty port"}, Case{"ws://host:0", "bad port '0'"},
+        Case{"ws://host:65536", "bad port '65536'"}, Case{"ws://host:-1", "bad port '-1'"},
+        Case{"ws://host:8x", "bad port '8x'"}, Case{"ws://[::1", "unterminated [IPv6 address]"},
+        Case{"ws://[::1]x:80", "unexpected text after ]"}, Case{"ws://user:pw@host/", "user info is not supported"},
+        Case{"ws://ho st/", "white space in host"}}) {
     auto url = parse_relay_url(c.url);
     ASSERT_FALSE(url.ok()) << c.url;
     EXPECT_EQ(url.status().code(), absl::StatusCode::kInvalidArgument);

@@ -13,8 +13,8 @@
 namespace rmb::core {
 namespace {
 
-using nlohmann::json;
 using interop::ask_oracle;
+using nlohmann::json;
 
 constexpr char kSeedHex[] = "b724b4b8286f9e0f36ae3240646c9c3b1aacc99ffc743f5c6c69f835aae369bc";
 
@@ -87,8 +87,7 @@ TEST(InteropEd25519, PyNaClSignsOurDigestAndWeVerify) {
   std::vector<rmb::Envelope> envs = sample_envelopes();
   json requests = json::array();
   for (const auto& env : envs) {
-    requests.push_back(
-        {{"op", "ed25519_sign"}, {"seed", kSeedHex}, {"msg", to_hex(challenge_digest(env))}});
+    requests.push_back({{"op", "ed25519_sign"}, {"seed", kSeedHex}, {"msg", to_hex(challenge_digest(env))}});
   }
   const json answers = ask_oracle(requests);
   ASSERT_EQ(answers.size(), envs.size());
@@ -128,8 +127,7 @@ TEST(InteropJwt, TokenSignatureVerifiesInPyNaCl) {
 }
 
 TEST(InteropE2e, SharedKeyAndCiphersAgreeWithOpenSsl) {
-  const Seed sk1 = *from_hex_fixed<32>(
-      "340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d");
+  const Seed sk1 = *from_hex_fixed<32>("340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d");
   const Seed sk2 = seed();
   const E2eKey k1 = *E2eKey::from_seed(sk1);
   const E2eKey k2 = *E2eKey::from_seed(sk2);

@@ -25,8 +25,7 @@ nlohmann::json ask_oracle(const nlohmann::json& requests) {
   close(fd);
   std::ofstream(path) << requests.dump();
 
-  const std::string cmd = std::string("/usr/bin/python3 ") + source +
-                          "/tests/interop_crypto/crypto_oracle.py " + path;
+  const std::string cmd = std::string("/usr/bin/python3 ") + source + "/tests/interop_crypto/crypto_oracle.py " + path;
   std::string out;
   if (FILE* pipe = popen(cmd.c_str(), "r")) {
     char buf[65536];

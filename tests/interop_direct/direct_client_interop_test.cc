@@ -109,11 +109,10 @@ class DirectClientInterop : public ::testing::TestWithParam<core::KeyType> {
     relay_ = std::move(*relay);
 
     grpc_port_ = free_port();
-    auto peer = ChildProcess::spawn({env_or("RMB_BUILD_DIR", ".") + "/gateway/rmb-peer", "-k",
-                                     std::string(core::key_type_name(GetParam())), "-m", ours_.seed_hex(),
-                                     "--relay", "ws://127.0.0.1:" + std::to_string(relay_->port()),
-                                     "--directory", dir_ + "/twins.json", "--no-redis", "--grpc-listen",
-                                     "127.0.0.1:" + std::to_string(grpc_port_)});
+    auto peer = ChildProcess::spawn(
+        {env_or("RMB_BUILD_DIR", ".") + "/gateway/rmb-peer", "-k", std::string(core::key_type_name(GetParam())), "-m",
+         ours_.seed_hex(), "--relay", "ws://127.0.0.1:" + std::to_string(relay_->port()), "--directory",
+         dir_ + "/twins.json", "--no-redis", "--grpc-listen", "127.0.0.1:" + std::to_string(grpc_port_)});
     ASSERT_TRUE(peer.ok()) << peer.status();
     peer_ = std::move(*peer);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials());
@@ -200,8 +199,8 @@ TEST_P(DirectClientInterop, TsClientCallsAServiceBehindOurGateway) {
     stream->Write(out);
   });
 
-  const std::string config = write_config(
-      {{"call", {{"dst", ours_.id}, {"cmd", kCommand}, {"data", "hello from ts"}, {"minutes", 1}}}});
+  const std::string config =
+      write_config({{"call", {{"dst", ours_.id}, {"cmd", kCommand}, {"data", "hello from ts"}, {"minutes", 1}}}});
   auto out = run(node("call", config));
   serve_ctx.TryCancel();
   service.join();

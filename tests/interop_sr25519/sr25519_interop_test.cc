@@ -39,18 +39,16 @@ class Sr25519Interop : public ::testing::Test {
     if (!fs::exists(marker)) {
       auto r = test::run_process({"/bin/sh", "-c",
                                   "cd '" + npm_dir_->string() +
-                                      "' && npm install --no-audit --no-fund --loglevel=error " +
-                                      kPackage + " 2>&1"});
+                                      "' && npm install --no-audit --no-fund --loglevel=error " + kPackage + " 2>&1"});
       if (r.exit_code != 0 || !fs::exists(marker)) {
         *setup_error_ = std::string("could not install ") + kPackage +
-                        " from npm (is the npm registry reachable?): exit " +
-                        std::to_string(r.exit_code) + "\n" + r.out + r.err;
+                        " from npm (is the npm registry reachable?): exit " + std::to_string(r.exit_code) + "\n" +
+                        r.out + r.err;
         return;
       }
     }
     // ESM resolves packages next to the script, so the oracle runs from the npm folder.
-    const fs::path src = fs::path(env_or("RMB_SOURCE_DIR", ".")) / "tests" / "interop_sr25519" /
-                         "sr25519_oracle.mjs";
+    const fs::path src = fs::path(env_or("RMB_SOURCE_DIR", ".")) / "tests" / "interop_sr25519" / "sr25519_oracle.mjs";
     fs::copy_file(src, *npm_dir_ / "sr25519_oracle.mjs", fs::copy_options::overwrite_existing);
   }
 
@@ -63,9 +61,8 @@ class Sr25519Interop : public ::testing::Test {
     std::string text;
     for (const auto& r : requests) text += r + "\n";
     test::write_file(in, text);
-    auto r = test::run_process({"/bin/sh", "-c",
-                                "cd '" + npm_dir_->string() + "' && node sr25519_oracle.mjs < '" +
-                                    in + "'"});
+    auto r = test::run_process(
+        {"/bin/sh", "-c", "cd '" + npm_dir_->string() + "' && node sr25519_oracle.mjs < '" + in + "'"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> lines;
     std::istringstream is(r.out);

@@ -3,9 +3,9 @@
 // error envelope) and other twins' traffic still flows.
 #include <string>
 
-#include "core/util/clock.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
+#include "core/util/clock.h"
 #include "tests/relay/relay_fixture.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
@@ -68,7 +68,7 @@ TEST_F(RelayAbuse, FederationIntakeTakesOnlyOurTwinsFromRealSources) {
 
 TEST_F(RelayAbuse, NewConnectionsPerIpAreLimited) {
   start_relay({"--ip-connections-per-second", "1"});  // bursts of 10
-  expect_bystanders_served();                          // 2 connections, kept
+  expect_bystanders_served();                         // 2 connections, kept
   unsigned refused = 0;
   std::string body;
   for (int i = 0; i < 40; ++i) {

@@ -54,8 +54,8 @@ class RelayFederation : public RelayTest {
     twins_[2].relays = {domain_b_};
     ASSERT_TRUE(test::write_directory(directory_path_, twins_).ok());
     auto common = [&](const std::string& domain) {
-      return std::vector<std::string>{"--directory", directory_path_, "--domain", domain, "--threads", "2",
-                                      "--federation-scheme", "http"};
+      return std::vector<std::string>{"--directory", directory_path_,       "--domain", domain, "--threads",
+                                      "2",           "--federation-scheme", "http"};
     };
     auto a = test::RelayProcess::start_on(port_a_, common(domain_a_));
     ASSERT_TRUE(a.ok()) << a.status();

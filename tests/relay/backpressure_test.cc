@@ -50,8 +50,9 @@ TEST_F(RelayBackPressure, StuckSessionIsEvictedAndItsMailKept) {
   for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(a->send(a->request_to(2, std::nullopt, "bulk", payload(i))).ok());
   sync(*a);
   // Wait (bounded) for the eviction.
-  ASSERT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"back_pressure_timeout\"}",
-                            [](double n) { return n >= 1; }, std::chrono::seconds(20)),
+  ASSERT_EQ(wait_for_metric(
+                "relay_session_evictions_total{reason=\"back_pressure_timeout\"}", [](double n) { return n >= 1; },
+                std::chrono::seconds(20)),
             1);
   // What the old socket did not take is waiting for the next connection, in order, up to
   // the newest message.

@@ -60,10 +60,9 @@ TEST_F(RelayBadInput, JwtMissing) {
 TEST_F(RelayBadInput, JwtMalformed) {
   const std::string good = core::mint_jwt(*twin(1).signer, 1, std::nullopt, core::unix_now());
   const size_t last_dot = good.rfind('.');
-  for (const std::string& token : {good.substr(0, last_dot),              // 2 parts
-                                   good + ".extra",                      // 4 parts
-                                   std::string("not-a-jwt"), std::string(""),
-                                   std::string("a.b.c")}) {
+  for (const std::string& token : {good.substr(0, last_dot),  // 2 parts
+                                   good + ".extra",           // 4 parts
+                                   std::string("not-a-jwt"), std::string(""), std::string("a.b.c")}) {
     auto r = test::WsClient::refusal_for(port(), "/?" + token);
     EXPECT_EQ(r.status, 401u) << token;
     EXPECT_EQ(r.body.rfind("invalid jwt: jwt", 0), 0u) << token << " -> " << r.body;
@@ -112,8 +111,7 @@ TEST_F(RelayBadInput, DuplicateSessionKeepsNewest) {
   expect_round_trip(*new_a, *b);
   // Counted when the replaced session is torn down, after its close handshake, which runs
   // alongside the round trips above.
-  EXPECT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"replaced\"}", [](double n) { return n >= 1; }),
-            1);
+  EXPECT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"replaced\"}", [](double n) { return n >= 1; }), 1);
 }
 
 TEST_F(RelayBadInput, PostGarbage) {

@@ -7,8 +7,8 @@ namespace {
 
 TEST(ErrorEnvelope, FieldsPerProtocol) {
   rmb::Envelope env;
-  ASSERT_TRUE(env.ParseFromString(error_envelope("uid-1", "message wrong source", SessionId{7, std::string("s")},
-                                                 1700000000)));
+  ASSERT_TRUE(
+      env.ParseFromString(error_envelope("uid-1", "message wrong source", SessionId{7, std::string("s")}, 1700000000)));
   EXPECT_EQ(env.uid(), "uid-1");
   EXPECT_EQ(env.timestamp(), 1700000000u);
   EXPECT_EQ(env.expiration(), 300u);

@@ -31,17 +31,17 @@ TEST(RelayFlags, DefaultsAreRmbRs) {
   auto p = parse({});
   ASSERT_TRUE(p.config) << p.error;
   const Config& c = *p.config;
-  EXPECT_EQ(c.listen, "[::]:8080");                                     // -l
-  EXPECT_EQ(c.redis, "redis://localhost:6379");                         // -r
+  EXPECT_EQ(c.listen, "[::]:8080");              // -l
+  EXPECT_EQ(c.redis, "redis://localhost:6379");  // -r
   EXPECT_TRUE(c.redis_defaulted);
   EXPECT_EQ(c.substrate, std::vector<std::string>{"wss://tfchain.grid.tf:443"});  // -s
   EXPECT_TRUE(c.substrate_defaulted);
-  EXPECT_EQ(c.max_sessions, 500u * 1000u);                              // -w 500 * -u 1000
-  EXPECT_TRUE(c.domains.empty());                                       // -m
-  EXPECT_FALSE(c.limit.has_value());                                    // --limit
-  EXPECT_EQ(c.ranker_period, 3600u);                                    // -p
-  EXPECT_EQ(c.catchup_threshold, 600u);                                 // --catchup-threshold
-  EXPECT_FALSE(c.debug);                                                // -d
+  EXPECT_EQ(c.max_sessions, 500u * 1000u);  // -w 500 * -u 1000
+  EXPECT_TRUE(c.domains.empty());           // -m
+  EXPECT_FALSE(c.limit.has_value());        // --limit
+  EXPECT_EQ(c.ranker_period, 3600u);        // -p
+  EXPECT_EQ(c.catchup_threshold, 600u);     // --catchup-threshold
+  EXPECT_FALSE(c.debug);                    // -d
   EXPECT_EQ(c.verbosity, 0u);
   // rmb-rs checks a token at connect only and never looks at iat.
   EXPECT_EQ(c.max_session_age.count(), 0);
@@ -66,10 +66,31 @@ TEST(RelayFlags, ChartCommandLine) {
 }
 
 TEST(RelayFlags, ShortAndLongSpellings) {
-  auto p = parse({"-m", "a.example", "b.example", "--domain", "c.example", "--redis", "redis://h:1", "--substrate",
-                  "wss://one:443", "wss://two:443", "-s", "ws://three:9944", "--listen", "127.0.0.1:1", "-p", "60",
-                  "--limit", "10", "2048", "--catchup-threshold", "5", "--workers", "2",
-                  "--user-per-worker", "3"});
+  auto p = parse({"-m",
+                  "a.example",
+                  "b.example",
+                  "--domain",
+                  "c.example",
+                  "--redis",
+                  "redis://h:1",
+                  "--substrate",
+                  "wss://one:443",
+                  "wss://two:443",
+                  "-s",
+                  "ws://three:9944",
+                  "--listen",
+                  "127.0.0.1:1",
+                  "-p",
+                  "60",
+                  "--limit",
+                  "10",
+                  "2048",
+                  "--catchup-threshold",
+                  "5",
+                  "--workers",
+                  "2",
+                  "--user-per-worker",
+                  "3"});
   ASSERT_TRUE(p.config) << p.error;
   const Config& c = *p.config;
   EXPECT_EQ(c.domains, (std::set<std::string>{"a.example", "b.example", "c.example"}));

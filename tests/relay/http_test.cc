@@ -68,10 +68,10 @@ TEST_F(RelayHttp, MetricsMove) {
   ASSERT_TRUE(a && b);
   auto res = test::http_get(port(), "/metrics");
   ASSERT_EQ(res.status, 200u);
-  for (const char* name : {"relay_message_rx ", "relay_message_tx ", "relay_message_rx_bytes ",
-                           "relay_message_tx_bytes ", "relay_sessions_connected ", "relay_mailbox_depth ",
-                           "relay_route_seconds_count ", "# TYPE relay_session_evictions_total counter",
-                           "# TYPE relay_drops_total counter"}) {
+  for (const char* name :
+       {"relay_message_rx ", "relay_message_tx ", "relay_message_rx_bytes ", "relay_message_tx_bytes ",
+        "relay_sessions_connected ", "relay_mailbox_depth ", "relay_route_seconds_count ",
+        "# TYPE relay_session_evictions_total counter", "# TYPE relay_drops_total counter"}) {
     EXPECT_NE(res.body.find(name), std::string::npos) << name;
   }
   // The relay registers a session just after its upgrade answer went out, so the client
@@ -105,8 +105,7 @@ TEST_F(RelayHttp, MetricsMove) {
   // Eviction counted once the relay saw the close (b's close waits at most 2 s for the
   // answer, so it may return before): wait for it, bounded.
   expect_round_trip(*a, *c);
-  EXPECT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"closed\"}", [](double n) { return n >= 1; }),
-            1);
+  EXPECT_EQ(wait_for_metric("relay_session_evictions_total{reason=\"closed\"}", [](double n) { return n >= 1; }), 1);
 }
 
 }  // namespace

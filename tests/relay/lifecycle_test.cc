@@ -19,10 +19,11 @@ TEST_F(RelayLifecycle, HelpListsEveryFlag) {
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, out)) > 0) text.append(buf, n);
   EXPECT_EQ(::pclose(out), 0);
-  for (const char* flag :
-       {"--listen", "--tls-cert", "--tls-key", "--directory", "--domain", "--redis", "--threads", "--max-sessions",
-        "--max-session-age", "--idle-timeout", "--mailbox-size", "--mailbox-ttl", "--limit", "--max-frame-size",
-        "--send-queue", "--back-pressure-timeout", "--debug", "[::]:8080", "(=16777216)", "(=10000)"}) {
+  for (const char* flag : {"--listen",          "--tls-cert",       "--tls-key",      "--directory",
+                           "--domain",          "--redis",          "--threads",      "--max-sessions",
+                           "--max-session-age", "--idle-timeout",   "--mailbox-size", "--mailbox-ttl",
+                           "--limit",           "--max-frame-size", "--send-queue",   "--back-pressure-timeout",
+                           "--debug",           "[::]:8080",        "(=16777216)",    "(=10000)"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }

@@ -34,10 +34,9 @@ Frame F(const std::string& s) { return std::make_shared<const std::string>(s); }
 class MemoryMailboxTest : public ::testing::Test {
  protected:
   MemoryMailboxTest()
-      : mailbox_(MemoryMailboxOptions{3, [this] { return now_; },
-                                      [this](const SessionId&, std::string_view reason) {
-                                        drops_[std::string(reason)]++;
-                                      }}) {}
+      : mailbox_(MemoryMailboxOptions{
+            3, [this] { return now_; },
+            [this](const SessionId&, std::string_view reason) { drops_[std::string(reason)]++; }}) {}
   void store(const SessionId& id, const std::string& s, uint64_t expires_at) {
     bool called = false;
     mailbox_.store(id, F(s), expires_at, [&](absl::Status st) {

@@ -89,9 +89,9 @@ TEST_F(RelayRmbRs, ChartCommandLineServes) {
   auto twins = test::make_twins(2);
   for (const auto& t : twins) node.put_twin(chain_twin(t, "relay.test"));
   const uint16_t port = test::free_port();
-  auto relay = spawn("chart", {"--domain", "relay.test", "-r",
-                               "redis://:chart-secret@127.0.0.1:" + std::to_string((*redis)->port()), "-s",
-                               node.url(), "-u", "1000", "-w", "500", "-l", "127.0.0.1:" + std::to_string(port)});
+  auto relay = spawn(
+      "chart", {"--domain", "relay.test", "-r", "redis://:chart-secret@127.0.0.1:" + std::to_string((*redis)->port()),
+                "-s", node.url(), "-u", "1000", "-w", "500", "-l", "127.0.0.1:" + std::to_string(port)});
   ASSERT_TRUE(relay);
   ASSERT_TRUE(test::poll_until([&] { return healthy(port) || !relay->running(); }, [](bool b) { return b; },
                                std::chrono::seconds(20)));
@@ -215,8 +215,8 @@ TEST_F(RelayRmbRs, FailedFederationDropsTheCachedTwin) {
   const std::string dead = "127.0.0.1:" + std::to_string(test::free_port());  // nothing listens
   node.put_twin(chain_twin(twins[0], "relay.test"));
   node.put_twin(chain_twin(twins[1], dead));
-  auto relay = test::RelayProcess::start(
-      {"--substrate", node.url(), "--domain", "relay.test", "--federation-scheme", "http"});
+  auto relay =
+      test::RelayProcess::start({"--substrate", node.url(), "--domain", "relay.test", "--federation-scheme", "http"});
   ASSERT_TRUE(relay.ok()) << relay.status();
   relay_ = std::move(*relay);
   auto a = test::WsClient::connect(port(), twins[0]);

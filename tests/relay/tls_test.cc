@@ -65,8 +65,10 @@ class WssClient {
     bool done = false;
     beast::error_code result;
     auto& lowest = beast::get_lowest_layer(ws_);
-    lowest.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-                         [&](beast::error_code ec) { result = ec; done = true; });
+    lowest.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+      result = ec;
+      done = true;
+    });
     if (auto ec = run_until(io_, done, result, lowest)) return ec;
     // The certificate names "localhost"; check it (SNI + host name verification).
     SSL_set_tlsext_host_name(ws_.next_layer().native_handle(), "localhost");
@@ -128,10 +130,10 @@ class RelayTlsTest : public ::testing::Test {
     twins_ = test::make_twins(2, 1, {"relay.test"});
     ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
     port_ = test::free_port();
-    auto relay = test::ChildProcess::spawn(
-        {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port_), "--tls-cert", dir_ + "/cert.pem",
-         "--tls-key", dir_ + "/key.pem", "--directory", dir_ + "/twins.json", "--domain", "relay.test",
-         "--no-federation", "--threads", "2", "--mailbox", "memory"});
+    auto relay = test::ChildProcess::spawn({test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port_),
+                                            "--tls-cert", dir_ + "/cert.pem", "--tls-key", dir_ + "/key.pem",
+                                            "--directory", dir_ + "/twins.json", "--domain", "relay.test",
+                                            "--no-federation", "--threads", "2", "--mailbox", "memory"});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);
     tls_.set_verify_mode(ssl::verify_peer);

@@ -126,9 +126,9 @@ TEST(WsFrameHeaderParse, UnmaskedHeaderHasNoKey) {
 
 TEST(WsFrameHeaderParse, NeedMoreAtEveryTruncation) {
   const std::vector<Bytes> headers = {
-      client_header(0x82, 5, 0),          // 6 bytes
-      client_header(0x82, 126, 200),      // 8 bytes
-      client_header(0x82, 127, 70000),    // 14 bytes
+      client_header(0x82, 5, 0),               // 6 bytes
+      client_header(0x82, 126, 200),           // 8 bytes
+      client_header(0x82, 127, 70000),         // 14 bytes
       client_header(0x82, 127, 70000, false),  // 10 bytes
   };
   for (const Bytes& full : headers) {

@@ -162,9 +162,8 @@ TEST(WsFrameReader, EmptyPayloads) {
   FrameReader reader(limits());
   RecordingSink sink;
   ASSERT_TRUE(push(reader, frame(kBin, "") + frame(kPing, "") + frame(kText, ""), sink));
-  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, ""},
-                                                 {MessageKind::kPing, ""},
-                                                 {MessageKind::kText, ""}}));
+  EXPECT_EQ(sink.messages,
+            (std::vector<Message>{{MessageKind::kBinary, ""}, {MessageKind::kPing, ""}, {MessageKind::kText, ""}}));
 }
 
 TEST(WsFrameReader, ManyFramesInOneCommit) {
@@ -198,9 +197,9 @@ TEST(WsFrameReader, ControlFramesKeepTheirKind) {
   RecordingSink sink;
   const std::string close_payload = std::string("\x03\xE8", 2) + "bye";
   ASSERT_TRUE(push(reader, frame(kPing, "p1") + frame(kPong, "p2") + frame(kClose, close_payload), sink));
-  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kPing, "p1"},
-                                                 {MessageKind::kPong, "p2"},
-                                                 {MessageKind::kClose, close_payload}}));
+  EXPECT_EQ(sink.messages,
+            (std::vector<Message>{
+                {MessageKind::kPing, "p1"}, {MessageKind::kPong, "p2"}, {MessageKind::kClose, close_payload}}));
 }
 
 TEST(WsFrameReader, ControlPayloadOfExactly125Bytes) {
@@ -236,9 +235,9 @@ TEST(WsFrameReader, EveryLengthEncoding) {
   RecordingSink sink;
   const std::string small = pattern(125, 1), medium = pattern(126, 2), large = pattern(65536, 3);
   ASSERT_TRUE(push(reader, frame(kBin, small) + frame(kBin, medium) + frame(kBin, large), sink));
-  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, small},
-                                                 {MessageKind::kBinary, medium},
-                                                 {MessageKind::kBinary, large}}));
+  EXPECT_EQ(sink.messages,
+            (std::vector<Message>{
+                {MessageKind::kBinary, small}, {MessageKind::kBinary, medium}, {MessageKind::kBinary, large}}));
 }
 
 // A mix of everything the reader handles; a stream cut anywhere must give the same result.
@@ -325,8 +324,8 @@ TEST(WsFrameReader, FrameLargerThanMaxBufferGrowsToFit) {
 TEST(WsFrameReader, MessageOfExactlyMaxMessage) {
   FrameReader reader(limits(1000));
   RecordingSink sink;
-  ASSERT_TRUE(push(reader, frame(kBin, pattern(1000)) + frame(kBin, pattern(400), false) + frame(kCont, pattern(600)),
-                   sink));
+  ASSERT_TRUE(
+      push(reader, frame(kBin, pattern(1000)) + frame(kBin, pattern(400), false) + frame(kCont, pattern(600)), sink));
   ASSERT_EQ(sink.messages.size(), 2u);
   EXPECT_EQ(sink.messages[0].payload, pattern(1000));
   EXPECT_EQ(sink.messages[1].payload, pattern(400) + pattern(600));
@@ -501,9 +500,10 @@ TEST(WsFrameReader, ALargeFrameGrowsTheBufferAsItArrivesNotFromItsHeader) {
 
 TEST(WsFrameReaderErrors, FragmentsTogetherOverMaxMessage) {
   expect_error({"600 + 401", frame(kBin, pattern(600), false) + frame(kCont, pattern(401)), 1009}, limits(1000));
-  expect_error({"400 x 3", frame(kBin, pattern(400), false) + frame(kCont, pattern(400), false) +
-                               frame(kCont, pattern(400)), 1009},
-               limits(1000));
+  expect_error(
+      {"400 x 3", frame(kBin, pattern(400), false) + frame(kCont, pattern(400), false) + frame(kCont, pattern(400)),
+       1009},
+      limits(1000));
   // The continuation's header alone is enough to know.
   FrameReader reader(limits(1000));
   RecordingSink sink;
@@ -545,8 +545,8 @@ TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
   const FrameSpec server = server_frame();
   const std::string big = pattern(70000, 4);
   ASSERT_TRUE(push(reader, frame("from the relay", server) + frame(big, server), sink, 1000));
-  EXPECT_EQ(sink.messages, (std::vector<Message>{{MessageKind::kBinary, "from the relay"},
-                                                 {MessageKind::kBinary, big}}));
+  EXPECT_EQ(sink.messages,
+            (std::vector<Message>{{MessageKind::kBinary, "from the relay"}, {MessageKind::kBinary, big}}));
   // §5.7 unmasked "Hello".
   const unsigned char hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
   ASSERT_TRUE(push(reader, std::string_view(reinterpret_cast<const char*>(hello), sizeof hello), sink));

@@ -44,7 +44,10 @@ TEST_F(RelayWsProtocol, UnmaskedFrameClosesWithProtocolError) {
   auto a = connect(1);
   ASSERT_TRUE(a);
   // FIN + binary, length 3, mask bit clear: a client must mask (RFC 6455 §5.1).
-  ASSERT_TRUE(a->send_raw_bytes(std::string("\x82\x03" "abc", 5)).ok());
+  ASSERT_TRUE(a->send_raw_bytes(std::string("\x82\x03"
+                                            "abc",
+                                            5))
+                  .ok());
   auto reason = a->wait_closed();
   ASSERT_TRUE(reason.ok()) << reason.status();
   EXPECT_EQ(a->close_code(), 1002);

@@ -32,24 +32,23 @@ class FederationQueueTest : public ::testing::Test {
     domain_a_ = "127.0.0.1:" + std::to_string(port_a_);
     domain_b_ = "127.0.0.1:" + std::to_string(port_b_);
     twins_ = test::make_twins(3, 1);
-    twins_[0].relays = {domain_a_};  // 1: at A (both A processes serve domain A)
-    twins_[1].relays = {domain_b_};  // 2: at B
+    twins_[0].relays = {domain_a_};                                         // 1: at A (both A processes serve domain A)
+    twins_[1].relays = {domain_b_};                                         // 2: at B
     twins_[2].relays = {"127.0.0.1:" + std::to_string(test::free_port())};  // 3: a relay never up
     ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
   }
 
   // An origin relay of domain A on `port`, its queue in the test's Redis.
   std::unique_ptr<test::RelayProcess> start_a(uint16_t port) {
-    auto relay = test::RelayProcess::start_on(port, {"--threads", "2", "--directory", dir_ + "/twins.json", "--domain",
-                                                     domain_a_, "--redis", redis_->url(), "--federation-scheme",
-                                                     "http"});
+    auto relay =
+        test::RelayProcess::start_on(port, {"--threads", "2", "--directory", dir_ + "/twins.json", "--domain",
+                                            domain_a_, "--redis", redis_->url(), "--federation-scheme", "http"});
     EXPECT_TRUE(relay.ok()) << relay.status();
     return relay.ok() ? std::move(*relay) : nullptr;
   }
   std::unique_ptr<test::RelayProcess> start_b() {
-    auto relay = test::RelayProcess::start_on(
-        port_b_, {"--threads", "2", "--directory", dir_ + "/twins.json", "--domain", domain_b_, "--federation-scheme",
-                  "http"});
+    auto relay = test::RelayProcess::start_on(port_b_, {"--threads", "2", "--directory", dir_ + "/twins.json",
+                                                        "--domain", domain_b_, "--federation-scheme", "http"});
     EXPECT_TRUE(relay.ok()) << relay.status();
     return relay.ok() ? std::move(*relay) : nullptr;
   }
@@ -142,9 +141,10 @@ TEST_F(FederationQueueTest, AnotherRelayProcessOnTheSameRedisTakesOver) {
   auto b = start_b();
   ASSERT_TRUE(b);
   expect_delivered_at_b(sent);
-  EXPECT_GE(test::poll_until([&] { return metric(port_a2_, "federation_message_success{relay=\"" + domain_b_ + "\"}"); },
-                             [](double v) { return v >= 5; }, 20s),
-            5.0);
+  EXPECT_GE(
+      test::poll_until([&] { return metric(port_a2_, "federation_message_success{relay=\"" + domain_b_ + "\"}"); },
+                       [](double v) { return v >= 5; }, 20s),
+      5.0);
 }
 
 TEST_F(FederationQueueTest, NoRelayAnsweringMeansAnErrorAfterExpiry) {

@@ -13,9 +13,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "fake_relay.h"
-#include "tests/support/process.h"
 #include "relay/federation/http_post.h"
 #include "test_util.h"
+#include "tests/support/process.h"
 
 namespace rmb::relay {
 namespace {
@@ -238,9 +238,10 @@ class FederationTlsTest : public FederationTest {
     char tmpl[] = "/tmp/relayfed-tls-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
-                      "/CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                      dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
+    std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
+        "/CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
+        dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     https_ = true;
   }

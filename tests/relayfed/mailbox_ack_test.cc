@@ -42,9 +42,8 @@ class MailboxAckTest : public ::testing::Test {
   }
 
   void start_relay() {
-    auto relay = test::RelayProcess::start_on(
-        port_, {"--threads", "2", "--directory", dir_ + "/twins.json", "--domain", "relay.test", "--redis",
-                redis_->url(), "--no-federation"});
+    auto relay = test::RelayProcess::start_on(port_, {"--threads", "2", "--directory", dir_ + "/twins.json", "--domain",
+                                                      "relay.test", "--redis", redis_->url(), "--no-federation"});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);
   }

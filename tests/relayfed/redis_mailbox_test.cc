@@ -6,10 +6,10 @@
 
 #include <future>
 
-#include "tests/support/redis_server.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 #include "test_util.h"
+#include "tests/support/redis_server.h"
 
 namespace rmb::relay {
 namespace {
@@ -271,10 +271,13 @@ TEST_F(RedisMailboxTest, StoreFailsClearlyWhileRedisIsDownAndRecovers) {
 
   ASSERT_TRUE(server->restart().ok());
   absl::Status up;
-  ASSERT_TRUE(eventually([&] {
-    up = store_sync(*m, id, frame_of(make_envelope("after", 1, 15)));
-    return up.ok();
-  }, 30s)) << up;
+  ASSERT_TRUE(eventually(
+      [&] {
+        up = store_sync(*m, id, frame_of(make_envelope("after", 1, 15)));
+        return up.ok();
+      },
+      30s))
+      << up;
   // The reader reconnected too and still serves the attached session.
   ASSERT_TRUE(eventually([&] { return sink->count() >= 2; }, 30s));
   EXPECT_EQ(sink->uids().back(), "after");

@@ -10,12 +10,12 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/support/redis_server.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 #include "tests/support/http_client.h"
 #include "tests/support/poll.h"
 #include "tests/support/process.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/twins.h"
 #include "tests/support/ws_client.h"
 
@@ -27,8 +27,8 @@ using namespace std::chrono_literals;
 // rmb-relay listening on a port chosen here (federation needs the port in --domain
 // before the relay starts), ready once GET /healthz answers.
 std::unique_ptr<test::ChildProcess> start_relay(uint16_t port, std::vector<std::string> args) {
-  std::vector<std::string> argv = {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port),
-                                   "--threads", "2"};
+  std::vector<std::string> argv = {test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port), "--threads",
+                                   "2"};
   argv.insert(argv.end(), args.begin(), args.end());
   // Without --redis the relay would use rmb-rs's default Redis address: keep mail in memory.
   if (std::find(args.begin(), args.end(), "--redis") == args.end()) argv.insert(argv.end(), {"--mailbox", "memory"});

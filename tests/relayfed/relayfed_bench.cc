@@ -9,10 +9,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "fake_relay.h"
-#include "tests/support/redis_server.h"
 #include "relay/federation/http_federator.h"
 #include "relay/mailbox/redis.h"
 #include "test_util.h"
+#include "tests/support/redis_server.h"
 
 using namespace rmb::relay;
 using namespace std::chrono_literals;
@@ -55,8 +55,9 @@ void bench_redis(size_t n, size_t sessions) {
   const double enqueue = seconds_since(t0);
   while (done < n) std::this_thread::sleep_for(1ms);
   const double stored = seconds_since(t0);
-  std::printf("redis store:   %zu envelopes (%zu B) to %zu sessions: caller %.3f s, stored %.3f s = %.0f msg/s, %zu failed\n",
-              n, frames[0]->size(), sessions, enqueue, stored, n / stored, failed.load());
+  std::printf(
+      "redis store:   %zu envelopes (%zu B) to %zu sessions: caller %.3f s, stored %.3f s = %.0f msg/s, %zu failed\n",
+      n, frames[0]->size(), sessions, enqueue, stored, n / stored, failed.load());
 
   std::atomic<size_t> received{0};
   std::vector<std::shared_ptr<MailboxSink>> sinks;
@@ -81,8 +82,7 @@ void bench_redis(size_t n, size_t sessions) {
     while (live < i + 1) std::this_thread::yield();
   }
   const double per = seconds_since(t2) / rounds;
-  std::printf("redis live:    store -> delivered to an attached session, sequential: %.0f us per message\n",
-              per * 1e6);
+  std::printf("redis live:    store -> delivered to an attached session, sequential: %.0f us per message\n", per * 1e6);
 }
 
 void bench_federation(size_t n) {
@@ -102,8 +102,9 @@ void bench_federation(size_t n) {
     for (size_t i = 0; i < n; ++i) fed.forward(frame, e, {remote.domain()});
     while (fed.stats().pending > 0) std::this_thread::sleep_for(1ms);
     const double t = seconds_since(t0);
-    std::printf("federation:    %zu posts (%zu B) over keep-alive HTTP, %zu connections: %.3f s = %.0f msg/s, %zu failed\n",
-                n, frame->size(), remote.connections(), t, n / t, failures.load());
+    std::printf(
+        "federation:    %zu posts (%zu B) over keep-alive HTTP, %zu connections: %.3f s = %.0f msg/s, %zu failed\n", n,
+        frame->size(), remote.connections(), t, n / t, failures.load());
   }
   work.reset();
   io.stop();

@@ -15,8 +15,8 @@
 
 namespace rmb::relay::testing {
 
-inline rmb::Envelope make_envelope(const std::string& uid, uint32_t from, uint32_t to,
-                                   int64_t age_seconds = 0, uint64_t expiration = 300, bool request = true) {
+inline rmb::Envelope make_envelope(const std::string& uid, uint32_t from, uint32_t to, int64_t age_seconds = 0,
+                                   uint64_t expiration = 300, bool request = true) {
   rmb::Envelope e;
   e.set_uid(uid);
   e.set_timestamp(rmb::core::unix_now() - age_seconds);
@@ -31,8 +31,7 @@ inline rmb::Envelope make_envelope(const std::string& uid, uint32_t from, uint32
 inline Frame frame_of(const rmb::Envelope& e) { return std::make_shared<const std::string>(e.SerializeAsString()); }
 
 // Polls `pred` until true or `limit` passes; returns the last value.
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     if (pred()) return true;

@@ -12,8 +12,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
-HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,
-                        const std::string& body, std::chrono::milliseconds timeout, const std::string& host) {
+HttpResult http_request(uint16_t port, const std::string& method, const std::string& target, const std::string& body,
+                        std::chrono::milliseconds timeout, const std::string& host) {
   HttpResult result;
   net::io_context io;
   beast::tcp_stream stream(io);

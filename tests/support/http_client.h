@@ -9,7 +9,7 @@ namespace rmb::test {
 struct HttpResult {
   unsigned status = 0;  // 0: no answer (connection refused, timeout)
   std::string body;
-  std::string error;    // why there was no answer
+  std::string error;  // why there was no answer
 };
 
 HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,

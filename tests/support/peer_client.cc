@@ -148,7 +148,9 @@ std::unique_ptr<ServeClient> ServeClient::start(const std::string& address, cons
   if (!client->registered_) {
     // The stream ended (e.g. INVALID_ARGUMENT) or never registered.
     client->cv_.wait_for(lock, std::chrono::seconds(5), [&] { return client->finished_; });
-    if (status) *status = client->finished_ ? client->final_status_ : grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no Registered");
+    if (status)
+      *status = client->finished_ ? client->final_status_
+                                  : grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no Registered");
     lock.unlock();
     client->context_.TryCancel();
     return nullptr;

@@ -50,9 +50,8 @@ absl::StatusOr<std::unique_ptr<PeerProcess>> PeerProcess::start(const std::vecto
   static const std::regex kReady(R"(rmb-peer ready: twin (\d+), grpc (\S+))");
   std::unique_lock lock((*peer)->mu_);
   std::smatch match;
-  const bool ready = (*peer)->cv_.wait_for(lock, ready_timeout, [&] {
-    return std::regex_search((*peer)->output_, match, kReady) || (*peer)->eof_;
-  });
+  const bool ready = (*peer)->cv_.wait_for(
+      lock, ready_timeout, [&] { return std::regex_search((*peer)->output_, match, kReady) || (*peer)->eof_; });
   if (!ready || !std::regex_search((*peer)->output_, match, kReady)) {
     lock.unlock();
     auto code = (*peer)->stop(SIGKILL);

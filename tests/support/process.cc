@@ -1,11 +1,11 @@
 #include "tests/support/process.h"
 
-#include <algorithm>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdlib>
@@ -21,8 +21,7 @@
 
 namespace rmb::test {
 
-absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
-                                                                   int stderr_fd) {
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv, int stderr_fd) {
   if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -18,8 +18,7 @@ class ChildProcess {
  public:
   // Starts `argv[0]` (a path) with `argv`; stdout/stderr are inherited, so the child's
   // logs show up in the test's output, unless `stderr_fd` names where its stderr goes.
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> spawn(const std::vector<std::string>& argv,
-                                                             int stderr_fd = -1);
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> spawn(const std::vector<std::string>& argv, int stderr_fd = -1);
   ~ChildProcess();  // SIGKILL + reap if still running
 
   pid_t pid() const { return pid_; }

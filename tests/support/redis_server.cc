@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <string_view>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 
 #include <hiredis/hiredis.h>
@@ -67,8 +67,10 @@ long RedisServer::answering_pid() const {
       if (r->type == REDIS_REPLY_STRING) {
         const std::string_view info(r->str, r->len);
         const auto at = info.find("process_id:");
-        if (at != std::string_view::npos) pid = std::strtol(info.data() + at + 11, nullptr, 10);
-        else pid = -1;
+        if (at != std::string_view::npos)
+          pid = std::strtol(info.data() + at + 11, nullptr, 10);
+        else
+          pid = -1;
       } else {
         pid = -1;  // someone answers, but not to us (wrong password: not ours)
       }
@@ -80,9 +82,19 @@ long RedisServer::answering_pid() const {
 }
 
 absl::Status RedisServer::launch() {
-  std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
-                                   "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
-                                   "--logfile", dir_ + "/redis.log"};
+  std::vector<std::string> argv = {"/usr/bin/redis-server",
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   "no",
+                                   "--dir",
+                                   dir_,
+                                   "--logfile",
+                                   dir_ + "/redis.log"};
   if (!options_.password.empty()) {
     argv.insert(argv.end(), {"--requirepass", options_.password});
   }

@@ -27,8 +27,8 @@ std::string random_uid() {
   randombytes_buf(b, sizeof b);
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
-  return absl::StrFormat("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-                         b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return absl::StrFormat("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+                         b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 struct WsClient::Net {
@@ -64,7 +64,7 @@ absl::Status WsClient::run_until(const std::function<bool()>& done, Millis timeo
 }
 
 absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect_target(uint16_t port, const std::string& target,
-                                                                  UpgradeRefusal* refusal) {
+                                                                   UpgradeRefusal* refusal) {
   std::unique_ptr<WsClient> client(new WsClient());
   auto& tcp = beast::get_lowest_layer(client->net_->ws);
   bool done = false;
@@ -105,7 +105,7 @@ UpgradeRefusal WsClient::refusal_for(uint16_t port, const std::string& target) {
 }
 
 absl::StatusOr<std::unique_ptr<WsClient>> WsClient::connect(uint16_t port, const TestTwin& twin,
-                                                           std::optional<std::string> sid, uint64_t ttl) {
+                                                            std::optional<std::string> sid, uint64_t ttl) {
   const std::string token = core::mint_jwt(*twin.signer, twin.id, sid, core::unix_now(), ttl);
   auto client = connect_target(port, "/?" + token);
   if (!client.ok()) return client.status();
@@ -193,10 +193,10 @@ absl::Status WsClient::send_fragmented(const std::string& bytes, size_t pieces) 
     bool done = false;
     beast::error_code error;
     net_->ws.async_write_some(fin, net::buffer(bytes.data() + at, std::min(step, bytes.size() - at)),
-                         [&](beast::error_code ec, size_t) {
-                           error = ec;
-                           done = true;
-                         });
+                              [&](beast::error_code ec, size_t) {
+                                error = ec;
+                                done = true;
+                              });
     if (auto s = run_until(done, kDefaultTimeout); !s.ok()) return s;
     if (error) return absl::UnavailableError(absl::StrCat("write failed: ", error.message()));
   }
@@ -247,8 +247,8 @@ absl::StatusOr<std::string> WsClient::receive_raw(Millis timeout) {
     closed_ = true;
     close_code_ = static_cast<uint16_t>(net_->ws.reason().code);
     close_reason_ = std::string(net_->ws.reason().reason.data(), net_->ws.reason().reason.size());
-    return absl::UnavailableError(absl::StrCat("closed: ", close_code_, " ", close_reason_, " (",
-                                               net_->read_error.message(), ")"));
+    return absl::UnavailableError(
+        absl::StrCat("closed: ", close_code_, " ", close_reason_, " (", net_->read_error.message(), ")"));
   }
   last_text_ = !net_->ws.got_binary();
   std::string data = beast::buffers_to_string(net_->buffer.data());

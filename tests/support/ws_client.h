@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 
-
 #include "absl/status/statusor.h"
 #include "core/protocol/identity/signer.h"
 #include "rmb/types.pb.h"

@@ -85,7 +85,9 @@ RedisCaller::RedisCaller(uint32_t twin, std::string redis_url, RedisGate& gate, 
 
 RedisCaller::~RedisCaller() { stop(); }
 
-void RedisCaller::start() { reader_ = std::thread([this] { read_outcomes(); }); }
+void RedisCaller::start() {
+  reader_ = std::thread([this] { read_outcomes(); });
+}
 
 void RedisCaller::stop() {
   stop_ = true;
@@ -131,8 +133,8 @@ void RedisCaller::read_outcomes() {
     unsigned attempt = 0;
     int used = 0;
     if (std::sscanf(ref.c_str(), "%llu.%u%n", &seq, &attempt, &used) != 2 || static_cast<size_t>(used) != ref.size()) {
-      ledger_.stray("twin " + std::to_string(twin_) + "'s ret list got an outcome with ref '" + ref + "': " +
-                    text.substr(0, 100));
+      ledger_.stray("twin " + std::to_string(twin_) + "'s ret list got an outcome with ref '" + ref +
+                    "': " + text.substr(0, 100));
       continue;
     }
     if (ledger_.outcome_arrived(seq, attempt) != 1) continue;  // a duplicate (counted) or a stray
@@ -156,11 +158,16 @@ AttemptResult RedisCaller::call(AppRedis& push, uint64_t seq, uint32_t attempt, 
     std::lock_guard lock(mutex_);
     waiters_[ref] = &waiter;
   }
-  const nlohmann::ordered_json request = {
-      {"ver", 1},           {"ref", ref},          {"cmd", command_for(route.kind)},
-      {"exp", expiration_s}, {"dat", core::base64_std(core::as_bytes(payload))},
-      {"tag", nullptr},     {"dst", {route.service}}, {"ret", kRetList},
-      {"shm", nullptr},     {"now", static_cast<uint64_t>(std::time(nullptr))}};
+  const nlohmann::ordered_json request = {{"ver", 1},
+                                          {"ref", ref},
+                                          {"cmd", command_for(route.kind)},
+                                          {"exp", expiration_s},
+                                          {"dat", core::base64_std(core::as_bytes(payload))},
+                                          {"tag", nullptr},
+                                          {"dst", {route.service}},
+                                          {"ret", kRetList},
+                                          {"shm", nullptr},
+                                          {"now", static_cast<uint64_t>(std::time(nullptr))}};
   AttemptResult out;
   if (!push.run({"LPUSH", "msgbus.system.local", request.dump()})) {
     out.detail = "stopped before the request was pushed";
@@ -180,7 +187,8 @@ AttemptResult RedisCaller::call(AppRedis& push, uint64_t seq, uint32_t attempt, 
       }
     } else if (!abort.load()) {
       out.result = Result::kLost;
-      out.detail = "no outcome on " + std::string(kRetList) + " within " + std::to_string(expiration_s + grace_s) + " s";
+      out.detail =
+          "no outcome on " + std::string(kRetList) + " within " + std::to_string(expiration_s + grace_s) + " s";
     }
   }
   std::lock_guard lock(mutex_);

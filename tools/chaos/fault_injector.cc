@@ -15,7 +15,9 @@ FaultInjector::~FaultInjector() {
   if (thread_.joinable()) thread_.join();
 }
 
-void FaultInjector::start() { thread_ = std::thread([this] { run(); }); }
+void FaultInjector::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 bool FaultInjector::before_issue(uint64_t seq) {
   size_t last = plan_.size();
@@ -71,13 +73,17 @@ void FaultInjector::strike(const Fault& fault) {
 
 void FaultInjector::restore(const Fault& fault) {
   switch (fault.kind) {
-    case FaultKind::kRelayKill: network_.start_relay(fault.relay); break;
+    case FaultKind::kRelayKill:
+      network_.start_relay(fault.relay);
+      break;
     case FaultKind::kRedisRestart:
       network_.start_redis();
       gate_.open();
       break;
     case FaultKind::kCallerPeerKill:
-    case FaultKind::kServicePeerKill: network_.start_peer(fault.twin); break;
+    case FaultKind::kServicePeerKill:
+      network_.start_peer(fault.twin);
+      break;
   }
 }
 

@@ -46,8 +46,8 @@ class FaultInjector {
   Log log_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  size_t struck_ = 0;      // faults whose signal was sent
-  uint64_t reached_ = 0;   // highest trigger a worker is waiting on, + 1
+  size_t struck_ = 0;     // faults whose signal was sent
+  uint64_t reached_ = 0;  // highest trigger a worker is waiting on, + 1
   bool aborted_ = false;
   std::string failure_;
   std::thread thread_;

@@ -8,10 +8,14 @@ namespace rmb::tools::chaos {
 
 std::string Fault::name() const {
   switch (kind) {
-    case FaultKind::kRelayKill: return std::string("relay ") + relay + " killed";
-    case FaultKind::kRedisRestart: return "redis-server restarted";
-    case FaultKind::kCallerPeerKill: return "caller twin " + std::to_string(twin) + "'s rmb-peer killed";
-    case FaultKind::kServicePeerKill: return "service twin " + std::to_string(twin) + "'s rmb-peer killed";
+    case FaultKind::kRelayKill:
+      return std::string("relay ") + relay + " killed";
+    case FaultKind::kRedisRestart:
+      return "redis-server restarted";
+    case FaultKind::kCallerPeerKill:
+      return "caller twin " + std::to_string(twin) + "'s rmb-peer killed";
+    case FaultKind::kServicePeerKill:
+      return "service twin " + std::to_string(twin) + "'s rmb-peer killed";
   }
   return "?";
 }
@@ -60,9 +64,15 @@ std::vector<size_t> affected_routes(const Fault& fault, const Topology& topology
       case FaultKind::kRelayKill:
         hit = topology.relay_of(r.caller) == fault.relay || topology.relay_of(r.service) == fault.relay;
         break;
-      case FaultKind::kRedisRestart: hit = true; break;
-      case FaultKind::kCallerPeerKill: hit = r.caller == fault.twin; break;
-      case FaultKind::kServicePeerKill: hit = r.service == fault.twin; break;
+      case FaultKind::kRedisRestart:
+        hit = true;
+        break;
+      case FaultKind::kCallerPeerKill:
+        hit = r.caller == fault.twin;
+        break;
+      case FaultKind::kServicePeerKill:
+        hit = r.service == fault.twin;
+        break;
     }
     if (hit) out.push_back(r.index);
   }

@@ -21,11 +21,11 @@ enum class FaultKind {
 
 struct Fault {
   FaultKind kind = FaultKind::kRelayKill;
-  char relay = 0;     // kRelayKill: 'A' or 'B'
-  uint32_t twin = 0;  // peer kills: whose rmb-peer
-  uint64_t trigger = 0;  // fires before request number `trigger` (0-based) is issued
+  char relay = 0;                         // kRelayKill: 'A' or 'B'
+  uint32_t twin = 0;                      // peer kills: whose rmb-peer
+  uint64_t trigger = 0;                   // fires before request number `trigger` (0-based) is issued
   std::chrono::milliseconds downtime{0};  // how long the process stays down
-  std::string name() const;  // "relay A killed", "redis-server restarted", "twin 1's rmb-peer killed"
+  std::string name() const;               // "relay A killed", "redis-server restarted", "twin 1's rmb-peer killed"
 };
 
 struct PlanOptions {

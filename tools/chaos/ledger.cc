@@ -201,7 +201,10 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
     ++s.sent;
     ++row.sent;
     switch (r.result) {
-      case Result::kPending: ++s.pending; add_example(s.lost_examples, seq, r); break;
+      case Result::kPending:
+        ++s.pending;
+        add_example(s.lost_examples, seq, r);
+        break;
       case Result::kOk:
         ++s.answered_ok;
         ++row.ok;
@@ -218,19 +221,29 @@ Summary Ledger::summarize(TimePoint start, size_t max_examples) const {
           if (!fresh && r.end < it->second) it->second = r.end;
         }
         break;
-      case Result::kWrong: ++s.wrong; ++row.wrong; add_example(s.wrong_examples, seq, r); break;
+      case Result::kWrong:
+        ++s.wrong;
+        ++row.wrong;
+        add_example(s.wrong_examples, seq, r);
+        break;
       case Result::kError:
         ++s.errors;
         ++row.errors;
         ++s.error_kinds[r.detail.substr(0, 120)];
         add_example(s.error_examples, seq, r);
         break;
-      case Result::kLost: ++s.lost; ++row.lost; add_example(s.lost_examples, seq, r); break;
+      case Result::kLost:
+        ++s.lost;
+        ++row.lost;
+        add_example(s.lost_examples, seq, r);
+        break;
     }
     if (r.attempts > 1) {
       ++s.reissued;
-      const bool first_seen = std::any_of(r.deliveries.begin(), r.deliveries.end(), [](const Delivery& d) { return d.attempt == 0; });
-      const bool later_seen = std::any_of(r.deliveries.begin(), r.deliveries.end(), [](const Delivery& d) { return d.attempt > 0; });
+      const bool first_seen =
+          std::any_of(r.deliveries.begin(), r.deliveries.end(), [](const Delivery& d) { return d.attempt == 0; });
+      const bool later_seen =
+          std::any_of(r.deliveries.begin(), r.deliveries.end(), [](const Delivery& d) { return d.attempt > 0; });
       if (first_seen && later_seen) ++s.reissued_service_saw_both;
     }
     bool misdelivered = false;

@@ -56,16 +56,16 @@ struct RequestRecord {
   uint32_t attempts = 0;
   TimePoint first_start, last_start, end;
   Result result = Result::kPending;
-  std::string detail;  // error text, or what came back instead of the payload
-  std::string uid;     // the envelope uid of the answer, when known
+  std::string detail;              // error text, or what came back instead of the payload
+  std::string uid;                 // the envelope uid of the answer, when known
   std::vector<uint32_t> outcomes;  // per attempt: outcomes that reached the app
   std::vector<Delivery> deliveries;
 };
 
 struct FaultRecord {
   Fault fault;
-  std::vector<size_t> routes;  // affected_routes()
-  TimePoint at;                // just before the signal was sent
+  std::vector<size_t> routes;      // affected_routes()
+  TimePoint at;                    // just before the signal was sent
   std::optional<TimePoint> ready;  // the restarted process answers again
 };
 
@@ -88,8 +88,8 @@ struct Example {
 
 struct FaultRow {
   std::string name;
-  double at_s = 0;           // since the first request
-  double downtime_ms = 0;    // until the restarted process answered
+  double at_s = 0;                    // since the first request
+  double downtime_ms = 0;             // until the restarted process answered
   std::optional<double> recovery_ms;  // until every affected route answered a request sent after the fault
   size_t routes = 0;
 };
@@ -101,12 +101,12 @@ struct RouteRow {
 
 struct Summary {
   uint64_t sent = 0, answered_ok = 0, lost = 0, errors = 0, wrong = 0, pending = 0;
-  uint64_t reissued = 0;                   // requests the app sent again after its own peer died
-  uint64_t reissued_service_saw_both = 0;  // ... whose service got both attempts
-  uint64_t service_dups = 0;               // unexplained repeats to a service (fail the run)
+  uint64_t reissued = 0;                     // requests the app sent again after its own peer died
+  uint64_t reissued_service_saw_both = 0;    // ... whose service got both attempts
+  uint64_t service_dups = 0;                 // unexplained repeats to a service (fail the run)
   uint64_t service_dups_own_peer_crash = 0;  // allowed repeats (see classify_repeats)
-  uint64_t app_dups = 0;                   // extra outcomes of one attempt (fail the run)
-  uint64_t strays = 0;                     // payloads/refs that are not the soak's (fail)
+  uint64_t app_dups = 0;                     // extra outcomes of one attempt (fail the run)
+  uint64_t strays = 0;                       // payloads/refs that are not the soak's (fail)
   LatencySummary latency;
   std::map<std::string, uint64_t> error_kinds;
   std::vector<RouteRow> routes;

@@ -179,17 +179,26 @@ void Network::start() {
                      {},
                      log_path("redis")}});
   for (char r : {'A', 'B'}) {
-    std::vector<std::string> args = {options_.relay_bin, "--listen", relay_domain(r), "--directory", directory,
-                                     "--domain", relay_domain(r), "--federation-scheme", "http", "--redis",
+    std::vector<std::string> args = {options_.relay_bin,
+                                     "--listen",
+                                     relay_domain(r),
+                                     "--directory",
+                                     directory,
+                                     "--domain",
+                                     relay_domain(r),
+                                     "--federation-scheme",
+                                     "http",
+                                     "--redis",
                                      redis_base + "/" + std::to_string(kRelayDb[r - 'A'])};
     args.insert(args.end(), options_.relay_args.begin(), options_.relay_args.end());
     const std::string name = std::string("relay") + r;
     procs_.push_back({name, {name, args, {}, log_path(name)}});
   }
   for (const auto& t : topology_.twins) {
-    std::vector<std::string> args = {options_.peer_bin, "--key-type", "ed25519", "--relay",
-                                     "ws://" + relay_domain(t.relay), "--directory", directory, "--grpc-listen",
-                                     peer_grpc(t.id), "--redis", peer_redis_url(t.id)};
+    std::vector<std::string> args = {
+        options_.peer_bin,   "--key-type", "ed25519",       "--relay",       "ws://" + relay_domain(t.relay),
+        "--directory",       directory,    "--grpc-listen", peer_grpc(t.id), "--redis",
+        peer_redis_url(t.id)};
     args.insert(args.end(), options_.peer_args.begin(), options_.peer_args.end());
     const std::string name = "peer" + std::to_string(t.id);
     // The secret goes by environment, not argv, so `ps` does not show it.

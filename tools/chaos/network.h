@@ -25,7 +25,7 @@ struct NetworkOptions {
   std::string dir;  // state directory: twins.json, redis/, logs/
   std::string relay_bin, peer_bin, redis_bin;
   std::vector<std::string> relay_args, peer_args;  // extra flags for every relay / peer
-  uint16_t first_port = 20000;  // ports are taken from here upwards
+  uint16_t first_port = 20000;                     // ports are taken from here upwards
   std::chrono::seconds start_timeout{30};
 };
 
@@ -41,7 +41,7 @@ class Network {
   void start();
   void stop();
 
-  void kill_relay(char relay);  // SIGKILL, reaped
+  void kill_relay(char relay);   // SIGKILL, reaped
   void start_relay(char relay);  // same port and db; returns once it accepts connections
   void stop_redis();             // SIGTERM (redis-server saves its AOF), waited for
   void start_redis();            // returns once it answers PING with PONG (AOF loaded)

@@ -53,7 +53,8 @@ std::string format_report(const RunInfo& info, const Summary& s) {
   out += "\n";
   out += row("sent", s.sent);
   out += row("answered correctly", s.answered_ok);
-  out += row("lost (no answer before expiry)", s.lost + s.pending, s.pending ? std::to_string(s.pending) + " unfinished" : "");
+  out += row("lost (no answer before expiry)", s.lost + s.pending,
+             s.pending ? std::to_string(s.pending) + " unfinished" : "");
   out += row("error outcomes", s.errors);
   out += row("wrong payloads", s.wrong);
   out += row("delivered to a service more than once", s.service_dups);
@@ -86,7 +87,8 @@ std::string format_report(const RunInfo& info, const Summary& s) {
 
   if (!s.error_kinds.empty()) {
     out += "\nerror outcomes by message:\n";
-    for (const auto& [text, n] : s.error_kinds) out += printf_string("  %6llu  %s\n", static_cast<unsigned long long>(n), text.c_str());
+    for (const auto& [text, n] : s.error_kinds)
+      out += printf_string("  %6llu  %s\n", static_cast<unsigned long long>(n), text.c_str());
   }
   examples(out, "lost", s.lost + s.pending, s.lost_examples);
   examples(out, "errors", s.errors, s.error_examples);
@@ -121,7 +123,12 @@ nlohmann::ordered_json report_json(const RunInfo& info, const Summary& s) {
   }
   nlohmann::ordered_json routes = nlohmann::ordered_json::array();
   for (const auto& r : s.routes) {
-    routes.push_back({{"route", r.name}, {"sent", r.sent}, {"ok", r.ok}, {"lost", r.lost}, {"errors", r.errors}, {"wrong", r.wrong}});
+    routes.push_back({{"route", r.name},
+                      {"sent", r.sent},
+                      {"ok", r.ok},
+                      {"lost", r.lost},
+                      {"errors", r.errors},
+                      {"wrong", r.wrong}});
   }
   return {{"passed", s.passed() && info.aborted.empty()},
           {"aborted", info.aborted.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.aborted)},
@@ -141,7 +148,8 @@ nlohmann::ordered_json report_json(const RunInfo& info, const Summary& s) {
           {"reissued", s.reissued},
           {"reissued_service_saw_both", s.reissued_service_saw_both},
           {"strays", s.strays},
-          {"latency_ms", {{"p50", round3(s.latency.p50_ms)}, {"p99", round3(s.latency.p99_ms)}, {"max", round3(s.latency.max_ms)}}},
+          {"latency_ms",
+           {{"p50", round3(s.latency.p50_ms)}, {"p99", round3(s.latency.p99_ms)}, {"max", round3(s.latency.max_ms)}}},
           {"faults", faults},
           {"routes", routes},
           {"error_kinds", s.error_kinds},

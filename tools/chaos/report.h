@@ -13,11 +13,11 @@ struct RunInfo {
   uint32_t concurrency = 0;
   uint64_t seed = 0;
   uint32_t expiration_s = 0;
-  double seconds = 0;         // from the first request to the end of the settle window
-  std::string network;        // one line: where the relays and Redis listen
-  std::string logs;           // DIR/logs
+  double seconds = 0;   // from the first request to the end of the settle window
+  std::string network;  // one line: where the relays and Redis listen
+  std::string logs;     // DIR/logs
   bool logs_kept = false;
-  std::string aborted;        // why the run stopped early, if it did
+  std::string aborted;  // why the run stopped early, if it did
 };
 
 std::string format_report(const RunInfo& info, const Summary& summary);

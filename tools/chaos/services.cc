@@ -22,7 +22,9 @@ EchoGrpcService::EchoGrpcService(uint32_t twin, std::string peer_address, Ledger
 
 EchoGrpcService::~EchoGrpcService() { stop(); }
 
-void EchoGrpcService::start() { thread_ = std::thread([this] { run(); }); }
+void EchoGrpcService::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void EchoGrpcService::stop() {
   stop_ = true;
@@ -91,7 +93,9 @@ EchoRedisWorker::EchoRedisWorker(uint32_t twin, std::string redis_url, RedisGate
 
 EchoRedisWorker::~EchoRedisWorker() { stop(); }
 
-void EchoRedisWorker::start() { thread_ = std::thread([this] { run(); }); }
+void EchoRedisWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void EchoRedisWorker::stop() {
   stop_ = true;
@@ -126,8 +130,8 @@ void EchoRedisWorker::run() {
     } else {
       ledger_.stray("twin " + std::to_string(twin_) + "'s Redis worker got a payload not ours: " + text.substr(0, 100));
     }
-    const nlohmann::ordered_json reply = {{"ver", 1},   {"ref", ref},  {"dat", dat},   {"dst", src},
-                                          {"shm", nullptr}, {"now", 0}, {"err", nullptr}};
+    const nlohmann::ordered_json reply = {{"ver", 1},       {"ref", ref}, {"dat", dat},    {"dst", src},
+                                          {"shm", nullptr}, {"now", 0},   {"err", nullptr}};
     if (!redis.run({"LPUSH", "msgbus.system.reply", reply.dump()})) return;
   }
 }

@@ -97,7 +97,8 @@ absl::StatusOr<SignedExtrinsic> decode_signed_extrinsic(ByteView extrinsic) {
   } else if (*sig_type == kMultiSignatureSr25519) {
     out.key_type = KeyType::kSr25519;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("signature type ", *sig_type, ", expected ed25519 (0) or sr25519 (1)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("signature type ", *sig_type, ", expected ed25519 (0) or sr25519 (1)"));
   }
   auto sig = r.raw(64, "signature");
   if (!sig.ok()) return sig.status();

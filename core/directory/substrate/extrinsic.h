@@ -12,8 +12,8 @@
 
 namespace rmb::core {
 
-inline constexpr uint8_t kTfgridPalletIndex = 25;   // TfgridModule
-inline constexpr uint8_t kUpdateTwinCallIndex = 18;  // update_twin(relay, pk)
+inline constexpr uint8_t kTfgridPalletIndex = 25;         // TfgridModule
+inline constexpr uint8_t kUpdateTwinCallIndex = 18;       // update_twin(relay, pk)
 inline constexpr uint8_t kExtrinsicVersionSigned = 0x84;  // v4 | signed bit
 inline constexpr uint8_t kMultiAddressId = 0x00;
 inline constexpr uint8_t kMultiSignatureEd25519 = 0x00;

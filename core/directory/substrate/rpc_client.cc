@@ -51,8 +51,7 @@ absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url_view) {
   } else if (rest.starts_with("ws://")) {
     rest.remove_prefix(5);
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("substrate URL '", url, "' must start with ws:// or wss://"));
+    return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "' must start with ws:// or wss://"));
   }
   const size_t slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
@@ -109,8 +108,7 @@ struct RpcClient::Conn {
   }
 };
 
-absl::StatusOr<std::shared_ptr<RpcClient>> RpcClient::create(asio::any_io_executor executor,
-                                                             RpcClientOptions options) {
+absl::StatusOr<std::shared_ptr<RpcClient>> RpcClient::create(asio::any_io_executor executor, RpcClientOptions options) {
   if (options.urls.empty()) return absl::InvalidArgumentError("no substrate URL given");
   std::vector<RpcUrl> urls;
   for (const auto& u : options.urls) {
@@ -126,8 +124,8 @@ absl::StatusOr<std::shared_ptr<RpcClient>> RpcClient::create(asio::any_io_execut
     client->tls_.load_verify_file(client->options_.ca_file, ec);
   }
   if (ec) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS trust store ",
-                                                   client->options_.ca_file, ": ", ec.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot load the TLS trust store ", client->options_.ca_file, ": ", ec.message()));
   }
   return client;
 }
@@ -138,8 +136,7 @@ RpcClient::RpcClient(asio::any_io_executor executor, RpcClientOptions options, s
       urls_(std::move(urls)),
       tls_(asio::ssl::context::tls_client) {
   tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                   asio::ssl::context::no_tlsv1_1);
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   tls_.set_verify_mode(asio::ssl::verify_peer);
 }
 
@@ -150,8 +147,8 @@ void RpcClient::call(std::string method, json params, Callback done) {
 }
 
 void RpcClient::call(std::string method, json params, Clock::time_point deadline, Callback done) {
-  asio::post(strand_, [self = shared_from_this(), method = std::move(method), params = std::move(params),
-                       deadline, done = std::move(done)]() mutable {
+  asio::post(strand_, [self = shared_from_this(), method = std::move(method), params = std::move(params), deadline,
+                       done = std::move(done)]() mutable {
     self->start_call(std::move(method), std::move(params), deadline, std::move(done));
   });
 }
@@ -184,8 +181,8 @@ void RpcClient::start_call(std::string method, json params, Clock::time_point de
     auto it = self->pending_.find(id);
     if (it == self->pending_.end()) return;
     const std::string what = it->second.sent ? "no answer from the node" : "no connection to a node";
-    self->finish(id, absl::DeadlineExceededError(
-                         absl::StrCat("substrate ", it->second.method, " timed out (", what, ")")));
+    self->finish(id,
+                 absl::DeadlineExceededError(absl::StrCat("substrate ", it->second.method, " timed out (", what, ")")));
   });
   pending_.emplace(id, std::move(p));
   if (state_ == State::kOpen) {
@@ -219,15 +216,16 @@ void RpcClient::send(uint64_t id) {
   outbox_.push_back(it->second.payload);
   if (!writing_) {
     writing_ = true;
-    asio::co_spawn(strand_, [self = shared_from_this(), conn = conn_]() { return self->write_loop(conn); },
-                   asio::detached);
+    asio::co_spawn(
+        strand_, [self = shared_from_this(), conn = conn_]() { return self->write_loop(conn); }, asio::detached);
   }
 }
 
 void RpcClient::maybe_connect() {
   if (state_ != State::kIdle) return;
   state_ = State::kConnecting;
-  asio::co_spawn(strand_, [self = shared_from_this()]() { return self->connect_loop(); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self = shared_from_this()]() { return self->connect_loop(); }, asio::detached);
 }
 
 asio::awaitable<void> RpcClient::connect_loop() {
@@ -246,8 +244,8 @@ asio::awaitable<void> RpcClient::connect_loop() {
       conn_ = conn;
       state_ = State::kOpen;
       ++connections_made_;
-      asio::co_spawn(strand_, [self = shared_from_this(), conn]() { return self->read_loop(conn); },
-                     asio::detached);
+      asio::co_spawn(
+          strand_, [self = shared_from_this(), conn]() { return self->read_loop(conn); }, asio::detached);
       std::vector<uint64_t> waiting;
       for (const auto& [id, p] : pending_) waiting.push_back(id);
       for (uint64_t id : waiting) send(id);
@@ -260,8 +258,7 @@ asio::awaitable<void> RpcClient::connect_loop() {
   current_url_ = (current_url_ + 1) % n;
   state_ = State::kIdle;
   if (!pending_.empty()) {
-    fail_all(absl::UnavailableError(
-        absl::StrCat("cannot reach a substrate node (", absl::StrJoin(errors, "; "), ")")));
+    fail_all(absl::UnavailableError(absl::StrCat("cannot reach a substrate node (", absl::StrJoin(errors, "; "), ")")));
   }
 }
 
@@ -276,7 +273,8 @@ asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& 
     if (!ec) conn->resolver.cancel();
   });
   boost::system::error_code ec;
-  auto results = co_await conn->resolver.async_resolve(url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
+  auto results =
+      co_await conn->resolver.async_resolve(url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
   guard.cancel();
   if (ec) {
     error = absl::StrCat("resolve ", url.host, ": ", ec == asio::error::operation_aborted ? "timed out" : ec.message());
@@ -333,9 +331,8 @@ asio::awaitable<void> RpcClient::read_loop(std::shared_ptr<Conn> conn) {
   for (;;) {
     boost::system::error_code ec;
     conn->buffer.clear();
-    co_await conn->with([&](auto& ws) {
-      return ws.async_read(conn->buffer, asio::redirect_error(asio::use_awaitable, ec));
-    });
+    co_await conn->with(
+        [&](auto& ws) { return ws.async_read(conn->buffer, asio::redirect_error(asio::use_awaitable, ec)); });
     if (ec) {
       drop(conn, describe(ec));
       co_return;
@@ -352,9 +349,8 @@ asio::awaitable<void> RpcClient::write_loop(std::shared_ptr<Conn> /*first*/) {
     std::string message = std::move(outbox_.front());
     outbox_.pop_front();
     boost::system::error_code ec;
-    co_await conn->with([&](auto& ws) {
-      return ws.async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
-    });
+    co_await conn->with(
+        [&](auto& ws) { return ws.async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec)); });
     if (ec) {
       drop(conn, absl::StrCat("write: ", describe(ec)));
     }

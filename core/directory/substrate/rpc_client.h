@@ -49,7 +49,7 @@ struct RpcUrl {
 absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url);
 
 struct RpcClientOptions {
-  std::vector<std::string> urls;  // at least one
+  std::vector<std::string> urls;                     // at least one
   std::chrono::milliseconds connect_timeout{12000};  // per attempt (PROTOCOL.md §11)
   std::chrono::milliseconds call_timeout{10000};     // default per-call deadline
   // Without traffic for this long the connection is pinged, and dropped when the node

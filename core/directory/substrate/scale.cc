@@ -47,8 +47,8 @@ void ScaleWriter::option_bytes(const std::optional<Bytes>& b) {
 }
 
 absl::Status ScaleReader::truncated(absl::string_view field, size_t need) const {
-  return absl::InvalidArgumentError(absl::StrCat("truncated ", what_, ": ", field, " needs ", need,
-                                                 " bytes, ", remaining(), " left"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("truncated ", what_, ": ", field, " needs ", need, " bytes, ", remaining(), " left"));
 }
 
 absl::StatusOr<ByteView> ScaleReader::raw(size_t n, absl::string_view field) {
@@ -84,8 +84,7 @@ absl::StatusOr<uint64_t> ScaleReader::compact(absl::string_view field) {
   if (remaining() < 1) return truncated(field, 1);
   const uint8_t head = in_[pos_];
   auto non_canonical = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad ", what_, ": ", field, " is a non-canonical compact integer"));
+    return absl::InvalidArgumentError(absl::StrCat("bad ", what_, ": ", field, " is a non-canonical compact integer"));
   };
   switch (head & 0b11) {
     case 0b00:
@@ -210,7 +209,8 @@ Twin twin_from_chain(const ChainTwin& chain) {
   t.id = chain.id;
   t.account = chain.account;
   if (chain.relay) {
-    for (absl::string_view part : absl::StrSplit(absl::string_view(as_chars(*chain.relay).data(), chain.relay->size()), '_', absl::SkipEmpty())) {
+    for (absl::string_view part : absl::StrSplit(absl::string_view(as_chars(*chain.relay).data(), chain.relay->size()),
+                                                 '_', absl::SkipEmpty())) {
       t.relays.emplace(part);
     }
   }

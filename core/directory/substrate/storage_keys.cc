@@ -55,8 +55,8 @@ Hash256 blake2b_256(ByteView data) {
 
 Bytes twins_storage_key(uint32_t id) {
   Bytes key = map_prefix("TfgridModule", "Twins");
-  const uint8_t le[4] = {static_cast<uint8_t>(id), static_cast<uint8_t>(id >> 8),
-                         static_cast<uint8_t>(id >> 16), static_cast<uint8_t>(id >> 24)};
+  const uint8_t le[4] = {static_cast<uint8_t>(id), static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id >> 16),
+                         static_cast<uint8_t>(id >> 24)};
   append_blake2_128_concat(key, ByteView(le, 4));
   return key;
 }

@@ -10,8 +10,8 @@ namespace rmb::core {
 absl::StatusOr<std::optional<Bytes>> storage_value(const nlohmann::json& result) {
   if (result.is_null()) return std::optional<Bytes>();
   if (!result.is_string()) {
-    return absl::InvalidArgumentError(absl::StrCat("state_getStorage returned ", result.dump(80),
-                                                   ", expected a hex string or null"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("state_getStorage returned ", result.dump(80), ", expected a hex string or null"));
   }
   const auto& text = result.get_ref<const std::string&>();
   if (!text.starts_with("0x")) {
@@ -106,8 +106,7 @@ void SubstrateDirectory::get_twin_id(const AccountId& account, IdCallback done) 
     waiters.push_back(std::move(done));
     if (waiters.size() > 1) return;
   }
-  rpc_->call("state_getStorage",
-             nlohmann::json::array({"0x" + to_hex(twin_id_by_account_storage_key(account))}),
+  rpc_->call("state_getStorage", nlohmann::json::array({"0x" + to_hex(twin_id_by_account_storage_key(account))}),
              [this, account](absl::StatusOr<nlohmann::json> result) { id_loaded(account, std::move(result)); });
 }
 

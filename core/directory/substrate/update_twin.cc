@@ -99,8 +99,7 @@ class UpdateOp : public std::enable_shared_from_this<UpdateOp> {
     }
     context_.spec_version = static_cast<uint32_t>(*spec);
     context_.transaction_version = static_cast<uint32_t>(*tx);
-    call("chain_getBlockHash", json::array({0}), "reading the genesis hash",
-         [this](const json& r) { on_genesis(r); });
+    call("chain_getBlockHash", json::array({0}), "reading the genesis hash", [this](const json& r) { on_genesis(r); });
   }
 
   void on_genesis(const json& result) {

@@ -7,9 +7,7 @@
 namespace rmb::core {
 namespace {
 
-std::span<const uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 std::array<uint8_t, 4> u32_le(size_t n) {
   // Merlin frames every length as u32 LE; messages here are far below 4 GiB.
@@ -20,8 +18,7 @@ std::array<uint8_t, 4> u32_le(size_t n) {
 
 }  // namespace
 
-MerlinTranscript::MerlinTranscript(std::string_view label)
-    : strobe_(bytes_of("Merlin v1.0")) {
+MerlinTranscript::MerlinTranscript(std::string_view label) : strobe_(bytes_of("Merlin v1.0")) {
   append_message("dom-sep", bytes_of(label));
 }
 
@@ -53,10 +50,9 @@ void MerlinTranscript::witness_bytes(std::string_view label, std::span<uint8_t> 
   sodium_memzero(random.data(), random.size());
 }
 
-void MerlinTranscript::witness_bytes_with_rng_bytes(
-    std::string_view label, std::span<uint8_t> out,
-    std::span<const std::span<const uint8_t>> nonce_seeds,
-    std::span<const uint8_t, 32> rng_bytes) const {
+void MerlinTranscript::witness_bytes_with_rng_bytes(std::string_view label, std::span<uint8_t> out,
+                                                    std::span<const std::span<const uint8_t>> nonce_seeds,
+                                                    std::span<const uint8_t, 32> rng_bytes) const {
   // TranscriptRngBuilder: rekey_with_witness_bytes per seed, finalize with "rng".
   Strobe128 rng = strobe_;
   for (auto seed : nonce_seeds) {

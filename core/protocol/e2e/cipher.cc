@@ -45,8 +45,7 @@ Bytes e2e_encrypt(const SharedKey& key, ByteView plain) {
   return e2e_encrypt_with_nonce(key, plain, nonce);
 }
 
-Bytes e2e_encrypt_with_nonce(const SharedKey& key, ByteView plain,
-                             const std::array<uint8_t, kNonceSize>& nonce) {
+Bytes e2e_encrypt_with_nonce(const SharedKey& key, ByteView plain, const std::array<uint8_t, kNonceSize>& nonce) {
   // EVP lengths are int; envelopes are bounded far below 2 GiB by every transport.
   if (plain.size() > static_cast<size_t>(INT32_MAX) - kNonceSize - kTagSize) std::abort();
   Bytes out(kNonceSize + plain.size() + kTagSize);
@@ -54,12 +53,11 @@ Bytes e2e_encrypt_with_nonce(const SharedKey& key, ByteView plain,
   EVP_CIPHER_CTX* ctx = thread_ctx();
   int len = 0;
   // GCM's default IV length is 12, so key and nonce go in with the init call.
-  bool ok = EVP_EncryptInit_ex(ctx, aes_256_gcm(), nullptr, key.data(), nonce.data()) == 1 &&
-            EVP_EncryptUpdate(ctx, out.data() + kNonceSize, &len, plain.data(),
-                              as_int(plain.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx, out.data() + kNonceSize + len, &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, as_int(kTagSize),
-                                out.data() + kNonceSize + plain.size()) == 1;
+  bool ok =
+      EVP_EncryptInit_ex(ctx, aes_256_gcm(), nullptr, key.data(), nonce.data()) == 1 &&
+      EVP_EncryptUpdate(ctx, out.data() + kNonceSize, &len, plain.data(), as_int(plain.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, out.data() + kNonceSize + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, as_int(kTagSize), out.data() + kNonceSize + plain.size()) == 1;
   // Encryption with a valid key cannot fail short of memory exhaustion.
   if (!ok) std::abort();
   return out;
@@ -78,11 +76,10 @@ absl::StatusOr<Bytes> e2e_decrypt(const SharedKey& key, ByteView cipher) {
   // GET/SET_TAG takes a non-const pointer but only reads it when setting.
   uint8_t tag[kTagSize];
   std::copy(cipher.end() - kTagSize, cipher.end(), tag);
-  const bool ok =
-      EVP_DecryptInit_ex(ctx, aes_256_gcm(), nullptr, key.data(), cipher.data()) == 1 &&
-      EVP_DecryptUpdate(ctx, out.data(), &len, cipher.data() + kNonceSize, as_int(body)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, as_int(kTagSize), tag) == 1 &&
-      EVP_DecryptFinal_ex(ctx, out.data() + len, &len) == 1;
+  const bool ok = EVP_DecryptInit_ex(ctx, aes_256_gcm(), nullptr, key.data(), cipher.data()) == 1 &&
+                  EVP_DecryptUpdate(ctx, out.data(), &len, cipher.data() + kNonceSize, as_int(body)) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, as_int(kTagSize), tag) == 1 &&
+                  EVP_DecryptFinal_ex(ctx, out.data() + len, &len) == 1;
   if (!ok) {
     sodium_memzero(out.data(), out.size());
     return invalid_cipher();

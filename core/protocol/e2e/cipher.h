@@ -10,8 +10,7 @@ inline constexpr size_t kTagSize = 16;
 // Random nonce from libsodium.
 Bytes e2e_encrypt(const SharedKey& key, ByteView plain);
 // Deterministic variant for known-answer tests.
-Bytes e2e_encrypt_with_nonce(const SharedKey& key, ByteView plain,
-                             const std::array<uint8_t, kNonceSize>& nonce);
+Bytes e2e_encrypt_with_nonce(const SharedKey& key, ByteView plain, const std::array<uint8_t, kNonceSize>& nonce);
 // Error text "invalid cipher data" for short input or a tag mismatch.
 absl::StatusOr<Bytes> e2e_decrypt(const SharedKey& key, ByteView cipher);
 

@@ -27,8 +27,7 @@ const secp256k1_context* context() {
 
 // The wire key is SHA-256 of the bare x-coordinate (§9.1), not libsecp256k1's default
 // SHA-256(version byte || x), so the hash step of secp256k1_ecdh only copies x out.
-int copy_x(unsigned char* output, const unsigned char* x32, const unsigned char* /*y32*/,
-           void* /*data*/) {
+int copy_x(unsigned char* output, const unsigned char* x32, const unsigned char* /*y32*/, void* /*data*/) {
   std::memcpy(output, x32, 32);
   return 1;
 }
@@ -47,8 +46,7 @@ absl::StatusOr<E2eKey> E2eKey::from_seed(const Seed& seed) {
   E2eKey key;
   key.secret_ = seed;
   size_t len = key.public_key_.size();
-  secp256k1_ec_pubkey_serialize(ctx, key.public_key_.data(), &len, &pubkey,
-                                SECP256K1_EC_COMPRESSED);
+  secp256k1_ec_pubkey_serialize(ctx, key.public_key_.data(), &len, &pubkey, SECP256K1_EC_COMPRESSED);
   return key;
 }
 

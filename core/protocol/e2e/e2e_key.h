@@ -7,8 +7,8 @@
 
 namespace rmb::core {
 
-using PublicKey33 = std::array<uint8_t, 33>;   // SEC1 compressed point
-using SharedKey = std::array<uint8_t, 32>;     // AES-256-GCM key
+using PublicKey33 = std::array<uint8_t, 33>;  // SEC1 compressed point
+using SharedKey = std::array<uint8_t, 32>;    // AES-256-GCM key
 
 class E2eKey {
  public:

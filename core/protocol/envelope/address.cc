@@ -13,10 +13,8 @@ absl::StatusOr<AddressText> parse_address(std::string_view text) {
   const char* end = twin.data() + twin.size();
   // Decimal digits only, like Rust's u32::from_str minus the optional '+'.
   auto res = std::from_chars(twin.data(), end, out.twin);
-  if (twin.empty() || twin[0] == '+' || twin[0] == '-' || res.ec != std::errc() ||
-      res.ptr != end) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid address '", std::string(text), "': twin id is not a u32"));
+  if (twin.empty() || twin[0] == '+' || twin[0] == '-' || res.ec != std::errc() || res.ptr != end) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid address '", std::string(text), "': twin id is not a u32"));
   }
   // "7:" is the empty session, which the relay keeps apart from "no session" (§4.3).
   if (colon != std::string_view::npos) out.connection = std::string(text.substr(colon + 1));

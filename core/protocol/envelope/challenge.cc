@@ -46,8 +46,8 @@ void walk_challenge(const rmb::Envelope& env, Put&& put) {
       break;
   }
   if (env.has_schema()) put(env.schema());
-  // `federation` is deprecated for writers only; it still belongs to the challenge (§2.1),
-  // so reading it here is the one use the deprecation must not stop.
+    // `federation` is deprecated for writers only; it still belongs to the challenge (§2.1),
+    // so reading it here is the one use the deprecation must not stop.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   if (env.has_federation()) put(env.federation());

@@ -30,9 +30,7 @@ int64_t ttl_remaining(const rmb::Envelope& envelope, uint64_t now) {
   return late > static_cast<uint64_t>(INT64_MAX) ? INT64_MIN : -static_cast<int64_t>(late);
 }
 
-bool is_expired(const rmb::Envelope& envelope, uint64_t now) {
-  return ttl_remaining(envelope, now) <= 0;
-}
+bool is_expired(const rmb::Envelope& envelope, uint64_t now) { return ttl_remaining(envelope, now) <= 0; }
 
 uint64_t clamp_ttl(uint64_t ttl) {
   if (ttl == 0) return kDefaultTtl;

@@ -26,16 +26,14 @@ Ed25519Signer::~Ed25519Signer() { sodium_memzero(secret_key_.data(), secret_key_
 Signature65 Ed25519Signer::sign(ByteView message) const {
   Signature65 out{};
   out[0] = kEd25519Prefix;
-  crypto_sign_detached(out.data() + 1, nullptr, message.data(), message.size(),
-                       secret_key_.data());
+  crypto_sign_detached(out.data() + 1, nullptr, message.data(), message.size(), secret_key_.data());
   return out;
 }
 
 bool ed25519_verify(const AccountId& public_key, ByteView message, ByteView signature64) {
   if (signature64.size() != crypto_sign_BYTES) return false;
   ensure_sodium();
-  return crypto_sign_verify_detached(signature64.data(), message.data(), message.size(),
-                                     public_key.data()) == 0;
+  return crypto_sign_verify_detached(signature64.data(), message.data(), message.size(), public_key.data()) == 0;
 }
 
 }  // namespace rmb::core

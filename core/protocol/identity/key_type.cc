@@ -12,12 +12,8 @@ absl::StatusOr<KeyType> parse_key_type(std::string_view name) {
       absl::StrCat("unknown key type '", std::string(name), "' (expected ed25519 or sr25519)"));
 }
 
-std::string_view key_type_name(KeyType type) {
-  return type == KeyType::kEd25519 ? "ed25519" : "sr25519";
-}
+std::string_view key_type_name(KeyType type) { return type == KeyType::kEd25519 ? "ed25519" : "sr25519"; }
 
-uint8_t key_type_prefix(KeyType type) {
-  return type == KeyType::kEd25519 ? kEd25519Prefix : kSr25519Prefix;
-}
+uint8_t key_type_prefix(KeyType type) { return type == KeyType::kEd25519 ? kEd25519Prefix : kSr25519Prefix; }
 
 }  // namespace rmb::core

@@ -64,8 +64,8 @@ std::string shown_word(std::string_view word) {
 absl::StatusOr<Bytes> mnemonic_to_entropy(std::string_view phrase) {
   const std::vector<std::string_view> words = split_words(phrase);
   if (!valid_word_count(words.size())) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid mnemonic: it has ", words.size(),
-                                                   " words, expected 12, 15, 18, 21 or 24"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid mnemonic: it has ", words.size(), " words, expected 12, 15, 18, 21 or 24"));
   }
   const size_t total_bits = words.size() * kBitsPerWord;
   const size_t checksum_bits = total_bits / 33;
@@ -76,8 +76,7 @@ absl::StatusOr<Bytes> mnemonic_to_entropy(std::string_view phrase) {
   for (size_t w = 0; w < words.size(); ++w) {
     const int index = word_index(words[w]);
     if (index < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid mnemonic: word ", w + 1, " \"",
-                                                     shown_word(words[w]),
+      return absl::InvalidArgumentError(absl::StrCat("invalid mnemonic: word ", w + 1, " \"", shown_word(words[w]),
                                                      "\" is not in the BIP-39 English list"));
     }
     for (int b = 0; b < kBitsPerWord; ++b) {
@@ -101,8 +100,8 @@ absl::StatusOr<Bytes> mnemonic_to_entropy(std::string_view phrase) {
 absl::StatusOr<std::string> entropy_to_mnemonic(ByteView entropy) {
   const size_t n = entropy.size();
   if (n < 16 || n > 32 || n % 4 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid entropy length ", n, " bytes, expected 16, 20, 24, 28 or 32"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid entropy length ", n, " bytes, expected 16, 20, 24, 28 or 32"));
   }
   const size_t entropy_bits = n * 8;
   const size_t checksum_bits = entropy_bits / 32;
@@ -125,8 +124,7 @@ absl::StatusOr<std::string> entropy_to_mnemonic(ByteView entropy) {
 
 absl::StatusOr<std::string> generate_mnemonic(int words) {
   if (words < 0 || !valid_word_count(static_cast<size_t>(words))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid word count ", words, ", expected 12, 15, 18, 21 or 24"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid word count ", words, ", expected 12, 15, 18, 21 or 24"));
   }
   if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   Bytes entropy(static_cast<size_t>(words) * 4 / 3);

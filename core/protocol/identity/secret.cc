@@ -27,14 +27,13 @@ bool is_hex_digit(char c) { return absl::ascii_isxdigit(static_cast<unsigned cha
 absl::StatusOr<Seed> parse_hex_seed(std::string_view hex) {
   for (size_t i = 0; i < hex.size(); ++i) {
     if (!is_hex_digit(hex[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid secret: character ", i + 3, " of the 0x seed is not a hex digit"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid secret: character ", i + 3, " of the 0x seed is not a hex digit"));
     }
   }
   if (hex.size() != 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got ", hex.size(),
-        " hex digits"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid secret: a 0x seed must be 32 bytes (64 hex digits), got ", hex.size(), " hex digits"));
   }
   auto seed = from_hex_fixed<32>(hex);
   if (!seed.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid secret: ", seed.status().message()));
@@ -50,11 +49,9 @@ Seed mini_secret_from_entropy(ByteView entropy, std::string_view password) {
   std::array<uint8_t, 64> seed64{};
   // Only fails on allocation failure inside OpenSSL; the output stays zero then, which
   // callers cannot tell apart, so treat it as fatal rather than return a weak key.
-  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy.data()),
-                        static_cast<int>(entropy.size()),
-                        reinterpret_cast<const unsigned char*>(salt.data()),
-                        static_cast<int>(salt.size()), kPbkdf2Rounds, EVP_sha512(),
-                        static_cast<int>(seed64.size()), seed64.data()) != 1) {
+  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy.data()), static_cast<int>(entropy.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
+                        kPbkdf2Rounds, EVP_sha512(), static_cast<int>(seed64.size()), seed64.data()) != 1) {
     std::abort();
   }
   Seed mini{};

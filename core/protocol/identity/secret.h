@@ -21,8 +21,7 @@ Seed mini_secret_from_entropy(ByteView entropy, std::string_view password = "");
 absl::StatusOr<Seed> parse_secret(std::string_view secret);
 
 // The Substrate dev phrase, used when a secret URI has no phrase (`//Alice`).
-inline constexpr std::string_view kDevPhrase =
-    "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+inline constexpr std::string_view kDevPhrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
 // One junction of a secret URI: `//name` (hard) or `/name` (soft), already turned into
 // its 32-byte chain code (SCALE of the u64 or the string, zero-padded, or blake2b-256 of

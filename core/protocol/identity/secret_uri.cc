@@ -49,9 +49,7 @@ std::optional<uint64_t> parse_u64(std::string_view text) {
   return value;
 }
 
-bool is_phrase_char(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == ' ';
-}
+bool is_phrase_char(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == ' '; }
 
 Seed ed25519_hard_derive(const Seed& seed, const std::array<uint8_t, 32>& chain_code) {
   // blake2b-256(SCALE(("Ed25519HDKD", seed, chain_code))): a compact-prefixed string
@@ -99,8 +97,8 @@ DeriveJunction derive_junction(std::string_view text, bool hard) {
   DeriveJunction junction;
   junction.hard = hard;
   if (encoded.size() > junction.chain_code.size()) {
-    crypto_generichash(junction.chain_code.data(), junction.chain_code.size(), encoded.data(),
-                       encoded.size(), nullptr, 0);
+    crypto_generichash(junction.chain_code.data(), junction.chain_code.size(), encoded.data(), encoded.size(), nullptr,
+                       0);
   } else {
     std::copy(encoded.begin(), encoded.end(), junction.chain_code.begin());
   }
@@ -122,9 +120,8 @@ absl::StatusOr<SecretUri> parse_secret_uri(std::string_view uri) {
   const std::string_view phrase = text.substr(0, slash);
   for (size_t i = 0; i < phrase.size(); ++i) {
     if (!is_phrase_char(phrase[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid secret URI: character ", i + 1,
-          " of the phrase is not a letter, digit or space"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid secret URI: character ", i + 1, " of the phrase is not a letter, digit or space"));
     }
   }
   out.phrase = phrase.empty() ? std::string(kDevPhrase) : std::string(phrase);

@@ -33,8 +33,7 @@ absl::Status verify_signature(const AccountId& account, ByteView message, ByteVi
       }
       return absl::OkStatus();
     default:
-      return absl::InvalidArgumentError(
-          "invalid signature type (expected either sr25519 or ed25519)");
+      return absl::InvalidArgumentError("invalid signature type (expected either sr25519 or ed25519)");
   }
 }
 

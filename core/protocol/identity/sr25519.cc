@@ -99,8 +99,7 @@ AccountId sr25519_public_key(const Sr25519SecretKey& secret) {
   return mul_base(secret.key);
 }
 
-std::array<uint8_t, 64> sr25519_sign(const Sr25519SecretKey& secret, const AccountId& public_key,
-                                     ByteView message) {
+std::array<uint8_t, 64> sr25519_sign(const Sr25519SecretKey& secret, const AccountId& public_key, ByteView message) {
   ensure_sodium();
   MerlinTranscript t = signing_transcript(public_key, message);
   std::array<uint8_t, 64> wide{};
@@ -182,8 +181,7 @@ Sr25519SecretKey sr25519_soft_derive(const Sr25519SecretKey& secret, const Chain
   return out;
 }
 
-Sr25519Signer::Sr25519Signer(const Seed& mini_secret)
-    : Sr25519Signer(sr25519_expand(mini_secret)) {}
+Sr25519Signer::Sr25519Signer(const Seed& mini_secret) : Sr25519Signer(sr25519_expand(mini_secret)) {}
 
 Sr25519Signer::Sr25519Signer(const Sr25519SecretKey& secret)
     : secret_(secret), public_key_(sr25519_public_key(secret)) {}

@@ -29,8 +29,7 @@ AccountId sr25519_public_key(const Sr25519SecretKey& secret);
 
 // Signs with the signing context "substrate"; randomized (the witness mixes the key's
 // nonce with fresh random bytes). Returns R || s with s[31] |= 0x80.
-std::array<uint8_t, 64> sr25519_sign(const Sr25519SecretKey& secret, const AccountId& public_key,
-                                     ByteView message);
+std::array<uint8_t, 64> sr25519_sign(const Sr25519SecretKey& secret, const AccountId& public_key, ByteView message);
 // Raw 64-byte signature check (no prefix) under the context "substrate". Rejects a missing
 // schnorrkel marker, a non-canonical s and a public key that is not a Ristretto point.
 bool sr25519_verify(const AccountId& public_key, ByteView message, ByteView signature64);

@@ -12,7 +12,7 @@ namespace rmb::core {
 namespace {
 
 constexpr std::string_view kChecksumPrefix = "SS58PRE";
-constexpr size_t kChecksumLen = 2;  // for 32-byte account ids
+constexpr size_t kChecksumLen = 2;      // for 32-byte account ids
 constexpr uint16_t kMaxPrefix = 16383;  // 14 bits: the two-byte form's range
 // Longest valid address: 2 prefix + 32 account + 2 checksum bytes = 36 bytes = 49 chars.
 // Anything much longer is rejected before the quadratic base58 decode.
@@ -37,9 +37,8 @@ std::array<uint8_t, kChecksumLen> checksum(ByteView prefix_and_account) {
 }
 
 bool is_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); });
 }
 
 }  // namespace
@@ -57,8 +56,8 @@ std::string ss58_encode(const AccountId& account, uint16_t prefix) {
 absl::StatusOr<AccountId> ss58_decode(std::string_view address, uint16_t expected_prefix) {
   if (address.empty()) return absl::InvalidArgumentError("invalid SS58 address: it is empty");
   if (address.size() > kMaxAddressChars) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid SS58 address: ", address.size(),
-                                                   " characters is too long for an account id"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid SS58 address: ", address.size(), " characters is too long for an account id"));
   }
   auto data = base58_decode(address);
   if (!data.ok()) {
@@ -67,26 +66,23 @@ absl::StatusOr<AccountId> ss58_decode(std::string_view address, uint16_t expecte
   const size_t prefix_len = (!data->empty() && ((*data)[0] & 0x40)) ? 2 : 1;
   const size_t want = prefix_len + sizeof(AccountId) + kChecksumLen;
   if (data->size() != want) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid SS58 address: it decodes to ",
-                                                   data->size(), " bytes, expected ", want,
-                                                   " for a 32-byte account id"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid SS58 address: it decodes to ", data->size(),
+                                                   " bytes, expected ", want, " for a 32-byte account id"));
   }
   const Bytes& d = *data;
   if (d[0] & 0x80) {
     return absl::InvalidArgumentError("invalid SS58 address: reserved network prefix byte");
   }
   const uint16_t prefix =
-      prefix_len == 1
-          ? d[0]
-          : static_cast<uint16_t>(((d[0] & 0x3f) << 2) | (d[1] >> 6) | ((d[1] & 0x3f) << 8));
+      prefix_len == 1 ? d[0] : static_cast<uint16_t>(((d[0] & 0x3f) << 2) | (d[1] >> 6) | ((d[1] & 0x3f) << 8));
   const ByteView body(d.data(), prefix_len + sizeof(AccountId));
   const auto sum = checksum(body);
   if (!std::equal(sum.begin(), sum.end(), d.begin() + static_cast<std::ptrdiff_t>(body.size()))) {
     return absl::InvalidArgumentError("invalid SS58 address: checksum mismatch");
   }
   if (prefix != expected_prefix) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid SS58 address: network prefix ",
-                                                   prefix, ", expected ", expected_prefix));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid SS58 address: network prefix ", prefix, ", expected ", expected_prefix));
   }
   AccountId account{};
   std::copy_n(d.begin() + static_cast<std::ptrdiff_t>(prefix_len), account.size(), account.begin());
@@ -101,13 +97,12 @@ absl::StatusOr<AccountId> parse_account(std::string_view text) {
     return absl::InvalidArgumentError(
         hex.size() == 2 * sizeof(AccountId)
             ? std::string("invalid account: a 0x account must be 64 hex digits, got non-hex characters")
-            : absl::StrCat("invalid account: a 0x account must be 64 hex digits, got ", hex.size(),
-                           " characters"));
+            : absl::StrCat("invalid account: a 0x account must be 64 hex digits, got ", hex.size(), " characters"));
   }
   auto account = ss58_decode(text);
   if (!account.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid account (expected 64 hex digits or an SS58 address): ", account.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid account (expected 64 hex digits or an SS58 address): ", account.status().message()));
   }
   return account;
 }

@@ -51,8 +51,7 @@ bool read_unsigned(const json& object, const char* key, T& out, JwtError& error)
 std::variant<JwtClaims, JwtError> read_claims(const json& object) {
   JwtClaims claims;
   JwtError error;
-  if (!read_unsigned(object, "sub", claims.twin, error) ||
-      !read_unsigned(object, "iat", claims.iat, error) ||
+  if (!read_unsigned(object, "sub", claims.twin, error) || !read_unsigned(object, "iat", claims.iat, error) ||
       !read_unsigned(object, "exp", claims.exp, error)) {
     return error;
   }
@@ -85,18 +84,15 @@ std::optional<JwtError> check_header(const json& header, std::string& algorithm)
 
 }  // namespace
 
-std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<std::string>& sid,
-                     uint64_t iat, uint64_t ttl_seconds) {
+std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<std::string>& sid, uint64_t iat,
+                     uint64_t ttl_seconds) {
   // Built as text so the bytes are exactly rmb-peer's: keys in serde's declaration order,
   // no whitespace. nlohmann only escapes the sid string; invalid UTF-8 in a caller's sid
   // becomes U+FFFD rather than an exception (a JSON text cannot carry it anyway).
-  const std::string sid_json =
-      sid ? json(*sid).dump(-1, ' ', false, json::error_handler_t::replace) : "null";
-  const std::string claims_json = absl::StrCat(R"({"sub":)", twin, R"(,"sid":)", sid_json,
-                                               R"(,"iat":)", iat, R"(,"exp":)", iat + ttl_seconds,
-                                               "}");
-  std::string token = absl::StrCat(base64url(as_bytes(kHeaderJson)), ".",
-                                   base64url(as_bytes(claims_json)));
+  const std::string sid_json = sid ? json(*sid).dump(-1, ' ', false, json::error_handler_t::replace) : "null";
+  const std::string claims_json =
+      absl::StrCat(R"({"sub":)", twin, R"(,"sid":)", sid_json, R"(,"iat":)", iat, R"(,"exp":)", iat + ttl_seconds, "}");
+  std::string token = absl::StrCat(base64url(as_bytes(kHeaderJson)), ".", base64url(as_bytes(claims_json)));
   const Signature65 signature = signer.sign(as_bytes(token));
   absl::StrAppend(&token, ".", base64url(signature));
   return token;
@@ -135,8 +131,7 @@ std::variant<ParsedJwt, JwtError> parse_jwt(std::string_view token) {
   return out;
 }
 
-std::optional<JwtError> verify_jwt(const ParsedJwt& jwt, const AccountId& account, uint64_t now,
-                                   uint64_t iat_leeway) {
+std::optional<JwtError> verify_jwt(const ParsedJwt& jwt, const AccountId& account, uint64_t now, uint64_t iat_leeway) {
   if (now > jwt.claims.exp) return JwtError{JwtErrorKind::kExpired, "invalid jwt: jwt has expired"};
   // rmb-rs does not check iat at all. We reject a token minted further in the future than
   // the leeway (a clock far ahead or a forged long-lived token) as malformed rather than
@@ -146,8 +141,7 @@ std::optional<JwtError> verify_jwt(const ParsedJwt& jwt, const AccountId& accoun
   }
   if (jwt.algorithm != kAlgorithm) {
     return JwtError{JwtErrorKind::kBadAlgorithm,
-                    absl::StrCat("invalid jwt: jwt: Expected algorithm type RS512 but found ",
-                                 jwt.algorithm)};
+                    absl::StrCat("invalid jwt: jwt: Expected algorithm type RS512 but found ", jwt.algorithm)};
   }
   const absl::Status status = verify_signature(account, as_bytes(jwt.signing_input), jwt.signature);
   if (!status.ok()) {

@@ -12,8 +12,8 @@
 namespace rmb::core {
 
 struct JwtClaims {
-  uint32_t twin = 0;                // sub
-  std::optional<std::string> sid;   // null / missing = no session; "" is a session
+  uint32_t twin = 0;               // sub
+  std::optional<std::string> sid;  // null / missing = no session; "" is a session
   uint64_t iat = 0;
   uint64_t exp = 0;
 };
@@ -29,12 +29,12 @@ struct JwtError {
 struct ParsedJwt {
   JwtClaims claims;
   std::string algorithm;
-  std::string signing_input;   // header_b64 "." claims_b64
-  Bytes signature;             // decoded third part
+  std::string signing_input;  // header_b64 "." claims_b64
+  Bytes signature;            // decoded third part
 };
 
-std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<std::string>& sid,
-                     uint64_t iat, uint64_t ttl_seconds = 300);
+std::string mint_jwt(const Signer& signer, uint32_t twin, const std::optional<std::string>& sid, uint64_t iat,
+                     uint64_t ttl_seconds = 300);
 
 // Accepts the rmb-rs, TS and Go header/claim variants (§4.1). Returns kMalformed for
 // wrong part counts, bad base64 or JSON, missing claims, typ/cty other than "JWT".
