@@ -35,9 +35,9 @@
 namespace {
 
 using namespace rmb;
-using gateway::config::log_error;
-using gateway::config::log_info;
-using gateway::config::log_warn;
+using core::log_error;
+using core::log_info;
+using core::log_warn;
 
 int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   // The twin directory.

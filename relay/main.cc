@@ -39,11 +39,11 @@ int main(int argc, char** argv) {
                 << "mail in memory (lost when the relay stops)\n";
       return 1;
     }
-    rmb::relay::log_info("mailbox and federation queue in Redis at ", config.redis, " (rmb-rs's default -r)");
+    rmb::core::log_info("mailbox and federation queue in Redis at ", config.redis, " (rmb-rs's default -r)");
   }
   if (!config.substrate.empty()) {
     if (config.substrate_defaulted) {
-      rmb::relay::log_info("no --directory or --substrate: reading twins from the grid's main chain, ",
+      rmb::core::log_info("no --directory or --substrate: reading twins from the grid's main chain, ",
                            config.substrate.front(), " (rmb-rs's default)");
     }
     rmb::core::SubstrateDirectoryOptions options;
@@ -63,10 +63,10 @@ int main(int argc, char** argv) {
   const uint64_t files = rmb::relay::raise_open_file_limit();
   auto server = rmb::relay::Server::create(std::move(config));
   if (!server.ok()) {
-    rmb::relay::log_error("rmb-relay: ", server.status().message());
+    rmb::core::log_error("rmb-relay: ", server.status().message());
     return 1;
   }
-  rmb::relay::log_debug("open file limit ", files);
+  rmb::core::log_debug("open file limit ", files);
   (*server)->run();
   return 0;
 }

@@ -17,8 +17,8 @@ namespace rmb::gateway::api {
 namespace {
 
 namespace v1 = rmb::api::v1;
-using config::log_debug;
-using config::log_warn;
+using core::log_debug;
+using core::log_warn;
 
 class ServeReactor;
 
