@@ -11,6 +11,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "compat/redis_front_door.h"
 #include "core/directory/file_directory.h"
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/obs/log.h"
@@ -28,9 +29,6 @@
 #include "gateway/metrics/engine_metrics.h"
 #include "gateway/metrics/metrics_server.h"
 #include "gateway/metrics/render.h"
-#ifdef RMB_HAVE_COMPAT
-#include "compat/redis_front_door.h"
-#endif
 
 namespace {
 
@@ -176,7 +174,6 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     core::log_info("metrics on http://", metrics->address(), "/metrics");
   }
 
-#ifdef RMB_HAVE_COMPAT
   std::unique_ptr<compat::RedisFrontDoor> redis;
   if (!config.redis.empty()) {
     compat::RedisFrontDoorOptions options;
@@ -197,9 +194,6 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     core::log_info("serving the Redis queues of ", config.redis,
                    config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
   }
-#else
-  if (!config.redis.empty()) core::log_warn("--redis ignored: this rmb-peer was built without the Redis front door");
-#endif
 
   core::log_info("rmb-peer ready: twin ", twin, ", grpc ", (*server)->address());
 
@@ -207,9 +201,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   sigwait(&stop_signals, &signal);
   core::log_info("rmb-peer: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down");
 
-#ifdef RMB_HAVE_COMPAT
   if (redis) redis->stop();
-#endif
   (*server)->shutdown();
   if (metrics) metrics->stop();
   engine.stop();

@@ -6,19 +6,13 @@
 
 #include "core/directory/file_directory.h"
 #include "core/obs/log.h"
+#include "relay/federation/http_federator.h"
 #include "relay/federation/ranker.h"
+#include "relay/federation/redis_federator.h"
 #include "relay/mailbox/memory.h"
+#include "relay/mailbox/redis.h"
 #include "relay/server_context.h"
 #include "relay/session.h"
-#ifdef RMB_HAVE_REDIS_MAILBOX
-#include "relay/mailbox/redis.h"
-#endif
-#ifdef RMB_HAVE_HTTP_FEDERATOR
-#include "relay/federation/http_federator.h"
-#endif
-#if defined(RMB_HAVE_HTTP_FEDERATOR) && defined(RMB_HAVE_REDIS_MAILBOX)
-#include "relay/federation/redis_federator.h"
-#endif
 
 namespace rmb::relay {
 
@@ -82,7 +76,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
   if (c.limit) s.limiter_ = std::make_unique<RateLimiter>(*c.limit, 2 * c.max_sessions);
 
   if (!c.redis.empty()) {
-#ifdef RMB_HAVE_REDIS_MAILBOX
     RedisMailboxOptions options;
     options.url = c.redis;
     options.stream_maxlen = static_cast<uint32_t>(std::min<size_t>(c.mailbox_size, UINT32_MAX));
@@ -92,9 +85,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     auto redis = RedisMailbox::create(options);
     if (!redis.ok()) return redis.status();
     s.mailbox_ = std::move(*redis);
-#else
-    return absl::UnimplementedError("--redis: this build has no Redis mailbox");
-#endif
   } else {
     MemoryMailboxOptions options;
     options.per_session = c.mailbox_size;
@@ -116,7 +106,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
                                        s.limiter_.get());
 
   if (c.federation) {
-#ifdef RMB_HAVE_HTTP_FEDERATOR
     s.ranker_ = std::make_unique<Ranker>(std::chrono::seconds(c.ranker_period));
     FederationOptions options;
     options.scheme = c.federation_scheme;
@@ -145,7 +134,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
       s.metrics_.add_gauge("relay_federation_pending", "Envelopes waiting to be forwarded",
                            [http] { return static_cast<double>(http->stats().pending); });
     } else {
-#ifdef RMB_HAVE_REDIS_MAILBOX
       // §6.1: the queue lives in Redis (relay.federation.stream), shared by the relay
       // processes on it and kept across restarts; the HttpFederator only posts.
       RedisFederatorOptions redis_options;
@@ -171,14 +159,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
                      "\n");
       });
       s.federator_ = std::move(*redis);
-#endif
     }
     s.http_federator_ = std::move(federator);
     if (!s.federator_) s.federator_ = std::move(s.http_federator_);
     s.router_->set_federator(s.federator_.get());
-#else
-    core::log_warn("this build has no federator: envelopes for other relays get an error envelope");
-#endif
   }
 
   s.metrics_.add_gauge("relay_sessions_connected", "Sessions connected to this process",
