@@ -21,9 +21,6 @@
 
 namespace rmb::compat {
 
-inline constexpr uint32_t kCodeExpired = 102;
-inline constexpr uint32_t kCodeOther = 500;
-
 gateway::RmbError expired_error();
 gateway::RmbError bad_base64_error();
 gateway::RmbError invalid_request_error(std::string_view what);

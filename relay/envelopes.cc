@@ -1,5 +1,7 @@
 #include "relay/envelopes.h"
 
+#include "core/protocol/errors.h"
+
 namespace rmb::relay {
 
 SessionId session_of(const rmb::Address& address) {
@@ -21,7 +23,7 @@ std::string error_envelope(std::string_view uid, std::string_view text, const st
   env.set_timestamp(now);
   env.set_expiration(kErrorEnvelopeExpiration);
   auto* error = env.mutable_error();
-  error->set_code(0);
+  error->set_code(core::rmb_error::kUnspecified);
   error->set_message(std::string(text));
   if (to) {
     auto* dst = env.mutable_destination();

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
+#include "core/protocol/errors.h"
 
 namespace rmb::tools {
 namespace {
@@ -61,12 +62,12 @@ std::string grpc_code_name(grpc::StatusCode code) {
 // (gateway.proto's table, read backwards).
 grpc::StatusCode status_for_rmb_code(const api::v1::RmbError& error) {
   switch (error.code()) {
-    case 103:
+    case core::rmb_error::kUnknownTwin:
       return grpc::StatusCode::NOT_FOUND;
-    case 102:
+    case core::rmb_error::kExpired:
       return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case 104:
-    case 105:
+    case core::rmb_error::kInvalidSignature:
+    case core::rmb_error::kNoPublicKey:
       return grpc::StatusCode::UNAUTHENTICATED;
     default:
       return grpc::StatusCode::ABORTED;
@@ -90,7 +91,7 @@ void fill_hint(RpcError& e, const CallContext& c) {
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       e.exit_code = kExitUnavailable;
-      if (e.rmb && e.rmb->code() == 102) {
+      if (e.rmb && e.rmb->code() == core::rmb_error::kExpired) {
         e.hint = "the request expired before it was handled: check both machines' clocks, or raise --timeout";
       } else {
         e.hint = "no answer in " + seconds_text(c.timeout_seconds) + " s: is a service for '" + c.command +
@@ -258,7 +259,8 @@ RpcError describe(const grpc::Status& status, const CallContext& context) {
 RpcError describe(const api::v1::RmbError& error, const CallContext& context) {
   RpcError e;
   e.grpc_code = status_for_rmb_code(error);
-  if (error.code() == 0 && error.message().find("expired") != std::string::npos && !error.has_source()) {
+  if (error.code() == core::rmb_error::kUnspecified && error.message().find("expired") != std::string::npos &&
+      !error.has_source()) {
     e.grpc_code = grpc::StatusCode::DEADLINE_EXCEEDED;  // the gateway gave up waiting
   }
   e.grpc_name = grpc_code_name(e.grpc_code);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/protocol/envelope/ttl.h"
+#include "core/protocol/errors.h"
 
 namespace rmb::gateway::api {
 
@@ -40,7 +41,7 @@ v1::RmbError error_of(const Outcome& outcome) {
     error.set_code(outcome.error->code);
     error.set_message(outcome.error->message);
   } else if (outcome.expired) {
-    error.set_code(0);
+    error.set_code(core::rmb_error::kUnspecified);
     error.set_message("no answer before the request expired");
   }
   switch (outcome.origin) {
@@ -58,14 +59,14 @@ v1::RmbError error_of(const Outcome& outcome) {
 
 grpc::StatusCode status_code_of(const Outcome& outcome) {
   if (outcome.expired) return grpc::StatusCode::DEADLINE_EXCEEDED;
-  const uint32_t code = outcome.error ? outcome.error->code : 0;
+  const uint32_t code = outcome.error ? outcome.error->code : core::rmb_error::kUnspecified;
   switch (code) {
-    case 102:  // envelope validation error: message has expired
+    case core::rmb_error::kExpired:
       return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case 103:  // unknown twin id
+    case core::rmb_error::kUnknownTwin:
       return grpc::StatusCode::NOT_FOUND;
-    case 104:  // invalid envelope signature
-    case 105:  // sender twin has no public key
+    case core::rmb_error::kInvalidSignature:
+    case core::rmb_error::kNoPublicKey:
       return grpc::StatusCode::UNAUTHENTICATED;
     default:
       break;
@@ -84,7 +85,7 @@ grpc::Status status_of(const Outcome& outcome) {
 
 grpc::Status status_of(const absl::Status& status) {
   v1::RmbError error;
-  error.set_code(0);
+  error.set_code(core::rmb_error::kUnspecified);
   error.set_message(std::string(status.message()));
   auto code = static_cast<grpc::StatusCode>(status.code());
   if (status.ok()) code = grpc::StatusCode::INTERNAL;  // never a success here

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/obs/log.h"
+#include "core/protocol/errors.h"
 #include "core/util/clock.h"
 #include "gateway/api/convert.h"
 #include "gateway/api/write_queue.h"
@@ -205,7 +206,7 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
         continue;
       }
       ServiceReply error;
-      error.error = RmbError{0, "service went away"};
+      error.error = RmbError{core::rmb_error::kUnspecified, "service went away"};
       outbox_.reply(request.uid, request.source, std::move(error));
     }
     pump();

@@ -9,6 +9,7 @@
 #include "core/protocol/e2e/cipher.h"
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
+#include "core/protocol/errors.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 #include "gateway/engine/relay_error_kind.h"
@@ -71,7 +72,7 @@ void Engine::Impl::on_frame(std::string frame) {
   }
 
   if (core::is_expired(*envelope, core::unix_now())) {
-    reject(*envelope, 102, "envelope validation error: message has expired");
+    reject(*envelope, core::rmb_error::kExpired, core::rmb_error::text(core::rmb_error::kExpired));
     return;
   }
   if (envelope->source().twin() == 0) {
@@ -93,35 +94,43 @@ void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
   twins.get_twin(source, [self = shared_from_this(), envelope = std::move(envelope),
                           source](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
-      self->reject(*envelope, 500, absl::StrCat("other: failed to get twin information: ", found.status().message()));
+      self->reject(*envelope, core::rmb_error::kOther,
+                   core::rmb_error::text(core::rmb_error::kOther,
+                                         absl::StrCat("failed to get twin information: ", found.status().message())));
       return;
     }
     if (!found->has_value()) {
-      self->reject(*envelope, 103, absl::StrCat("unknown twin id '", source, "'"));
+      self->reject(*envelope, core::rmb_error::kUnknownTwin,
+                   core::rmb_error::text(core::rmb_error::kUnknownTwin, std::to_string(source)));
       return;
     }
     const core::Twin& twin = **found;
     if (absl::Status verified = core::verify_envelope(*envelope, twin.account); !verified.ok()) {
-      self->reject(*envelope, 104, absl::StrCat("invalid envelope signature: ", verified.message()));
+      self->reject(*envelope, core::rmb_error::kInvalidSignature,
+                   core::rmb_error::text(core::rmb_error::kInvalidSignature, verified.message()));
       return;
     }
     if (envelope->has_cipher()) {
       if (!twin.pk) {
-        self->reject(*envelope, 105, "sender twin has no public key");
+        self->reject(*envelope, core::rmb_error::kNoPublicKey, core::rmb_error::text(core::rmb_error::kNoPublicKey));
         return;
       }
       if (!self->keys) {
-        self->reject(*envelope, 106, "e2e error: this peer has no e2e key (its secret is a derivation URI)");
+        self->reject(
+            *envelope, core::rmb_error::kE2e,
+            core::rmb_error::text(core::rmb_error::kE2e, "this peer has no e2e key (its secret is a derivation URI)"));
         return;
       }
       auto shared = self->keys->get(*twin.pk);
       if (!shared.ok()) {
-        self->reject(*envelope, 106, absl::StrCat("e2e error: ", shared.status().message()));
+        self->reject(*envelope, core::rmb_error::kE2e,
+                     core::rmb_error::text(core::rmb_error::kE2e, shared.status().message()));
         return;
       }
       auto plain = core::e2e_decrypt(*shared, core::as_bytes(envelope->cipher()));
       if (!plain.ok()) {
-        self->reject(*envelope, 106, absl::StrCat("e2e error: ", plain.status().message()));
+        self->reject(*envelope, core::rmb_error::kE2e,
+                     core::rmb_error::text(core::rmb_error::kE2e, plain.status().message()));
         return;
       }
       envelope->set_plain(std::string(core::as_chars(*plain)));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/obs/log.h"
 #include "core/protocol/envelope/ttl.h"
+#include "core/protocol/errors.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 #include "gateway/engine/uid.h"
@@ -13,10 +14,10 @@
 namespace rmb::gateway {
 namespace {
 
-// Outcome code for a destination that did not answer in time: 102 is what the peer itself
-// uses for "message has expired" (§8.9), so a caller sees the same code whether the
-// request or its answer ran out of time.
-constexpr uint32_t kExpiredCode = 102;
+// Outcome code for a destination that did not answer in time: what the peer itself uses for
+// "message has expired" (§8.9), so a caller sees the same code whether the request or its
+// answer ran out of time.
+constexpr uint32_t kExpiredCode = core::rmb_error::kExpired;
 
 Outcome local_outcome(const PendingRequest& request, size_t index, RmbError error) {
   Outcome o;

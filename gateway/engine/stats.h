@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/protocol/errors.h"
+
 namespace rmb::gateway {
 
 class LatencyHistogram {
@@ -65,7 +67,7 @@ struct EngineStats {
 
   // Errors this gateway produced (local outcomes and error envelopes it sent), by code:
   // errors_by_code[i] counts kErrorCodes[i]; the last slot counts every other code.
-  static constexpr std::array<uint32_t, 9> kErrorCodes = {0, 100, 101, 102, 103, 104, 105, 106, 500};
+  static constexpr std::array<uint32_t, 9> kErrorCodes = core::rmb_error::kAll;
   std::array<Counter, kErrorCodes.size() + 1> errors_by_code{};
   void count_error(uint32_t code);
 

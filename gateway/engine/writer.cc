@@ -6,6 +6,7 @@
 #include "core/protocol/e2e/cipher.h"
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
+#include "core/protocol/errors.h"
 #include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 
@@ -16,11 +17,16 @@ void Engine::Impl::write(std::shared_ptr<rmb::Envelope> envelope, WriteDone done
   twins.get_twin(twin, [self = shared_from_this(), envelope = std::move(envelope), twin,
                         done = std::move(done)](absl::StatusOr<std::optional<core::Twin>> found) mutable {
     if (!found.ok()) {
-      done(RmbError{500, absl::StrCat("other: failed to get twin information: ", found.status().message())}, nullptr);
+      done(RmbError{core::rmb_error::kOther,
+                    core::rmb_error::text(core::rmb_error::kOther,
+                                          absl::StrCat("failed to get twin information: ", found.status().message()))},
+           nullptr);
       return;
     }
     if (!found->has_value()) {
-      done(RmbError{103, absl::StrCat("unknown twin id '", twin, "'")}, nullptr);
+      done(RmbError{core::rmb_error::kUnknownTwin,
+                    core::rmb_error::text(core::rmb_error::kUnknownTwin, std::to_string(twin))},
+           nullptr);
       return;
     }
     core::Twin destination = std::move(**found);
@@ -48,9 +54,9 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
       // §8.6 step 2: the message becomes an e2e error, which is still sent.
       env.clear_payload();
       auto* error = env.mutable_error();
-      error->set_code(106);
-      error->set_message(absl::StrCat("e2e error: ", shared.status().message()));
-      stats.count_error(106);
+      error->set_code(core::rmb_error::kE2e);
+      error->set_message(core::rmb_error::text(core::rmb_error::kE2e, shared.status().message()));
+      stats.count_error(core::rmb_error::kE2e);
     } else {
       core::Bytes cipher = core::e2e_encrypt(*shared, core::as_bytes(env.plain()));
       env.set_cipher(std::string(core::as_chars(cipher)));
@@ -62,7 +68,9 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
   core::stamp(env, now);
   const int64_t ttl = core::ttl_remaining(env, now);
   if (ttl <= 0) {
-    done(RmbError{500, "other: response has expired before sending!"}, nullptr);
+    done(RmbError{core::rmb_error::kOther,
+                  core::rmb_error::text(core::rmb_error::kOther, "response has expired before sending!")},
+         nullptr);
     return;
   }
   core::sign_envelope(env, *identity.signer);
@@ -75,7 +83,7 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
       return;
     }
     self->stats.send_failures.fetch_add(1, std::memory_order_relaxed);
-    done(RmbError{500, absl::StrCat("other: ", status.message())}, frame);
+    done(RmbError{core::rmb_error::kOther, core::rmb_error::text(core::rmb_error::kOther, status.message())}, frame);
   });
 }
 

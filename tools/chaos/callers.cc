@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/protocol/errors.h"
 #include "core/util/bytes.h"
 #include "tools/chaos/services.h"
 
@@ -63,7 +64,7 @@ AttemptResult GrpcCaller::call(const Route& route, const std::string& payload, u
                   (rmb->has_source() ? "twin " + std::to_string(rmb->source().twin()) : std::string("rmb-peer")) + ")";
   }
   const auto code = status.error_code();
-  if (code == grpc::StatusCode::DEADLINE_EXCEEDED || (rmb && rmb->code() == 102)) {
+  if (code == grpc::StatusCode::DEADLINE_EXCEEDED || (rmb && rmb->code() == core::rmb_error::kExpired)) {
     out.result = Result::kLost;
   } else {
     out.result = Result::kError;
