@@ -14,15 +14,13 @@
 #include <utility>
 #include <vector>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/obs/log.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 #include "core/util/clock.h"
+#include "relay/mailbox/envelope_deadline.h"
 
 namespace rmb::relay {
 namespace {
@@ -42,30 +40,6 @@ constexpr char kGuardedStore[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('too many mailboxes on this relay') end "
     "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '_', ARGV[2]) "
     "redis.call('EXPIRE', KEYS[1], ARGV[3]) return id";
-
-// timestamp + expiration of a stored envelope, read without parsing the whole message
-// (payloads can be large). nullopt when the bytes are not an envelope: such an entry is
-// delivered as is, like rmb-rs which never looks at what it stores.
-std::optional<uint64_t> envelope_deadline(std::string_view bytes) {
-  using google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                            static_cast<int>(bytes.size()));
-  uint64_t timestamp = 0, expiration = 0;
-  while (true) {
-    uint32_t tag = in.ReadTag();
-    if (tag == 0) break;
-    if (tag == WireFormatLite::MakeTag(3, WireFormatLite::WIRETYPE_VARINT)) {
-      if (!in.ReadVarint64(&timestamp)) return std::nullopt;
-    } else if (tag == WireFormatLite::MakeTag(4, WireFormatLite::WIRETYPE_VARINT)) {
-      if (!in.ReadVarint64(&expiration)) return std::nullopt;
-    } else if (!WireFormatLite::SkipField(&in, tag)) {
-      return std::nullopt;
-    }
-  }
-  if (!in.ConsumedEntireMessage()) return std::nullopt;
-  if (expiration > UINT64_MAX - timestamp) return UINT64_MAX;
-  return timestamp + expiration;
-}
 
 struct StoreRequest {
   std::string key;
