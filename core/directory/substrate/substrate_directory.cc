@@ -7,23 +7,6 @@
 
 namespace rmb::core {
 
-absl::StatusOr<std::optional<Bytes>> storage_value(const nlohmann::json& result) {
-  if (result.is_null()) return std::optional<Bytes>();
-  if (!result.is_string()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("state_getStorage returned ", result.dump(80), ", expected a hex string or null"));
-  }
-  const auto& text = result.get_ref<const std::string&>();
-  if (!text.starts_with("0x")) {
-    return absl::InvalidArgumentError("state_getStorage returned a string without 0x prefix");
-  }
-  auto bytes = from_hex(text);
-  if (!bytes.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("state_getStorage returned bad hex: ", bytes.status().message()));
-  }
-  return std::optional<Bytes>(*std::move(bytes));
-}
-
 absl::StatusOr<std::unique_ptr<SubstrateDirectory>> SubstrateDirectory::open(SubstrateDirectoryOptions options) {
   std::unique_ptr<SubstrateDirectory> dir(new SubstrateDirectory(std::move(options)));
   auto rpc = RpcClient::create(dir->io_.get_executor(), dir->options_.rpc);

@@ -21,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/directory/substrate/expiring_cache.h"
+#include "core/directory/substrate/node_answer.h"
 #include "core/directory/substrate/rpc_client.h"
 #include "core/directory/twin_directory.h"
 
@@ -67,8 +68,5 @@ class SubstrateDirectory final : public TwinDirectory {
   std::map<uint32_t, std::vector<TwinCallback>> twin_waiters_;
   std::map<AccountId, std::vector<IdCallback>> id_waiters_;
 };
-
-// state_getStorage's result: null -> nullopt, "0x..." -> bytes, anything else an error.
-absl::StatusOr<std::optional<Bytes>> storage_value(const nlohmann::json& result);
 
 }  // namespace rmb::core
