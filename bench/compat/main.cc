@@ -183,14 +183,14 @@ void print_row(const char* name, int c, const Result& r) {
 int run(const Config& cfg) {
   auto redis = test::RedisServer::start();
   if (!redis.ok()) die(std::string(redis.status().message()));
-  std::vector<testing::NetTwin> twins = {testing::make_net_twin(1), testing::make_net_twin(2)};
+  std::vector<test::NetTwin> twins = {test::make_net_twin(1), test::make_net_twin(2)};
   std::string url = (*redis)->url();
   // The relay's mailbox in db 0 of the bench's own Redis, never the default localhost:6379.
-  auto net = testing::Network::start(twins, url + "/0");
+  auto net = test::Network::start(twins, url + "/0");
   if (!net.ok()) die(std::string(net.status().message()));
-  auto caller_peer = testing::InprocPeer::start(twins[0], **net, url + "/1");
+  auto caller_peer = test::InprocPeer::start(twins[0], **net, url + "/1");
   if (!caller_peer.ok()) die(std::string(caller_peer.status().message()));
-  auto worker_peer = testing::InprocPeer::start(twins[1], **net, url + "/2");
+  auto worker_peer = test::InprocPeer::start(twins[1], **net, url + "/2");
   if (!worker_peer.ok()) die(std::string(worker_peer.status().message()));
 
   std::string payload(cfg.payload, 'x');

@@ -17,15 +17,15 @@
 #include "absl/strings/str_cat.h"
 #include "compat/shapes.h"
 #include "core/util/bytes.h"
-#include "inproc_peer.h"
-#include "redis_client.h"
+#include "tests/compat/inproc_peer.h"
+#include "tests/compat/redis_client.h"
 #include "tests/support/redis_server.h"
 
 namespace rmb::compat {
 namespace {
 
-using testing::InprocPeer;
-using testing::RedisClient;
+using test::InprocPeer;
+using test::RedisClient;
 using namespace std::chrono_literals;
 
 std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
@@ -68,12 +68,12 @@ class CompatE2E : public ::testing::Test {
     auto redis = test::RedisServer::start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = std::move(*redis);
-    twins_ = {testing::make_net_twin(1), testing::make_net_twin(2)};
+    twins_ = {test::make_net_twin(1), test::make_net_twin(2)};
     // The relay's mail in a Redis of its own: the tests here kill the peers' Redis.
     auto relay_redis = test::RedisServer::start();
     ASSERT_TRUE(relay_redis.ok()) << relay_redis.status();
     relay_redis_ = std::move(*relay_redis);
-    auto net = testing::Network::start(twins_, relay_redis_->url());
+    auto net = test::Network::start(twins_, relay_redis_->url());
     ASSERT_TRUE(net.ok()) << net.status();
     net_ = std::move(*net);
     for (int i = 0; i < 2; ++i) {
@@ -90,8 +90,8 @@ class CompatE2E : public ::testing::Test {
 
   std::unique_ptr<test::RedisServer> redis_;
   std::unique_ptr<test::RedisServer> relay_redis_;
-  std::vector<testing::NetTwin> twins_;
-  std::unique_ptr<testing::Network> net_;
+  std::vector<test::NetTwin> twins_;
+  std::unique_ptr<test::Network> net_;
   std::vector<std::unique_ptr<InprocPeer>> peers_;
 };
 

@@ -1,5 +1,5 @@
 // The Redis front door against a real redis-server (started here on a free port) and a
-// test-local gateway (fake_gateway.h): every shape on the real lists, fan-out with an
+// test-local gateway (loopback_gateway.h): every shape on the real lists, fan-out with an
 // unknown twin, errors for requests that cannot be sent, garbage on the queues,
 // concurrency, order, and redis-server killed and restarted with requests in flight.
 #include <gtest/gtest.h>
@@ -16,17 +16,17 @@
 #include "compat/shapes.h"
 #include "core/util/bytes.h"
 #include "core/util/clock.h"
-#include "fake_gateway.h"
-#include "redis_client.h"
 #include "rmb/peer.pb.h"
+#include "tests/compat/loopback_gateway.h"
+#include "tests/compat/redis_client.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
 
 namespace rmb::compat {
 namespace {
 
-using testing::FakeGateway;
-using testing::RedisClient;
+using test::LoopbackGateway;
+using test::RedisClient;
 using namespace std::chrono_literals;
 
 std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
@@ -84,7 +84,7 @@ class FrontDoorTest : public ::testing::Test {
     if (door_) door_->stop();
   }
 
-  FakeGateway gateway_;
+  LoopbackGateway gateway_;
   std::unique_ptr<test::RedisServer> redis_;
   std::string url_;
   std::unique_ptr<RedisFrontDoor> door_;
@@ -123,7 +123,7 @@ TEST_F(FrontDoorTest, RedisCallerToRedisWorkerRoundTrip) {
     c.shm = "application/json";
     w->lpush("msgbus.system.reply", to_json(c));
   });
-  app_->lpush("msgbus.system.local", request_json("r1", {FakeGateway::kSelf}, "caller-1", "[1,2]", "calc.add"));
+  app_->lpush("msgbus.system.local", request_json("r1", {LoopbackGateway::kSelf}, "caller-1", "[1,2]", "calc.add"));
   auto d = parse_d(app_->brpop("caller-1"));
   worker.join();
   EXPECT_EQ(d.ref, "r1");
@@ -133,9 +133,9 @@ TEST_F(FrontDoorTest, RedisCallerToRedisWorkerRoundTrip) {
 }
 
 TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
-  app_->lpush(
-      "msgbus.system.local",
-      request_json("fan", {55, FakeGateway::kUnknown, FakeGateway::kRelayError, FakeGateway::kHeld}, "fan-ret"));
+  app_->lpush("msgbus.system.local",
+              request_json("fan", {55, LoopbackGateway::kUnknown, LoopbackGateway::kRelayError, LoopbackGateway::kHeld},
+                           "fan-ret"));
   std::map<std::string, IncomingResponseJson> by_src;
   for (int i = 0; i < 3; ++i) {
     auto d = parse_d(app_->brpop("fan-ret"));
@@ -174,7 +174,7 @@ TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
   // Once every destination is answered, the backlog and the in-flight record go: a late
   // repeat of an answer then finds no backlog to be routed by.
   gateway_.release_held();
-  EXPECT_EQ(parse_d(app_->brpop("fan-ret")).src, std::to_string(FakeGateway::kHeld));
+  EXPECT_EQ(parse_d(app_->brpop("fan-ret")).src, std::to_string(LoopbackGateway::kHeld));
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.backlog." + uid}) == 0; }));
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.system.inflight"}) == 0; }));
 }
@@ -248,7 +248,7 @@ TEST_F(FrontDoorTest, ManyRequestsInFlightAtOnce) {
   // wait for answers.
   for (int i = 0; i < 64; ++i) {
     app_->lpush("msgbus.system.local",
-                request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "held", absl::StrCat(i)));
+                request_json(absl::StrCat("h", i), {LoopbackGateway::kHeld}, "held", absl::StrCat(i)));
   }
   ASSERT_TRUE(gateway_.wait_requests(64));
   gateway_.release_held();
@@ -301,7 +301,7 @@ TEST_F(FrontDoorTest, RedisKilledAndRestartedEveryPoppedRequestIsAnswered) {
   constexpr int kN = 200;
   for (int i = 0; i < kN; ++i) {
     app_->lpush("msgbus.system.local",
-                request_json(absl::StrCat("k", i), {FakeGateway::kHeld}, "survive", absl::StrCat(i)));
+                request_json(absl::StrCat("k", i), {LoopbackGateway::kHeld}, "survive", absl::StrCat(i)));
   }
   ASSERT_TRUE(gateway_.wait_requests(kN));  // all popped and sent
   redis_->kill();
@@ -333,7 +333,7 @@ TEST_F(FrontDoorTest, RequestsWhileRedisIsDownAreServedAfterItReturns) {
 
 TEST_F(FrontDoorTest, StopCancelsWhatIsInFlightAndReturns) {
   for (int i = 0; i < 5; ++i)
-    app_->lpush("msgbus.system.local", request_json(absl::StrCat(i), {FakeGateway::kHeld}, "x"));
+    app_->lpush("msgbus.system.local", request_json(absl::StrCat(i), {LoopbackGateway::kHeld}, "x"));
   ASSERT_TRUE(gateway_.wait_requests(5));
   door_->stop();
   EXPECT_EQ(gateway_.cancelled(), 5u);
@@ -350,7 +350,7 @@ TEST_F(FrontDoorTest, PasswordAndDatabaseInTheUrl) {
   open_door(tcp);
   app_->lpush("msgbus.system.local", request_json("db3", {55}, "pw-ret"));
   EXPECT_EQ(parse_d(app_->brpop("pw-ret")).ref, "db3");
-  app_->lpush("msgbus.system.local", request_json("held", {FakeGateway::kHeld}, "pw-ret"));
+  app_->lpush("msgbus.system.local", request_json("held", {LoopbackGateway::kHeld}, "pw-ret"));
   ASSERT_TRUE(gateway_.wait_requests(2));
   const std::string backlog = "msgbus.backlog." + gateway_.requests().at(1).uid.value_or("");
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", backlog}) == 1; }));
@@ -468,9 +468,9 @@ TEST_F(FrontDoorTest, BacklogLookupsAreBounded) {
 TEST_F(FrontDoorTest, RequestsInFlightAtStopAreSentAgainAfterARestart) {
   for (int i = 0; i < 3; ++i) {
     app_->lpush("msgbus.system.local",
-                request_json(absl::StrCat("h", i), {FakeGateway::kHeld}, "again", absl::StrCat(i)));
+                request_json(absl::StrCat("h", i), {LoopbackGateway::kHeld}, "again", absl::StrCat(i)));
   }
-  app_->lpush("msgbus.system.local", request_json("fan", {55, FakeGateway::kHeld}, "again-fan"));
+  app_->lpush("msgbus.system.local", request_json("fan", {55, LoopbackGateway::kHeld}, "again-fan"));
   ASSERT_TRUE(gateway_.wait_requests(4));
   EXPECT_EQ(parse_d(app_->brpop("again-fan")).src, "55");
   auto first = gateway_.requests();
@@ -489,14 +489,14 @@ TEST_F(FrontDoorTest, RequestsInFlightAtStopAreSentAgainAfterARestart) {
     EXPECT_EQ(after.expiration, before.expiration);
     EXPECT_EQ(after.data, before.data);
     ASSERT_EQ(after.destinations.size(), 1u);  // the fan-out's 55 answered already
-    EXPECT_EQ(after.destinations[0].twin, FakeGateway::kHeld);
+    EXPECT_EQ(after.destinations[0].twin, LoopbackGateway::kHeld);
   }
   gateway_.release_held();  // the first run's held requests were cancelled by stop()
   std::set<std::string> refs;
   for (int i = 0; i < 3; ++i) refs.insert(parse_d(app_->brpop("again")).ref.value_or("?"));
   EXPECT_EQ(refs, (std::set<std::string>{"h0", "h1", "h2"}));
   auto held = parse_d(app_->brpop("again-fan"));
-  EXPECT_EQ(held.src, std::to_string(FakeGateway::kHeld));
+  EXPECT_EQ(held.src, std::to_string(LoopbackGateway::kHeld));
   EXPECT_EQ(held.ref, "fan");
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.system.inflight"}) == 0; }));
   EXPECT_EQ(app_->integer({"LLEN", "again"}), 0);
@@ -529,7 +529,7 @@ TEST_F(FrontDoorTest, InstanceNameSuffixesTheStateKeys) {
   auto d = start_redis_front_door(options, gateway_, gateway_);
   ASSERT_TRUE(d.ok()) << d.status();
   door_ = std::move(*d);
-  app_->lpush("msgbus.system.local", request_json("inst", {FakeGateway::kHeld}, "inst-ret"));
+  app_->lpush("msgbus.system.local", request_json("inst", {LoopbackGateway::kHeld}, "inst-ret"));
   ASSERT_TRUE(gateway_.wait_requests(1));
   EXPECT_TRUE(eventually([&] { return app_->integer({"HLEN", "msgbus.system.inflight.b"}) == 1; }));
   EXPECT_EQ(app_->integer({"EXISTS", "msgbus.system.inflight"}), 0);

@@ -1,4 +1,4 @@
-#include "inproc_peer.h"
+#include "tests/compat/inproc_peer.h"
 
 #include <sodium.h>
 
@@ -8,9 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "core/util/bytes.h"
 #include "gateway/engine/identity.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/twins.h"
 
-namespace rmb::compat::testing {
+namespace rmb::test {
 
 using namespace std::chrono_literals;
 
@@ -38,14 +39,14 @@ core::Twin NetTwin::entry() const {
 absl::StatusOr<std::unique_ptr<Network>> Network::start(const std::vector<NetTwin>& twins,
                                                         const std::string& relay_redis) {
   auto n = std::make_unique<Network>();
-  n->dir = test::make_temp_dir("rmb-compat-net");
+  n->dir = make_temp_dir("rmb-compat-net");
   n->directory_path = n->dir + "/twins.json";
   std::vector<core::Twin> entries;
   for (const auto& t : twins) entries.push_back(t.entry());
-  if (auto s = test::write_directory(n->directory_path, {}, entries); !s.ok()) return s;
+  if (auto s = write_directory(n->directory_path, {}, entries); !s.ok()) return s;
   n->relay_args = {"--directory", n->directory_path, "--domain", "relay.test"};
   if (!relay_redis.empty()) n->relay_args.insert(n->relay_args.end(), {"-r", relay_redis});
-  auto relay = test::RelayProcess::start(n->relay_args);
+  auto relay = RelayProcess::start(n->relay_args);
   if (!relay.ok()) return relay.status();
   n->relay = std::move(*relay);
   return n;
@@ -75,7 +76,7 @@ absl::StatusOr<std::unique_ptr<InprocPeer>> InprocPeer::start(const NetTwin& twi
   p->thread_ = std::thread([io = &p->io_] { io->run(); });
   for (int i = 0; i < 400 && !p->links_->any_connected(); ++i) std::this_thread::sleep_for(50ms);
   if (!p->links_->any_connected()) return absl::UnavailableError(absl::StrCat("twin ", twin.id, " did not connect"));
-  auto door = start_redis_front_door({redis_url}, *p->engine_, *p->engine_);
+  auto door = compat::start_redis_front_door({redis_url}, *p->engine_, *p->engine_);
   if (!door.ok()) return door.status();
   p->door_ = std::move(*door);
   return p;
@@ -92,4 +93,4 @@ InprocPeer::~InprocPeer() {
   engine_.reset();
 }
 
-}  // namespace rmb::compat::testing
+}  // namespace rmb::test

@@ -19,7 +19,7 @@
 #include "gateway/engine/engine.h"
 #include "tests/support/process.h"
 
-namespace rmb::compat::testing {
+namespace rmb::test {
 
 // A twin of the test network: ed25519, random seed, e2e key published in the directory.
 struct NetTwin {
@@ -37,7 +37,7 @@ struct Network {
   std::string dir;
   std::string directory_path;
   std::vector<std::string> relay_args;  // to start it again on the same port
-  std::unique_ptr<test::RelayProcess> relay;
+  std::unique_ptr<RelayProcess> relay;
 };
 
 class InprocPeer {
@@ -56,7 +56,7 @@ class InprocPeer {
   std::unique_ptr<core::FileDirectory> directory_;
   std::unique_ptr<gateway::RelayLinks> links_;
   std::unique_ptr<gateway::Engine> engine_;
-  std::unique_ptr<RedisFrontDoor> door_;
+  std::unique_ptr<compat::RedisFrontDoor> door_;
 };
 
-}  // namespace rmb::compat::testing
+}  // namespace rmb::test

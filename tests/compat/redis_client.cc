@@ -1,4 +1,4 @@
-#include "redis_client.h"
+#include "tests/compat/redis_client.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "core/redis/redis_url.h"
 
-namespace rmb::compat::testing {
+namespace rmb::test {
 namespace {
 
 core::RedisReply run(core::RedisConn& conn, const std::vector<std::string>& args) {
@@ -83,4 +83,4 @@ long long RedisClient::server_pid() {
   return std::atoll(info->c_str() + at + std::string_view("process_id:").size());
 }
 
-}  // namespace rmb::compat::testing
+}  // namespace rmb::test

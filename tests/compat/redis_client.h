@@ -8,7 +8,7 @@
 
 #include "core/redis/redis_conn.h"
 
-namespace rmb::compat::testing {
+namespace rmb::test {
 
 class RedisClient {
  public:
@@ -31,4 +31,4 @@ class RedisClient {
   std::unique_ptr<core::RedisConn> conn_;
 };
 
-}  // namespace rmb::compat::testing
+}  // namespace rmb::test

@@ -13,8 +13,8 @@
 #include "compat/backlog.h"
 #include "compat/shapes.h"
 #include "core/util/bytes.h"
-#include "inproc_peer.h"
-#include "redis_client.h"
+#include "tests/compat/inproc_peer.h"
+#include "tests/compat/redis_client.h"
 #include "tests/support/peer_process.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
@@ -22,7 +22,7 @@
 namespace rmb::compat {
 namespace {
 
-using testing::RedisClient;
+using test::RedisClient;
 using namespace std::chrono_literals;
 
 std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
@@ -58,8 +58,8 @@ class CompatRestart : public ::testing::Test {
     auto redis = test::RedisServer::start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = std::move(*redis);
-    twins_ = {testing::make_net_twin(1), testing::make_net_twin(2)};
-    auto net = testing::Network::start(twins_, db_url(3));  // the relay's mail on db 3
+    twins_ = {test::make_net_twin(1), test::make_net_twin(2)};
+    auto net = test::Network::start(twins_, db_url(3));  // the relay's mail on db 3
     ASSERT_TRUE(net.ok()) << net.status();
     net_ = std::move(*net);
     relay_port_ = net_->relay->port();
@@ -123,8 +123,8 @@ class CompatRestart : public ::testing::Test {
   }
 
   std::unique_ptr<test::RedisServer> redis_;
-  std::vector<testing::NetTwin> twins_;
-  std::unique_ptr<testing::Network> net_;
+  std::vector<test::NetTwin> twins_;
+  std::unique_ptr<test::Network> net_;
   uint16_t relay_port_ = 0;
   std::vector<std::unique_ptr<test::PeerProcess>> peers_;
   std::unique_ptr<RedisClient> caller_;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "tests/support/peer_client.h"
 #include "tests/support/peer_process.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/twins.h"
 
 namespace rmb::test {
@@ -326,14 +328,18 @@ TEST_F(PeerTest, UnixSocketListen) {
 }
 
 TEST_F(PeerTest, MetricsEndpoint) {
-  const uint16_t port = free_port();
   auto c = PeerProcess::start([&] {
     auto args = peer_args(twins_[2], {relay_->port()}, directory_);
     args.push_back("--metrics-listen");
-    args.push_back("127.0.0.1:" + std::to_string(port));
+    args.push_back("127.0.0.1:0");
     return args;
   }());
   ASSERT_TRUE(c.ok()) << c.status();
+  // The port it bound, from its log (logged before the ready line).
+  std::smatch metrics_at;
+  const std::string log = (*c)->output();
+  ASSERT_TRUE(std::regex_search(log, metrics_at, std::regex(R"(metrics on http://127\.0\.0\.1:(\d+)/metrics)"))) << log;
+  const uint16_t port = static_cast<uint16_t>(std::stoul(metrics_at[1].str()));
   auto stub = peer_stub((*c)->grpc_address());
   ASSERT_TRUE(wait_links(*stub, 1));
   const std::string url = ws_url(relay_->port());
@@ -434,9 +440,9 @@ TEST(PeerRelayRestart, LinksComeBack) {
   const std::string dir = make_temp_dir("rmb-peer-restart");
   const std::string directory = dir + "/twins.json";
   ASSERT_TRUE(write_directory(directory, {}, {entry(twins[0]), entry(twins[1])}).ok());
-  const uint16_t port = free_port();
-  auto relay = RelayProcess::start_on(port, {"--directory", directory, "--domain", "relay1.test"});
+  auto relay = RelayProcess::start({"--directory", directory, "--domain", "relay1.test"});
   ASSERT_TRUE(relay.ok()) << relay.status();
+  const uint16_t port = (*relay)->port();  // the restart below binds it again
   auto a = PeerProcess::start(peer_args(twins[0], {port}, directory));
   auto b = PeerProcess::start(peer_args(twins[1], {port}, directory));
   ASSERT_TRUE(a.ok() && b.ok());

@@ -179,7 +179,7 @@ TEST_F(RelayAbuse, RedisMailboxCountIsBounded) {
   expect_bystanders_served();
   // A frame routed to a session in the moment it connects goes through its stream, which
   // then counts: the bound applies to the keys in Redis.
-  auto conn = RedisConn::connect(*parse_redis_url((*redis)->url()), 2000ms);
+  auto conn = core::RedisConn::connect(*core::parse_redis_url((*redis)->url()), 2000ms);
   ASSERT_TRUE(conn.ok()) << conn.status();
   auto keys = (*conn)->command({"DBSIZE"});
   ASSERT_TRUE(keys.ok());

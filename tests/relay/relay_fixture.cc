@@ -6,6 +6,7 @@
 
 #include "core/util/clock.h"
 #include "tests/support/poll.h"
+#include "tests/support/temp_dir.h"
 
 namespace rmb::relay {
 

@@ -9,12 +9,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
-#include "tests/core_substrate/fake_node.h"
 #include "tests/relay/relay_fixture.h"
+#include "tests/support/fake_node.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
 
@@ -23,13 +24,7 @@ namespace {
 
 using std::chrono::seconds;
 
-core::ChainTwin chain_twin(const test::TestTwin& twin, const std::string& relay) {
-  core::ChainTwin out;
-  out.id = twin.id;
-  out.account = twin.signer->account();
-  out.relay = core::Bytes(relay.begin(), relay.end());
-  return out;
-}
+using test::chain_twin;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -77,6 +72,18 @@ class RelayRmbRs : public RelayTest {
     if (!child.ok()) ADD_FAILURE() << child.status();
     return child.ok() ? std::move(*child) : nullptr;
   }
+  // The port the relay bound for "-l 127.0.0.1:0", from its log line "rmb-relay listening
+  // on ... (port N"; 0 if it exited or did not log it in time.
+  uint16_t logged_port(test::ChildProcess& relay) {
+    const std::string log = test::poll_until(
+        [&] { return read_file(log_path_); },
+        [&](const std::string& l) { return std::regex_search(l, test::relay_listening_line()) || !relay.running(); },
+        std::chrono::seconds(20));
+    std::smatch match;
+    return std::regex_search(log, match, test::relay_listening_line())
+               ? static_cast<uint16_t>(std::stoul(match[1].str()))
+               : 0;
+  }
   std::string log_path_;
 };
 
@@ -88,11 +95,12 @@ TEST_F(RelayRmbRs, ChartCommandLineServes) {
   test::FakeNode node;
   auto twins = test::make_twins(2);
   for (const auto& t : twins) node.put_twin(chain_twin(t, "relay.test"));
-  const uint16_t port = test::free_port();
   auto relay = spawn(
       "chart", {"--domain", "relay.test", "-r", "redis://:chart-secret@127.0.0.1:" + std::to_string((*redis)->port()),
-                "-s", node.url(), "-u", "1000", "-w", "500", "-l", "127.0.0.1:" + std::to_string(port)});
+                "-s", node.url(), "-u", "1000", "-w", "500", "-l", "127.0.0.1:0"});
   ASSERT_TRUE(relay);
+  const uint16_t port = logged_port(*relay);
+  ASSERT_NE(port, 0) << read_file(log_path_);
   ASSERT_TRUE(test::poll_until([&] { return healthy(port) || !relay->running(); }, [](bool b) { return b; },
                                std::chrono::seconds(20)));
   ASSERT_TRUE(relay->running()) << read_file(log_path_);
@@ -116,7 +124,7 @@ TEST_F(RelayRmbRs, ChartCommandLineServes) {
 
 TEST_F(RelayRmbRs, BareRelayWithoutRedisRefusesToStartAndSaysWhy) {
   if (port_answers(6379)) GTEST_SKIP() << "something answers on 127.0.0.1:6379; the bare default would use it";
-  auto relay = spawn("bare", {"-l", "127.0.0.1:" + std::to_string(test::free_port())});
+  auto relay = spawn("bare", {"-l", "127.0.0.1:0"});
   ASSERT_TRUE(relay);
   auto code = relay->stop(0, seconds(20));  // signal 0: just wait
   ASSERT_TRUE(code.has_value()) << "a bare rmb-relay kept running without Redis";
@@ -128,21 +136,23 @@ TEST_F(RelayRmbRs, BareRelayWithoutRedisRefusesToStartAndSaysWhy) {
 
 TEST_F(RelayRmbRs, GivenRedisThatIsDownIsRetriedWhileServing) {
   // An explicit -r names a Redis that may come up later (a chart starts both at once).
-  const uint16_t dead = test::free_port();
-  const uint16_t port = test::free_port();
-  auto relay = spawn("down", {"--directory", directory_path_, "-r", "redis://127.0.0.1:" + std::to_string(dead), "-l",
-                              "127.0.0.1:" + std::to_string(port)});
+  const uint16_t dead = test::closed_port();
+  auto relay = spawn(
+      "down", {"--directory", directory_path_, "-r", "redis://127.0.0.1:" + std::to_string(dead), "-l", "127.0.0.1:0"});
   ASSERT_TRUE(relay);
+  const uint16_t port = logged_port(*relay);
+  ASSERT_NE(port, 0) << read_file(log_path_);
   EXPECT_TRUE(test::poll_until([&] { return healthy(port) || !relay->running(); }, [](bool b) { return b; },
                                std::chrono::seconds(20)));
   EXPECT_TRUE(relay->running()) << read_file(log_path_);
 }
 
 TEST_F(RelayRmbRs, WithoutDirectoryOrSubstrateItUsesMainnetAndSaysSo) {
-  const uint16_t port = test::free_port();
   // The chain is connected on the first lookup: no lookup here, so no network is needed.
-  auto relay = spawn("mainnet", {"--mailbox", "memory", "-l", "127.0.0.1:" + std::to_string(port)});
+  auto relay = spawn("mainnet", {"--mailbox", "memory", "-l", "127.0.0.1:0"});
   ASSERT_TRUE(relay);
+  const uint16_t port = logged_port(*relay);
+  ASSERT_NE(port, 0) << read_file(log_path_);
   ASSERT_TRUE(test::poll_until([&] { return healthy(port) || !relay->running(); }, [](bool b) { return b; },
                                std::chrono::seconds(20)));
   const std::string line = "reading twins from the grid's main chain, wss://tfchain.grid.tf:443";
@@ -212,7 +222,7 @@ TEST_F(RelayRmbRs, TwinThatMovedToAnotherRelayIsFollowed) {
 TEST_F(RelayRmbRs, FailedFederationDropsTheCachedTwin) {
   test::FakeNode node;
   auto twins = test::make_twins(2);
-  const std::string dead = "127.0.0.1:" + std::to_string(test::free_port());  // nothing listens
+  const std::string dead = "127.0.0.1:" + std::to_string(test::closed_port());  // nothing listens
   node.put_twin(chain_twin(twins[0], "relay.test"));
   node.put_twin(chain_twin(twins[1], dead));
   auto relay =

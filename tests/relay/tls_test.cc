@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "core/util/clock.h"
 #include "rmb/types.pb.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/twins.h"
 #include "tests/support/ws_client.h"
 
@@ -129,13 +131,16 @@ class RelayTlsTest : public ::testing::Test {
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     twins_ = test::make_twins(2, 1, {"relay.test"});
     ASSERT_TRUE(test::write_directory(dir_ + "/twins.json", twins_).ok());
-    port_ = test::free_port();
-    auto relay = test::ChildProcess::spawn({test::relay_binary(), "--listen", "127.0.0.1:" + std::to_string(port_),
-                                            "--tls-cert", dir_ + "/cert.pem", "--tls-key", dir_ + "/key.pem",
-                                            "--directory", dir_ + "/twins.json", "--domain", "relay.test",
-                                            "--no-federation", "--threads", "2", "--mailbox", "memory"});
+    auto relay =
+        test::WatchedProcess::spawn({test::relay_binary(), "--listen", "127.0.0.1:0", "--tls-cert", dir_ + "/cert.pem",
+                                     "--tls-key", dir_ + "/key.pem", "--directory", dir_ + "/twins.json", "--domain",
+                                     "relay.test", "--no-federation", "--threads", "2", "--mailbox", "memory"});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);
+    // The port it bound, from its log (RelayProcess reads it the same way, over plain HTTP).
+    const auto listening = relay_->wait_for_match(test::relay_listening_line(), std::chrono::seconds(20));
+    ASSERT_TRUE(listening) << relay_->output();
+    port_ = static_cast<uint16_t>(std::stoul((*listening)[1]));
     tls_.set_verify_mode(ssl::verify_peer);
     tls_.load_verify_file(dir_ + "/cert.pem");
   }
@@ -145,7 +150,7 @@ class RelayTlsTest : public ::testing::Test {
     const auto& twin = twins_.at(id - 1);
     const auto deadline = Clock::now() + std::chrono::seconds(20);
     beast::error_code last;
-    while (Clock::now() < deadline && relay_->running()) {
+    while (Clock::now() < deadline && relay_->process().running()) {
       auto client = std::make_unique<WssClient>(tls_);
       const std::string token = core::mint_jwt(*twin.signer, twin.id, std::nullopt, core::unix_now(), 300);
       last = client->connect(port_, "/?" + token);
@@ -172,7 +177,7 @@ class RelayTlsTest : public ::testing::Test {
   std::string dir_;
   uint16_t port_ = 0;
   std::vector<test::TestTwin> twins_;
-  std::unique_ptr<test::ChildProcess> relay_;
+  std::unique_ptr<test::WatchedProcess> relay_;
   ssl::context tls_{ssl::context::tls_client};
 };
 

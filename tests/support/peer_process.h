@@ -7,13 +7,10 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,36 +28,35 @@ class PeerProcess {
       const std::vector<std::string>& args, std::chrono::milliseconds ready_timeout = std::chrono::seconds(30));
   // Starts rmb-peer without waiting (for runs expected to fail; see wait_exit()).
   static absl::StatusOr<std::unique_ptr<PeerProcess>> spawn(const std::vector<std::string>& args);
-  ~PeerProcess();  // SIGKILL if still running
 
-  pid_t pid() const { return process_->pid(); }
+  pid_t pid() const { return watched_->pid(); }
   uint32_t twin() const { return twin_; }
   // The gRPC address from the ready line ("127.0.0.1:port" or "unix:/path").
   const std::string& grpc_address() const { return grpc_address_; }
 
   // Sends `signal`, waits up to `timeout`; the exit code (128 + n for a signal), nullopt if
   // it had to be killed.
-  std::optional<int> stop(int signal = SIGTERM, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  std::optional<int> stop(int signal = SIGTERM, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return watched_->stop(signal, timeout);
+  }
   void kill() { stop(SIGKILL); }
   // Waits for the process to exit by itself.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    return watched_->wait_exit(timeout);
+  }
   // Everything it wrote to stderr so far.
-  std::string output();
+  std::string output() { return watched_->output(); }
   // Waits until stderr contains `text`.
-  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
+  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
+    return watched_->wait_for_output(text, timeout);
+  }
 
  private:
   PeerProcess() = default;
-  void read_loop(int fd);
 
-  std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<WatchedProcess> watched_;
   uint32_t twin_ = 0;
   std::string grpc_address_;
-  std::thread reader_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string output_;
-  bool eof_ = false;
 };
 
 // Runs rmb-peer to its exit; the exit code and its stderr.

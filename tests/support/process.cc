@@ -1,5 +1,6 @@
 #include "tests/support/process.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,14 +11,17 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
 
 namespace rmb::test {
 
@@ -80,6 +84,135 @@ std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds time
   return std::nullopt;
 }
 
+absl::StatusOr<std::unique_ptr<WatchedProcess>> WatchedProcess::spawn(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+  auto child = ChildProcess::spawn(argv, fds[1]);
+  ::close(fds[1]);
+  if (!child.ok()) {
+    ::close(fds[0]);
+    return child.status();
+  }
+  auto watched = std::unique_ptr<WatchedProcess>(new WatchedProcess());
+  watched->process_ = std::move(*child);
+  watched->reader_ = std::thread([w = watched.get(), fd = fds[0]] { w->read_loop(fd); });
+  return watched;
+}
+
+void WatchedProcess::read_loop(int fd) {
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    (void)!::write(STDERR_FILENO, buffer, static_cast<size_t>(n));
+    std::lock_guard lock(mu_);
+    output_.append(buffer, static_cast<size_t>(n));
+    cv_.notify_all();
+  }
+  ::close(fd);
+  std::lock_guard lock(mu_);
+  eof_ = true;
+  cv_.notify_all();
+}
+
+WatchedProcess::~WatchedProcess() {
+  process_.reset();  // SIGKILL if still running: its end of the pipe closes
+  if (reader_.joinable()) reader_.join();
+}
+
+std::string WatchedProcess::output() {
+  std::lock_guard lock(mu_);
+  return output_;
+}
+
+bool WatchedProcess::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return output_.find(text) != std::string::npos; });
+}
+
+std::optional<std::vector<std::string>> WatchedProcess::wait_for_match(const std::regex& pattern,
+                                                                       std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  std::smatch match;
+  cv_.wait_for(lock, timeout, [&] { return std::regex_search(output_, match, pattern) || eof_; });
+  if (!std::regex_search(output_, match, pattern)) return std::nullopt;
+  std::vector<std::string> groups;
+  for (const auto& group : match) groups.push_back(group.str());
+  return groups;
+}
+
+std::optional<int> WatchedProcess::stop(int signal, std::chrono::milliseconds timeout) {
+  auto code = process_->stop(signal, timeout);
+  if (reader_.joinable()) reader_.join();
+  return code;
+}
+
+std::optional<int> WatchedProcess::wait_exit(std::chrono::milliseconds timeout) {
+  auto code = process_->wait_exit(timeout);
+  if (code && reader_.joinable()) reader_.join();
+  return code;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options) {
+  ProcessResult result;
+  if (argv.empty()) return result;
+  const std::string io = make_temp_dir("rmb-run");
+  const std::string in_path = io + "/in", out_path = io + "/out", err_path = io + "/err";
+  std::ofstream(in_path, std::ios::binary) << options.input;
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in = ::open(in_path.c_str(), O_RDONLY);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0 || err < 0 || in < 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (const auto& name : options.unset_env) ::unsetenv(name.c_str());
+    for (const auto& [k, v] : options.env) ::setenv(k.c_str(), v.c_str(), 1);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  pid_t r = -1;
+  if (pid > 0) {
+    do {
+      r = ::waitpid(pid, &status, 0);
+    } while (r < 0 && errno == EINTR);
+  }
+  if (r == pid) result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = slurp(out_path);
+  result.err = slurp(err_path);
+  std::error_code ec;
+  std::filesystem::remove_all(io, ec);
+  return result;
+}
+
+std::string rmb_binary() {
+  const char* build = std::getenv("RMB_BUILD_DIR");
+  return std::string(build && *build ? build : ".") + "/tools/rmb";
+}
+
+ProcessResult run_rmb(std::vector<std::string> args, const RunOptions& options) {
+  args.insert(args.begin(), rmb_binary());
+  return run_process(args, options);
+}
+
+std::string describe(const ProcessResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
+}
+
 namespace {
 
 // Binds 127.0.0.1:`port` (0 = any) and closes again; the port bound, or 0 if none.
@@ -135,6 +268,27 @@ uint16_t free_port() {
   return port;
 }
 
+uint16_t closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  // Without SO_REUSEADDR on this socket no other bind() can share the port.
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  return ntohs(addr.sin_port);  // fd stays open until the test process exits
+}
+
+const std::regex& relay_listening_line() {
+  static const std::regex line(R"(rmb-relay listening on \S+ \(port (\d+))");
+  return line;
+}
+
 std::string relay_binary() {
   const char* build = std::getenv("RMB_BUILD_DIR");
   return std::string(build && *build ? build : ".") + "/relay/rmb-relay";
@@ -148,39 +302,37 @@ absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start(const std::vec
 absl::StatusOr<std::unique_ptr<RelayProcess>> RelayProcess::start_on(uint16_t port,
                                                                      const std::vector<std::string>& args,
                                                                      std::chrono::milliseconds ready_timeout) {
-  absl::Status last = absl::UnavailableError("not started");
-  // A free port may be taken between free_port() and the relay's bind: try again (only
-  // when the port is ours to choose).
-  for (int attempt = 0; attempt < (port == 0 ? 3 : 1); ++attempt) {
-    auto relay = std::unique_ptr<RelayProcess>(new RelayProcess());
-    relay->port_ = port != 0 ? port : free_port();
-    std::vector<std::string> argv = {relay_binary(), "--listen", absl::StrCat("127.0.0.1:", relay->port_)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    // rmb-relay keeps mail in Redis at localhost:6379 unless told otherwise (rmb-rs's
-    // default); a test that brings no Redis of its own keeps mail in memory and never
-    // touches whatever answers on 6379.
-    if (std::none_of(args.begin(), args.end(),
-                     [](const std::string& a) { return a == "--redis" || a == "-r" || a == "--mailbox"; })) {
-      argv.insert(argv.end(), {"--mailbox", "memory"});
-    }
-    auto child = ChildProcess::spawn(argv);
-    if (!child.ok()) return child.status();
-    relay->process_ = std::move(*child);
-    const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (auto code = relay->process_->exit_code()) {
-        last = absl::UnavailableError(absl::StrCat("rmb-relay exited with ", *code, " before it was ready"));
-        break;
-      }
-      HttpResult health = http_request(relay->port_, "GET", "/healthz", "", std::chrono::milliseconds(500));
-      if (health.status == 200) return relay;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (relay->process_->running()) {
-      last = absl::DeadlineExceededError("rmb-relay did not answer /healthz in time");
-    }
+  std::vector<std::string> argv = {relay_binary(), "--listen", absl::StrCat("127.0.0.1:", port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // rmb-relay keeps mail in Redis at localhost:6379 unless told otherwise (rmb-rs's
+  // default); a test that brings no Redis of its own keeps mail in memory and never
+  // touches whatever answers on 6379.
+  if (std::none_of(args.begin(), args.end(),
+                   [](const std::string& a) { return a == "--redis" || a == "-r" || a == "--mailbox"; })) {
+    argv.insert(argv.end(), {"--mailbox", "memory"});
   }
-  return last;
+  auto watched = WatchedProcess::spawn(argv);
+  if (!watched.ok()) return watched.status();
+  auto relay = std::unique_ptr<RelayProcess>(new RelayProcess());
+  relay->watched_ = std::move(*watched);
+  const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+  const auto listening = relay->watched_->wait_for_match(relay_listening_line(), ready_timeout);
+  if (!listening) {
+    if (auto code = relay->watched_->wait_exit(std::chrono::milliseconds(0))) {
+      return absl::UnavailableError(absl::StrCat("rmb-relay exited with ", *code, " before it was ready"));
+    }
+    return absl::DeadlineExceededError("rmb-relay did not log the port it listens on in time");
+  }
+  relay->port_ = static_cast<uint16_t>(std::stoul((*listening)[1]));
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpResult health = http_request(relay->port_, "GET", "/healthz", "", std::chrono::milliseconds(500));
+    if (health.status == 200) return relay;
+    if (auto code = relay->process().exit_code()) {
+      return absl::UnavailableError(absl::StrCat("rmb-relay exited with ", *code, " before it was ready"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError("rmb-relay did not answer /healthz in time");
 }
 
 }  // namespace rmb::test

@@ -11,6 +11,7 @@
 #include <hiredis/hiredis.h>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/twins.h"
 
 namespace rmb::test {

@@ -51,11 +51,4 @@ absl::Status write_directory(const std::string& path, const std::vector<TestTwin
   return absl::OkStatus();
 }
 
-std::string make_temp_dir(const std::string& prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  return pattern;
-}
-
 }  // namespace rmb::test

@@ -28,7 +28,4 @@ std::vector<TestTwin> make_twins(size_t count, uint32_t first_id = 1,
 absl::Status write_directory(const std::string& path, const std::vector<TestTwin>& twins,
                              const std::vector<core::Twin>& extra = {});
 
-// A fresh directory under $TMPDIR (or /tmp), removed by nobody: tests are short-lived.
-std::string make_temp_dir(const std::string& prefix = "rmb-test");
-
 }  // namespace rmb::test

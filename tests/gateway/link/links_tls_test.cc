@@ -1,0 +1,109 @@
+// wss:// links: rmb-relay serving TLS with a certificate from a throw-away CA made with
+// the openssl CLI. Verification is always on: the CA has to be given (ca_file), and the
+// certificate has to name the host of the URL.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/util/clock.h"
+#include "tests/gateway/link/links_fixture.h"
+#include "tests/gateway/link/relay_helpers.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/ws_client.h"
+
+namespace rmb::gateway::link {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
+
+class TlsLinksTest : public LinksTest {
+ protected:
+  void SetUp() override {
+    dir_ = test::make_temp_dir("rmb-links-tls");
+    // A CA, and a server certificate it signs that names "localhost" only.
+    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    ASSERT_TRUE(run(absl::StrCat("openssl req -x509 ", ec, " -days 2 -subj /CN=rmb-links-test-ca -keyout ", dir_,
+                                 "/ca.key -out ", dir_, "/ca.pem -addext basicConstraints=critical,CA:TRUE",
+                                 " -addext keyUsage=critical,keyCertSign,cRLSign")));
+    ASSERT_TRUE(run(absl::StrCat("openssl req ", ec, " -subj /CN=localhost -keyout ", dir_, "/server.key -out ", dir_,
+                                 "/server.csr")));
+    std::ofstream(dir_ + "/ext.cnf") << "subjectAltName=DNS:localhost\n";
+    ASSERT_TRUE(
+        run(absl::StrCat("openssl x509 -req -in ", dir_, "/server.csr -CA ", dir_, "/ca.pem -CAkey ", dir_,
+                         "/ca.key -CAcreateserial -days 2 -out ", dir_, "/server.pem -extfile ", dir_, "/ext.cnf")));
+    // RelayProcess checks readiness over plain HTTP; a TLS relay is ready once it logs the
+    // port it listens on.
+    std::vector<std::string> argv = {test::relay_binary(), "--listen",  "127.0.0.1:0",       "--tls-cert",
+                                     dir_ + "/server.pem", "--tls-key", dir_ + "/server.key"};
+    for (const auto& flag : relay_flags(dir_, twins_)) argv.push_back(flag);
+    auto relay = test::WatchedProcess::spawn(argv);
+    ASSERT_TRUE(relay.ok()) << relay.status();
+    relay_ = std::move(*relay);
+    const auto listening = relay_->wait_for_match(test::relay_listening_line(), 20s);
+    ASSERT_TRUE(listening) << relay_->output();
+    port_ = static_cast<uint16_t>(std::stoul((*listening)[1]));
+  }
+
+  std::string url(const std::string& host) const { return absl::StrCat("wss://", host, ":", port_, "/"); }
+
+  std::string dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<test::WatchedProcess> relay_;
+};
+
+TEST_F(TlsLinksTest, ConnectsWhenTheCaIsGivenAndCarriesEnvelopes) {
+  auto o = options({url("localhost")});
+  o.ca_file = dir_ + "/ca.pem";
+  start(o);
+  ASSERT_TRUE(eventually([&] { return link_connected(0); })) << link_status(0).last_error;
+  // An envelope ping (§5.3) comes back from the relay as a pong: both directions over TLS.
+  rmb::Envelope ping;
+  ping.set_uid(test::random_uid());
+  ping.set_timestamp(core::unix_now());
+  ping.set_expiration(40);
+  ping.mutable_source()->set_twin(me().id);
+  ping.mutable_ping();
+  SendResult sent;
+  links_->send(frame(serialize(ping)), in(10s), sent.callback());
+  ASSERT_TRUE(sent.wait().value_or(absl::UnknownError("timeout")).ok());
+  auto got = sink_.pop();
+  ASSERT_TRUE(got.has_value());
+  rmb::Envelope pong;
+  ASSERT_TRUE(pong.ParseFromString(*got));
+  EXPECT_TRUE(pong.has_pong());
+  EXPECT_EQ(pong.uid(), ping.uid());
+  EXPECT_EQ(pong.destination().twin(), me().id);
+}
+
+TEST_F(TlsLinksTest, UnknownCaFailsVerification) {
+  start(options({url("localhost")}));
+  ASSERT_TRUE(eventually([&] { return !link_status(0).last_error.empty(); }));
+  const auto status = link_status(0);
+  EXPECT_NE(status.last_error.find("certificate verify failed"), std::string::npos) << status.last_error;
+  EXPECT_NE(status.state, LinkStatus::State::kConnected);
+  std::this_thread::sleep_for(300ms);  // a few retries: still refused
+  EXPECT_FALSE(links_->any_connected());
+}
+
+TEST_F(TlsLinksTest, HostNameMustMatchTheCertificate) {
+  // Trusted CA, but the certificate names "localhost", not 127.0.0.1.
+  auto o = options({url("127.0.0.1")});
+  o.ca_file = dir_ + "/ca.pem";
+  start(o);
+  ASSERT_TRUE(eventually([&] { return !link_status(0).last_error.empty(); }));
+  const auto status = link_status(0);
+  EXPECT_NE(status.last_error.find("certificate verify failed"), std::string::npos) << status.last_error;
+  EXPECT_NE(status.last_error.find("mismatch"), std::string::npos) << status.last_error;
+  EXPECT_FALSE(links_->any_connected());
+}
+
+}  // namespace
+}  // namespace rmb::gateway::link
