@@ -96,7 +96,7 @@ absl::StatusOr<json> parse_object(std::string_view text) {
   json j;
   try {
     j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", e.what()));
   }
   if (!j.is_object()) return absl::InvalidArgumentError("not a JSON object");

@@ -2,6 +2,7 @@
 // compact, null not omitted) and every malformed input an error naming the key.
 #include "compat/shapes.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace rmb::compat {
@@ -183,6 +184,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{REQ(R"(,"tag":{})"), "'tag' must be a string or null", true},
         BadRequest{REQ(R"(,"shm":true)"), "'shm' must be a string or null", true}));
 #undef REQ
+
+// nlohmann::json throws out_of_range, not parse_error, for a number beyond a double: any
+// application could stop rmb-peer with one such request or reply on its queues (found by
+// fuzz/fuzz_compat_shapes).
+TEST(Shapes, NumberBeyondADoubleIsInvalidJsonNotAnException) {
+  const std::string request = R"({"ver":1,"cmd":"c","exp":1e400,"dat":"","dst":[1],"ret":"q","now":0})";
+  const std::string response = R"({"ver":1,"ref":"u","dat":"","dst":"7","now":-1e400})";
+  RequestParse p = parse_request(request);
+  ASSERT_FALSE(p.request);
+  EXPECT_THAT(p.error.message, ::testing::HasSubstr("invalid JSON"));
+  EXPECT_THAT(parse_response(response).status().message(), ::testing::HasSubstr("invalid JSON"));
+  EXPECT_FALSE(parse_incoming_request(request).ok());
+  EXPECT_FALSE(parse_incoming_response(response).ok());
+}
 
 TEST(Shapes, ParseErrorKeepsRefAndDestinationCountForTheAnswer) {
   RequestParse p =
