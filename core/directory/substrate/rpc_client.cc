@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/directory/substrate/node_answer.h"
 
 namespace rmb::core {
 namespace asio = boost::asio;
@@ -368,37 +369,11 @@ void RpcClient::drop(const std::shared_ptr<Conn>& conn, const std::string& why) 
 }
 
 void RpcClient::on_message(std::string_view text) {
-  json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  // Notifications (subscriptions) and garbage carry no id we wait for: ignored.
-  if (!msg.is_object()) return;
-  auto id_it = msg.find("id");
-  if (id_it == msg.end() || !id_it->is_number_unsigned()) return;
-  const uint64_t id = id_it->get<uint64_t>();
-  auto it = pending_.find(id);
+  auto msg = read_rpc_message(text);
+  if (!msg) return;
+  auto it = pending_.find(msg->id);
   if (it == pending_.end()) return;
-  const std::string& method = it->second.method;
-  if (auto err = msg.find("error"); err != msg.end() && !err->is_null()) {
-    std::string detail;
-    if (err->is_object()) {
-      if (auto m = err->find("message"); m != err->end() && m->is_string()) detail = m->get<std::string>();
-      if (auto d = err->find("data"); d != err->end() && !d->is_null()) {
-        absl::StrAppend(&detail, ": ", d->is_string() ? d->get<std::string>() : d->dump());
-      }
-      if (auto c = err->find("code"); c != err->end() && c->is_number_integer()) {
-        absl::StrAppend(&detail, " (code ", c->get<int64_t>(), ")");
-      }
-    } else {
-      detail = err->dump();
-    }
-    finish(id, absl::FailedPreconditionError(absl::StrCat("substrate ", method, " failed: ", detail)));
-    return;
-  }
-  auto result = msg.find("result");
-  if (result == msg.end()) {
-    finish(id, absl::InternalError(absl::StrCat("substrate ", method, ": answer without result or error")));
-    return;
-  }
-  finish(id, std::move(*result));
+  finish(msg->id, rpc_outcome(std::move(msg->body), it->second.method));
 }
 
 }  // namespace rmb::core
