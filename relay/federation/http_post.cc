@@ -25,7 +25,6 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 constexpr size_t kMaxIdlePerDomain = 8;
-constexpr uint64_t kMaxResponseBody = 64 * 1024;  // answers are tiny; never buffer more
 
 bool valid_port(std::string_view p) {
   unsigned v = 0;
@@ -159,6 +158,20 @@ asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
   co_return conn;
 }
 
+PostOutcome post_outcome(unsigned status) {
+  PostOutcome out;
+  out.status = status;
+  out.detail = absl::StrCat("HTTP ", status);
+  if (status == 202) {
+    out.result = PostResult::kAccepted;
+  } else if (status >= 400 && status < 500) {
+    out.result = PostResult::kRejected;
+  }
+  // Redirects are not followed (reqwest would; UNCONFIRMED upstream, and relays never
+  // answer POST / with one): a 3xx counts as a failure of that domain.
+  return out;
+}
+
 asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::string& body,
                                                        SteadyClock::time_point deadline) {
   http::request<http::string_body> req{http::verb::post, "/", 11};
@@ -169,7 +182,7 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
   req.prepare_payload();
 
   http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
+  parser.body_limit(kMaxFederationAnswerBody);
   boost::system::error_code ec;
   conn.tcp().expires_at(deadline);
   if (conn.tls) {
@@ -179,21 +192,13 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
     co_await http::async_write(*conn.plain, req, asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) co_await http::async_read(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   }
-  PostOutcome out;
   if (ec) {
-    out.detail = ec == beast::error::timeout ? "request timed out" : ec.message();
-    co_return out;
+    PostOutcome failed;
+    failed.detail = ec == beast::error::timeout ? "request timed out" : ec.message();
+    co_return failed;
   }
   const auto& res = parser.get();
-  out.status = res.result_int();
-  out.detail = absl::StrCat("HTTP ", out.status);
-  if (out.status == 202) {
-    out.result = PostResult::kAccepted;
-  } else if (out.status >= 400 && out.status < 500) {
-    out.result = PostResult::kRejected;
-  }
-  // Redirects are not followed (reqwest would; UNCONFIRMED upstream, and relays never
-  // answer POST / with one): a 3xx counts as a failure of that domain.
+  PostOutcome out = post_outcome(res.result_int());
   if (res.keep_alive()) {
     conn.idle_until = SteadyClock::now() + options_.idle_keepalive;
   } else {

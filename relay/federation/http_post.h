@@ -33,6 +33,12 @@ struct PostOutcome {
   std::string detail;   // for logs
 };
 
+// What the answering relay's HTTP status means: 202 accepted, 4xx rejected, anything else
+// failed. The answer itself is read by Beast's parser, never past this many body bytes
+// (answers are tiny); fuzz/fuzz_federation_answer.cc reads bytes the same way.
+inline constexpr uint64_t kMaxFederationAnswerBody = 64 * 1024;
+PostOutcome post_outcome(unsigned status);
+
 // host / port / Host header of a domain. A `:port` suffix (and `[v6]:port`) is a test/dev
 // convenience: chain domains never carry one, and then the scheme's default port is used.
 struct FederationEndpoint {
