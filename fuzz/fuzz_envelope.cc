@@ -22,6 +22,11 @@ using rmb::fuzz::require;
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  rmb::fuzz::quiet_logs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rmb::Envelope env;
   if (!env.ParseFromArray(data, static_cast<int>(size))) return 0;

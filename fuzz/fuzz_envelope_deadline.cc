@@ -9,6 +9,11 @@
 #include "relay/mailbox/envelope_deadline.h"
 #include "rmb/types.pb.h"
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  rmb::fuzz::quiet_logs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const auto deadline = rmb::relay::envelope_deadline(bytes);
