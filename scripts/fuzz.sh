@@ -4,7 +4,7 @@
 # target, then fuzzes each target for a fixed time on its seeds. Fails on any crash, leak,
 # timeout or sanitizer report; prints runs, exec/s, corpus size and result per target.
 #
-#   scripts/fuzz.sh [--seconds N] [target ...]   N per target, default 20 (FUZZ_SECONDS);
+#   scripts/fuzz.sh [[--seconds] N] [target ...] N per target, default 20 (FUZZ_SECONDS);
 #                                                0 only replays the seeds
 #   FUZZ_BUILD_DIR=build/x scripts/fuzz.sh       default build/fuzz
 #
@@ -18,6 +18,7 @@ targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
+    [0-9]*) seconds="$1"; shift ;;  # the README's `scripts/fuzz.sh [seconds-per-target]`
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
