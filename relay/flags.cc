@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "core/net/url.h"
 #include "core/util/debug_flags.h"
 #include "relay/config.h"
 
@@ -87,7 +88,7 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
         "with --redis: entries in relay.federation.stream (all relay processes) beyond which new "
         "envelopes for other relays are refused")
     ("federation-ca-file", po::value(&c.federation_ca_file)->default_value(""),
-        "CA bundle to verify remote relays (default: system store)")
+        "extra CAs (PEM) to verify remote relays, added to the system trust store")
     ("ip-connections-per-second", po::value(&c.ip_connections_per_second)->default_value(c.ip_connections_per_second),
         "new connections accepted per client IP per second, bursts of 10 s worth (beyond: closed "
         "with HTTP 429); 0 = off")
@@ -181,8 +182,8 @@ std::variant<Config, HelpText> parse_flags_or_help(int argc, const char* const* 
     c.substrate_defaulted = true;
   }
   for (const auto& url : c.substrate) {
-    if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) {
-      return fail("--substrate '" + url + "' is not a ws:// or wss:// URL");
+    if (auto parsed = core::parse_ws_url(url, "--substrate URL"); !parsed.ok()) {
+      return fail(std::string(parsed.status().message()));
     }
   }
   c.max_session_age = std::chrono::seconds(max_age);

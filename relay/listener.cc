@@ -6,7 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "absl/strings/numbers.h"
+#include "core/net/url.h"
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
 #include "relay/http_connection.h"
@@ -18,32 +18,13 @@ namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
 absl::StatusOr<tcp::endpoint> parse_listen_address(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError(core::cat("bad listen address '", text, "': expected [ipv6]:port"));
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return absl::InvalidArgumentError(core::cat("bad listen address '", text, "': expected host:port"));
-    }
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  uint32_t port_number = 0;
-  if (!absl::SimpleAtoi(absl::string_view(port.data(), port.size()), &port_number) || port_number > 65535) {
-    return absl::InvalidArgumentError(core::cat("bad port in listen address '", text, "'"));
-  }
-  if (host == "localhost") host = "127.0.0.1";
+  auto host_port = core::parse_host_port(text, {.allow_port_zero = true}, "listen address");
+  if (!host_port.ok()) return host_port.status();
+  const std::string host = host_port->host == "localhost" ? "127.0.0.1" : host_port->host;
   boost::system::error_code ec;
-  auto address = net::ip::make_address(std::string(host), ec);
+  auto address = net::ip::make_address(host, ec);
   if (ec) return absl::InvalidArgumentError(core::cat("bad host in listen address '", text, "': ", ec.message()));
-  return tcp::endpoint(address, static_cast<uint16_t>(port_number));
+  return tcp::endpoint(address, host_port->port);
 }
 
 Listener::Listener(ServerContext& ctx, net::ssl::context* tls)
@@ -110,7 +91,7 @@ void Listener::on_accept(boost::system::error_code ec, TcpSocket socket) {
                        "\r\nConnection: close\r\n\r\n", body);
     }();
     static core::LogThrottle throttle;
-    ctx_.metrics.drops.inc("ip_connection_limit");
+    ctx_.metrics.drops.with("ip_connection_limit").inc();
     throttle.warn("refused a connection from ", peer.address().to_string(), ": over --ip-connections-per-second");
     socket.send(net::buffer(kTooMany), MSG_DONTWAIT, ignored);
     socket.close(ignored);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/net/url.h"
 #include "core/util/debug_flags.h"
 #include "gateway/api/grpc_server.h"
 #include "gateway/config/peer_config.h"
@@ -20,14 +21,6 @@ std::vector<std::string> split_list(const std::string& text) {
     out.emplace_back(absl::StripAsciiWhitespace(part));
   }
   return out;
-}
-
-bool is_ws_url(const std::string& url) {
-  for (const char* scheme : {"ws://", "wss://"}) {
-    const std::string s(scheme);
-    if (url.size() > s.size() && url.compare(0, s.size(), s) == 0) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -174,7 +167,8 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   if (c.relays.size() > kMaxRelays)
     return fail("at most 4 relays (--relay given " + std::to_string(c.relays.size()) + " times)");
   for (const auto& url : c.relays) {
-    if (!is_ws_url(url)) return fail("--relay '" + url + "' is not a ws:// or wss:// URL");
+    if (auto parsed = core::parse_ws_url(url, "--relay URL"); !parsed.ok())
+      return fail(std::string(parsed.status().message()));
   }
   if (!c.directory.empty() && !c.substrate.empty()) {
     return fail("give exactly one twin directory: --directory FILE or --substrate URL");
@@ -184,7 +178,9 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
     c.substrate_defaulted = true;
   }
   for (const auto& url : c.substrate) {
-    if (!is_ws_url(url)) return fail("--substrate '" + url + "' is not a ws:// or wss:// URL");
+    if (auto parsed = core::parse_ws_url(url, "--substrate URL"); !parsed.ok()) {
+      return fail(std::string(parsed.status().message()));
+    }
   }
   if (auto s = api::validate_listen_address(c.grpc_listen); !s.ok())
     return fail("--grpc-listen: " + std::string(s.message()));

@@ -4,6 +4,7 @@
 
 #include "core/directory/substrate/rpc_client.h"
 #include "core/directory/substrate/update_twin.h"
+#include "core/net/url.h"
 
 namespace rmb::gateway::config {
 
@@ -21,9 +22,8 @@ absl::StatusOr<T> wait_for(std::future<absl::StatusOr<T>>& future, std::chrono::
 absl::StatusOr<std::set<std::string>> relay_domains(const std::vector<std::string>& relay_urls) {
   std::set<std::string> out;
   for (const auto& url : relay_urls) {
-    auto parsed = core::parse_rpc_url(url);
-    if (!parsed.ok())
-      return absl::InvalidArgumentError("relay URL '" + url + "': " + std::string(parsed.status().message()));
+    auto parsed = core::parse_ws_url(url, "relay URL");
+    if (!parsed.ok()) return parsed.status();
     out.insert(parsed->host);
   }
   return out;

@@ -13,7 +13,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "absl/status/status.h"
-#include "gateway/link/relay_url.h"
+#include "core/net/url.h"
 
 namespace rmb::gateway::link {
 
@@ -48,7 +48,7 @@ struct ConnectionOptions {
 
 // `tls` must be set for wss:// URLs.
 std::shared_ptr<Connection> make_connection(boost::asio::any_io_executor executor,
-                                            std::shared_ptr<boost::asio::ssl::context> tls, RelayUrl url,
+                                            std::shared_ptr<boost::asio::ssl::context> tls, core::Url url,
                                             ConnectionOptions options);
 
 }  // namespace rmb::gateway::link

@@ -6,10 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/net/tls_client.h"
+#include "core/net/url.h"
 #include "core/obs/log.h"
 #include "core/util/clock.h"
 #include "gateway/link/relay_link.h"
-#include "gateway/link/tls_client.h"
 
 namespace rmb::gateway::link {
 
@@ -23,12 +24,12 @@ void Dispatcher::create_links() {
   // Loaded once for all wss:// links; an error stops those links only.
   absl::StatusOr<std::shared_ptr<net::ssl::context>> tls = std::shared_ptr<net::ssl::context>();
   bool any_tls = false;
-  std::vector<absl::StatusOr<RelayUrl>> urls;
+  std::vector<absl::StatusOr<core::Url>> urls;
   for (const auto& text : options_.urls) {
-    urls.push_back(parse_relay_url(text));
+    urls.push_back(core::parse_ws_url(text, "relay URL"));
     any_tls |= urls.back().ok() && urls.back()->tls;
   }
-  if (any_tls) tls = make_tls_client_context(options_.ca_file);
+  if (any_tls) tls = core::make_tls_client_context(options_.ca_file);
 
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < options_.urls.size(); ++i) {

@@ -32,7 +32,7 @@ std::string why(const char* what, const error_code& ec) {
 
 }  // namespace
 
-RelayLink::RelayLink(net::io_context& io, size_t index, std::string text, absl::StatusOr<RelayUrl> url,
+RelayLink::RelayLink(net::io_context& io, size_t index, std::string text, absl::StatusOr<core::Url> url,
                      absl::StatusOr<std::shared_ptr<net::ssl::context>> tls, std::shared_ptr<Dispatcher> dispatcher)
     : strand_(net::make_strand(io)),
       index_(index),
@@ -82,7 +82,8 @@ void RelayLink::connect() {
   conn_options.connect_timeout = options.connect_timeout;
   auto conn = make_connection(strand_, url_->tls ? *tls_ : nullptr, *url_, conn_options);
   connecting_ = conn;
-  conn->open(request_target(*url_, jwt),
+  // The token is the whole raw query (§4.2): a query in the URL is replaced, as rmb-peer does.
+  conn->open(absl::StrCat(url_->path, "?", jwt),
              [self = shared_from_this(), conn](absl::Status status) { self->on_open(conn, status); });
 }
 

@@ -12,9 +12,9 @@
 #include <boost/asio/strand.hpp>
 
 #include "absl/status/statusor.h"
+#include "core/net/url.h"
 #include "gateway/link/backoff.h"
 #include "gateway/link/connection.h"
-#include "gateway/link/relay_url.h"
 
 namespace rmb::gateway::link {
 
@@ -24,7 +24,7 @@ class RelayLink : public std::enable_shared_from_this<RelayLink> {
  public:
   // `url` holds the parse error for a bad URL: such a link reports it and never connects;
   // so does a wss:// link when `tls` holds an error.
-  RelayLink(boost::asio::io_context& io, size_t index, std::string text, absl::StatusOr<RelayUrl> url,
+  RelayLink(boost::asio::io_context& io, size_t index, std::string text, absl::StatusOr<core::Url> url,
             absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls, std::shared_ptr<Dispatcher> dispatcher);
 
   const std::string& text() const { return text_; }
@@ -52,7 +52,7 @@ class RelayLink : public std::enable_shared_from_this<RelayLink> {
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   const size_t index_;
   const std::string text_;
-  const absl::StatusOr<RelayUrl> url_;
+  const absl::StatusOr<core::Url> url_;
   const absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls_;
   std::shared_ptr<Dispatcher> dispatcher_;
 

@@ -1,9 +1,9 @@
 #include "gateway/link/relay_links.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/net/tls_client.h"
+#include "core/net/url.h"
 #include "gateway/link/dispatcher.h"
-#include "gateway/link/relay_url.h"
-#include "gateway/link/tls_client.h"
 
 namespace rmb::gateway {
 namespace {
@@ -42,7 +42,7 @@ absl::Status check_link_options(const LinkOptions& options) {
   if (options.signer == nullptr) return absl::InvalidArgumentError("relay links need a signer");
   bool any_tls = false;
   for (const auto& text : options.urls) {
-    auto url = link::parse_relay_url(text);
+    auto url = core::parse_ws_url(text, "relay URL");
     if (!url.ok()) return url.status();
     any_tls |= url->tls;
   }
@@ -50,7 +50,7 @@ absl::Status check_link_options(const LinkOptions& options) {
     return absl::InvalidArgumentError("relay link backoff_min is larger than backoff_max");
   }
   if (any_tls) {
-    if (auto tls = link::make_tls_client_context(options.ca_file); !tls.ok()) return tls.status();
+    if (auto tls = core::make_tls_client_context(options.ca_file); !tls.ok()) return tls.status();
   }
   return absl::OkStatus();
 }

@@ -1,3 +1,6 @@
+// The relay link's WebSocket (callbacks on the link's strand). The tfchain client
+// (core/directory/substrate/rpc_client.cc) has its own, for the reasons at its top; both
+// read URLs with core/net/url.h and set up TLS with core/net/tls_client.h.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -6,8 +9,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/net/tls_client.h"
 #include "gateway/link/connection.h"
-#include "gateway/link/tls_client.h"
 
 namespace rmb::gateway::link {
 namespace {
@@ -25,7 +28,7 @@ template <class NextLayer>
 class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<NextLayer>> {
  public:
   template <class... StreamArgs>
-  WsConnection(net::any_io_executor executor, std::shared_ptr<net::ssl::context> tls, RelayUrl url,
+  WsConnection(net::any_io_executor executor, std::shared_ptr<net::ssl::context> tls, core::Url url,
                ConnectionOptions options, StreamArgs&&... stream_args)
       : tls_(std::move(tls)),
         url_(std::move(url)),
@@ -119,7 +122,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     error_code ignored;
     tcp_layer().socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (kIsTls<NextLayer>) {
-      if (auto s = prepare_tls_stream(ws_.next_layer().native_handle(), url_.host); !s.ok()) {
+      if (auto s = core::prepare_tls_stream(ws_.next_layer().native_handle(), url_.host); !s.ok()) {
         return finish_open(std::move(s));
       }
       ws_.next_layer().async_handshake(net::ssl::stream_base::client,
@@ -133,7 +136,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     if constexpr (kIsTls<NextLayer>) {
       if (closing_) return finish_open(absl::CancelledError("closed"));
       if (ec == beast::error::timeout) return finish_open(absl::UnavailableError("TLS handshake timed out"));
-      if (ec) return finish_open(absl::UnavailableError(describe_tls_failure(ws_.next_layer().native_handle(), ec)));
+      if (ec)
+        return finish_open(absl::UnavailableError(core::describe_tls_failure(ws_.next_layer().native_handle(), ec)));
       upgrade();
     }
   }
@@ -170,7 +174,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   }
 
   std::shared_ptr<net::ssl::context> tls_;  // outlives the stream that refers to it
-  RelayUrl url_;
+  core::Url url_;
   ConnectionOptions options_;
   tcp::resolver resolver_;
   websocket::stream<NextLayer> ws_;
@@ -186,7 +190,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
 }  // namespace
 
 std::shared_ptr<Connection> make_connection(net::any_io_executor executor, std::shared_ptr<net::ssl::context> tls,
-                                            RelayUrl url, ConnectionOptions options) {
+                                            core::Url url, ConnectionOptions options) {
   if (url.tls) {
     using Tls = beast::ssl_stream<beast::tcp_stream>;
     auto& ctx = *tls;

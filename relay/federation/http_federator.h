@@ -38,7 +38,7 @@ struct FederationOptions {
   std::chrono::milliseconds retry_min{3000};  // transient failure: next try after
   std::chrono::milliseconds retry_max{5000};  //   a random delay in [min, max]
   std::chrono::seconds idle_keepalive{300};   // reuse a connection this long
-  std::string ca_file;                        // empty: the system trust store
+  std::string ca_file;                        // extra CAs, added to the system trust store
 };
 
 // Per relay domain, what `federation_message_success{relay}` and

@@ -1,11 +1,9 @@
 #include "relay/federation/http_post.h"
 
-#include <charconv>
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -13,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/net/tls_client.h"
 #include "core/obs/log.h"
 
 namespace rmb::relay {
@@ -26,52 +25,7 @@ namespace {
 
 constexpr size_t kMaxIdlePerDomain = 8;
 
-bool valid_port(std::string_view p) {
-  unsigned v = 0;
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
-  return !p.empty() && ec == std::errc() && end == p.data() + p.size() && v > 0 && v < 65536;
-}
-
-std::string sv(std::string_view s) { return std::string(s); }
-
 }  // namespace
-
-absl::StatusOr<FederationEndpoint> parse_federation_domain(std::string_view domain, std::string_view scheme) {
-  FederationEndpoint ep;
-  std::string_view default_port = scheme == "http" ? "80" : "443";
-  std::string_view host = domain, port;
-  if (!domain.empty() && domain.front() == '[') {
-    auto close = domain.find(']');
-    if (close == std::string_view::npos) return absl::InvalidArgumentError("bad relay domain: unterminated [");
-    host = domain.substr(1, close - 1);
-    auto rest = domain.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return absl::InvalidArgumentError("bad relay domain: junk after ]");
-      port = rest.substr(1);
-    }
-  } else if (auto colon = domain.rfind(':'); colon != std::string_view::npos) {
-    host = domain.substr(0, colon);
-    port = domain.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return absl::InvalidArgumentError("bad relay domain: IPv6 literal needs [brackets]");
-    }
-  }
-  if (host.empty()) return absl::InvalidArgumentError("bad relay domain: empty host");
-  for (char c : host) {
-    // Chain-valid bytes (§6.2) plus ':' for bracketed IPv6 literals; nothing that could
-    // break the request line or the Host header.
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.' || c == ':';
-    if (!ok) return absl::InvalidArgumentError("bad relay domain: invalid character");
-  }
-  if (!port.empty() || domain.find(':') != std::string_view::npos) {
-    if (!port.empty() && !valid_port(port)) return absl::InvalidArgumentError("bad relay domain: bad port");
-  }
-  ep.host = sv(host);
-  ep.port = sv(port.empty() ? default_port : port);
-  ep.host_header = sv(domain);
-  return ep;
-}
 
 struct FederationClient::Conn {
   std::string domain;
@@ -85,17 +39,10 @@ struct FederationClient::Conn {
 };
 
 FederationClient::FederationClient(asio::any_io_executor executor, const FederationOptions& options)
-    : executor_(std::move(executor)), options_(options), tls_(asio::ssl::context::tls_client) {
-  tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  boost::system::error_code ec;
-  if (options_.ca_file.empty()) {
-    tls_.set_default_verify_paths(ec);
-  } else {
-    tls_.load_verify_file(options_.ca_file, ec);
-  }
-  if (ec) core::log_warn("federation: cannot load trust store: ", ec.message());
-  tls_.set_verify_mode(asio::ssl::verify_peer);
+    : executor_(std::move(executor)), options_(options), tls_(std::shared_ptr<asio::ssl::context>()) {
+  if (options_.scheme == "http") return;
+  tls_ = core::make_tls_client_context(options_.ca_file);
+  if (!tls_.ok()) core::log_warn("federation: ", tls_.status().message());
 }
 
 FederationClient::~FederationClient() = default;
@@ -103,11 +50,10 @@ FederationClient::~FederationClient() = default;
 void FederationClient::close_idle() { idle_.clear(); }
 
 asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
-    const std::string& domain, const FederationEndpoint& ep, SteadyClock::time_point request_deadline,
-    std::string& error) {
+    const std::string& domain, const core::HostPort& ep, SteadyClock::time_point request_deadline, std::string& error) {
   auto conn = std::make_unique<Conn>();
   conn->domain = domain;
-  conn->host_header = ep.host_header;
+  conn->host_header = domain;  // as the chain spells it, port included
   const auto connect_deadline = std::min(request_deadline, SteadyClock::now() + options_.connect_timeout);
 
   // Name resolution has no timeout of its own: a timer cancels it.
@@ -118,7 +64,8 @@ asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
     if (!ec) resolver.cancel();
   });
   boost::system::error_code ec;
-  auto results = co_await resolver.async_resolve(ep.host, ep.port, asio::redirect_error(asio::use_awaitable, ec));
+  auto results =
+      co_await resolver.async_resolve(ep.host, std::to_string(ep.port), asio::redirect_error(asio::use_awaitable, ec));
   guard.cancel();
   if (ec) {
     error = absl::StrCat("resolve ", ep.host, ": ", ec == asio::error::operation_aborted ? "timed out" : ec.message());
@@ -127,7 +74,11 @@ asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
 
   const bool https = options_.scheme != "http";
   if (https) {
-    conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, tls_);
+    if (!tls_.ok()) {
+      error = std::string(tls_.status().message());
+      co_return nullptr;
+    }
+    conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, **tls_);
   } else {
     conn->plain = std::make_unique<beast::tcp_stream>(executor_);
   }
@@ -141,17 +92,16 @@ asio::awaitable<std::unique_ptr<FederationClient::Conn>> FederationClient::open(
   conn->tcp().socket().set_option(asio::socket_base::keep_alive(true), ec);
 
   if (https) {
-    boost::system::error_code addr_ec;
-    asio::ip::make_address(ep.host, addr_ec);
-    if (addr_ec) {  // SNI only for names, never for IP literals (RFC 6066)
-      SSL_set_tlsext_host_name(conn->tls->native_handle(), ep.host.c_str());
+    if (auto prepared = core::prepare_tls_stream(conn->tls->native_handle(), ep.host); !prepared.ok()) {
+      error = std::string(prepared.message());
+      co_return nullptr;
     }
-    conn->tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
     conn->tcp().expires_at(request_deadline);
     co_await conn->tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      error =
-          absl::StrCat("tls handshake with ", domain, ": ", ec == beast::error::timeout ? "timed out" : ec.message());
+      error = absl::StrCat(
+          "tls handshake with ", domain, ": ",
+          ec == beast::error::timeout ? "timed out" : core::describe_tls_failure(conn->tls->native_handle(), ec));
       co_return nullptr;
     }
   }
@@ -209,7 +159,10 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
 
 asio::awaitable<PostOutcome> FederationClient::post(const std::string& domain, const std::string& body) {
   const auto deadline = SteadyClock::now() + options_.request_timeout;
-  auto ep = parse_federation_domain(domain, options_.scheme);
+  // A `:port` suffix (and `[v6]:port`) is a test/dev convenience: chain domains never
+  // carry one, and then the scheme's default port is used.
+  auto ep =
+      core::parse_host_port(domain, {.default_port = uint16_t(options_.scheme == "http" ? 80 : 443)}, "relay domain");
   if (!ep.ok()) co_return PostOutcome{PostResult::kFailed, 0, std::string(ep.status().message())};
 
   // Idle connections past their keep-alive are closed here rather than by a timer.

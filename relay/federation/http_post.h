@@ -17,6 +17,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "absl/status/statusor.h"
+#include "core/net/url.h"
 #include "relay/federation/http_federator.h"
 
 namespace rmb::relay {
@@ -39,15 +40,6 @@ struct PostOutcome {
 inline constexpr uint64_t kMaxFederationAnswerBody = 64 * 1024;
 PostOutcome post_outcome(unsigned status);
 
-// host / port / Host header of a domain. A `:port` suffix (and `[v6]:port`) is a test/dev
-// convenience: chain domains never carry one, and then the scheme's default port is used.
-struct FederationEndpoint {
-  std::string host;
-  std::string port;
-  std::string host_header;
-};
-absl::StatusOr<FederationEndpoint> parse_federation_domain(std::string_view domain, std::string_view scheme);
-
 class FederationClient {
  public:
   FederationClient(boost::asio::any_io_executor executor, const FederationOptions& options);
@@ -62,13 +54,14 @@ class FederationClient {
  private:
   boost::asio::awaitable<PostOutcome> post_on(Conn& conn, const std::string& body,
                                               std::chrono::steady_clock::time_point deadline);
-  boost::asio::awaitable<std::unique_ptr<Conn>> open(const std::string& domain, const FederationEndpoint& ep,
+  boost::asio::awaitable<std::unique_ptr<Conn>> open(const std::string& domain, const core::HostPort& ep,
                                                      std::chrono::steady_clock::time_point deadline,
                                                      std::string& error);
 
   boost::asio::any_io_executor executor_;
   FederationOptions options_;
-  boost::asio::ssl::context tls_;
+  // The TLS policy of core/net/tls_client.h, loaded once; its error fails every https POST.
+  absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls_;
   std::map<std::string, std::deque<std::unique_ptr<Conn>>> idle_;
 };
 

@@ -1,13 +1,19 @@
+// Why this client keeps its own WebSocket code instead of the relay link's
+// (gateway/link/ws_connection.cc): the two share what must not differ, the URL reading
+// (core/net/url.h) and the TLS policy, SNI and certificate checks (core/net/tls_client.h),
+// but not their I/O. The relay link is rmb-peer's hot path: one binary write in flight
+// under the link's own ping/silence keep-alive and backoff, written with callbacks on the
+// link's strand. This client is a request/response JSON-RPC client with text frames,
+// Beast's keep-alive pings, one deadline over resolve, connect, TLS and upgrade, and
+// coroutines. Folding one into the other would change the link's write and reconnect
+// paths for no gain to either.
 #include "core/directory/substrate/rpc_client.h"
-
-#include <charconv>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -17,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/directory/substrate/node_answer.h"
+#include "core/net/tls_client.h"
 
 namespace rmb::core {
 namespace asio = boost::asio;
@@ -27,12 +34,6 @@ using json = nlohmann::json;
 
 namespace {
 
-bool valid_port(std::string_view p) {
-  unsigned v = 0;
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
-  return !p.empty() && ec == std::errc() && end == p.data() + p.size() && v > 0 && v < 65536;
-}
-
 std::string describe(const boost::system::error_code& ec) {
   if (ec == beast::error::timeout || ec == asio::error::timed_out) return "timed out";
   if (ec == websocket::error::closed) return "closed by the node";
@@ -40,53 +41,6 @@ std::string describe(const boost::system::error_code& ec) {
 }
 
 }  // namespace
-
-absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url_view) {
-  const std::string url(url_view);
-  RpcUrl out;
-  out.text = url;
-  std::string_view rest = url;
-  if (rest.starts_with("wss://")) {
-    out.tls = true;
-    rest.remove_prefix(6);
-  } else if (rest.starts_with("ws://")) {
-    rest.remove_prefix(5);
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "' must start with ws:// or wss://"));
-  }
-  const size_t slash = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, slash);
-  out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');
-  if (authority.find('@') != std::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': user info is not supported"));
-  }
-  std::string_view host = authority, port;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': unterminated [IPv6]"));
-    }
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': junk after ]"));
-      }
-      port = after.substr(1);
-      if (!valid_port(port)) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': bad port"));
-    }
-  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    if (!valid_port(port)) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "': bad port"));
-  }
-  if (host.empty()) return absl::InvalidArgumentError(absl::StrCat("substrate URL '", url, "' has no host"));
-  out.host = std::string(host);
-  out.port = port.empty() ? (out.tls ? "443" : "80") : std::string(port);
-  out.host_header = std::string(authority);
-  return out;
-}
 
 struct RpcClient::Conn {
   explicit Conn(asio::any_io_executor ex, std::string u) : url(std::move(u)), resolver(ex) {}
@@ -111,35 +65,30 @@ struct RpcClient::Conn {
 
 absl::StatusOr<std::shared_ptr<RpcClient>> RpcClient::create(asio::any_io_executor executor, RpcClientOptions options) {
   if (options.urls.empty()) return absl::InvalidArgumentError("no substrate URL given");
-  std::vector<RpcUrl> urls;
+  std::vector<Url> urls;
+  bool any_tls = false;
   for (const auto& u : options.urls) {
-    auto parsed = parse_rpc_url(u);
+    auto parsed = parse_ws_url(u, "substrate URL");
     if (!parsed.ok()) return parsed.status();
+    any_tls |= parsed->tls;
     urls.push_back(*std::move(parsed));
   }
-  std::shared_ptr<RpcClient> client(new RpcClient(std::move(executor), std::move(options), std::move(urls)));
-  boost::system::error_code ec;
-  if (client->options_.ca_file.empty()) {
-    client->tls_.set_default_verify_paths(ec);
-  } else {
-    client->tls_.load_verify_file(client->options_.ca_file, ec);
+  std::shared_ptr<asio::ssl::context> tls;
+  if (any_tls) {
+    auto context = make_tls_client_context(options.ca_file);
+    if (!context.ok()) return context.status();
+    tls = *std::move(context);
   }
-  if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot load the TLS trust store ", client->options_.ca_file, ": ", ec.message()));
-  }
-  return client;
+  return std::shared_ptr<RpcClient>(
+      new RpcClient(std::move(executor), std::move(options), std::move(urls), std::move(tls)));
 }
 
-RpcClient::RpcClient(asio::any_io_executor executor, RpcClientOptions options, std::vector<RpcUrl> urls)
+RpcClient::RpcClient(asio::any_io_executor executor, RpcClientOptions options, std::vector<Url> urls,
+                     std::shared_ptr<asio::ssl::context> tls)
     : strand_(asio::make_strand(std::move(executor))),
       options_(std::move(options)),
       urls_(std::move(urls)),
-      tls_(asio::ssl::context::tls_client) {
-  tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  tls_.set_verify_mode(asio::ssl::verify_peer);
-}
+      tls_(std::move(tls)) {}
 
 RpcClient::~RpcClient() = default;
 
@@ -263,7 +212,7 @@ asio::awaitable<void> RpcClient::connect_loop() {
   }
 }
 
-asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& url, std::string& error) {
+asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const Url& url, std::string& error) {
   auto conn = std::make_shared<Conn>(strand_, url.text);
   connecting_ = conn;
   const auto deadline = Clock::now() + options_.connect_timeout;
@@ -274,15 +223,15 @@ asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& 
     if (!ec) conn->resolver.cancel();
   });
   boost::system::error_code ec;
-  auto results =
-      co_await conn->resolver.async_resolve(url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
+  auto results = co_await conn->resolver.async_resolve(url.host, std::to_string(url.port),
+                                                       asio::redirect_error(asio::use_awaitable, ec));
   guard.cancel();
   if (ec) {
     error = absl::StrCat("resolve ", url.host, ": ", ec == asio::error::operation_aborted ? "timed out" : ec.message());
     co_return nullptr;
   }
   if (url.tls) {
-    conn->tls = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(strand_, tls_);
+    conn->tls = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(strand_, *tls_);
   } else {
     conn->plain = std::make_unique<websocket::stream<beast::tcp_stream>>(strand_);
   }
@@ -294,16 +243,15 @@ asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& 
   }
   conn->tcp().socket().set_option(Tcp::no_delay(true), ec);
   if (url.tls) {
-    boost::system::error_code addr_ec;
-    asio::ip::make_address(url.host, addr_ec);
-    if (addr_ec) {  // SNI only for names, never for IP literals (RFC 6066)
-      SSL_set_tlsext_host_name(conn->tls->next_layer().native_handle(), url.host.c_str());
+    if (auto prepared = prepare_tls_stream(conn->tls->next_layer().native_handle(), url.host); !prepared.ok()) {
+      error = std::string(prepared.message());
+      co_return nullptr;
     }
-    conn->tls->next_layer().set_verify_callback(asio::ssl::host_name_verification(url.host));
     co_await conn->tls->next_layer().async_handshake(asio::ssl::stream_base::client,
                                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      error = absl::StrCat("tls handshake: ", describe(ec));
+      error = ec == beast::error::timeout ? "tls handshake: timed out"
+                                          : describe_tls_failure(conn->tls->next_layer().native_handle(), ec);
       co_return nullptr;
     }
   }
@@ -319,7 +267,7 @@ asio::awaitable<std::shared_ptr<RpcClient::Conn>> RpcClient::open(const RpcUrl& 
     ws.set_option(t);
     ws.read_message_max(options_.max_message_bytes);
     ws.text(true);
-    return ws.async_handshake(url.host_header, url.target, asio::redirect_error(asio::use_awaitable, ec));
+    return ws.async_handshake(url.host_header, url.target(), asio::redirect_error(asio::use_awaitable, ec));
   });
   if (ec) {
     error = absl::StrCat("websocket handshake: ", describe(ec));

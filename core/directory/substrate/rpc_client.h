@@ -34,19 +34,9 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "core/net/url.h"
 
 namespace rmb::core {
-
-struct RpcUrl {
-  std::string text;  // as given, for messages
-  bool tls = false;
-  std::string host;
-  std::string port;
-  std::string target;       // path and query, at least "/"
-  std::string host_header;  // host[:port] as in the URL
-};
-// ws://host[:port][/path] or wss://... ; IPv6 literals in [brackets].
-absl::StatusOr<RpcUrl> parse_rpc_url(std::string_view url);
 
 struct RpcClientOptions {
   std::vector<std::string> urls;                     // at least one
@@ -55,7 +45,7 @@ struct RpcClientOptions {
   // Without traffic for this long the connection is pinged, and dropped when the node
   // stays silent for as long again: a half-open connection cannot hang calls forever.
   std::chrono::milliseconds idle_timeout{20000};
-  std::string ca_file;  // empty: the system trust store
+  std::string ca_file;  // extra CAs, added to the system trust store (core/net/tls_client.h)
   size_t max_message_bytes = 16 * 1024 * 1024;
 };
 
@@ -97,7 +87,8 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
     bool sent = false;
   };
 
-  RpcClient(boost::asio::any_io_executor executor, RpcClientOptions options, std::vector<RpcUrl> urls);
+  RpcClient(boost::asio::any_io_executor executor, RpcClientOptions options, std::vector<Url> urls,
+            std::shared_ptr<boost::asio::ssl::context> tls);
 
   void start_call(std::string method, nlohmann::json params, Clock::time_point deadline, Callback done);
   void finish(uint64_t id, absl::StatusOr<nlohmann::json> result);
@@ -105,7 +96,7 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
   void send(uint64_t id);
   void maybe_connect();
   boost::asio::awaitable<void> connect_loop();
-  boost::asio::awaitable<std::shared_ptr<Conn>> open(const RpcUrl& url, std::string& error);
+  boost::asio::awaitable<std::shared_ptr<Conn>> open(const Url& url, std::string& error);
   boost::asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
   boost::asio::awaitable<void> write_loop(std::shared_ptr<Conn> conn);
   void on_message(std::string_view text);
@@ -113,8 +104,8 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   RpcClientOptions options_;
-  std::vector<RpcUrl> urls_;
-  boost::asio::ssl::context tls_;
+  std::vector<Url> urls_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null when no URL is wss://
 
   // Strand-only state.
   enum class State { kIdle, kConnecting, kOpen, kClosed };

@@ -3,8 +3,7 @@
 // certificate has to name the host of the URL.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
+#include <filesystem>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +14,7 @@
 #include "tests/gateway/link/relay_helpers.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 #include "tests/support/ws_client.h"
 
 namespace rmb::gateway::link {
@@ -22,23 +22,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
-
 class TlsLinksTest : public LinksTest {
  protected:
   void SetUp() override {
     dir_ = test::make_temp_dir("rmb-links-tls");
     // A CA, and a server certificate it signs that names "localhost" only.
-    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    ASSERT_TRUE(run(absl::StrCat("openssl req -x509 ", ec, " -days 2 -subj /CN=rmb-links-test-ca -keyout ", dir_,
-                                 "/ca.key -out ", dir_, "/ca.pem -addext basicConstraints=critical,CA:TRUE",
-                                 " -addext keyUsage=critical,keyCertSign,cRLSign")));
-    ASSERT_TRUE(run(absl::StrCat("openssl req ", ec, " -subj /CN=localhost -keyout ", dir_, "/server.key -out ", dir_,
-                                 "/server.csr")));
-    std::ofstream(dir_ + "/ext.cnf") << "subjectAltName=DNS:localhost\n";
-    ASSERT_TRUE(
-        run(absl::StrCat("openssl x509 -req -in ", dir_, "/server.csr -CA ", dir_, "/ca.pem -CAkey ", dir_,
-                         "/ca.key -CAcreateserial -days 2 -out ", dir_, "/server.pem -extfile ", dir_, "/ext.cnf")));
+    ASSERT_TRUE(test::make_ca(dir_, "ca"));
+    ASSERT_TRUE(test::make_server_cert(dir_, "server", "ca"));
     // RelayProcess checks readiness over plain HTTP; a TLS relay is ready once it logs the
     // port it listens on.
     std::vector<std::string> argv = {test::relay_binary(), "--listen",  "127.0.0.1:0",       "--tls-cert",
@@ -81,6 +71,18 @@ TEST_F(TlsLinksTest, ConnectsWhenTheCaIsGivenAndCarriesEnvelopes) {
   EXPECT_TRUE(pong.has_pong());
   EXPECT_EQ(pong.uid(), ping.uid());
   EXPECT_EQ(pong.destination().twin(), me().id);
+}
+
+TEST_F(TlsLinksTest, TheSystemStoreStillCountsWhenACaFileIsGiven) {
+  // The relay's CA is in the system store only (a stand-in: SSL_CERT_FILE / SSL_CERT_DIR);
+  // --ca-file names another CA. A CA file that replaced the system store would refuse it.
+  ASSERT_TRUE(test::make_ca(dir_, "other-ca"));
+  std::filesystem::create_directory(dir_ + "/empty");
+  test::FakeSystemTrustStore store(dir_ + "/ca.pem", dir_ + "/empty");
+  auto o = options({url("localhost")});
+  o.ca_file = dir_ + "/other-ca.pem";
+  start(o);
+  ASSERT_TRUE(eventually([&] { return link_connected(0); })) << link_status(0).last_error;
 }
 
 TEST_F(TlsLinksTest, UnknownCaFailsVerification) {

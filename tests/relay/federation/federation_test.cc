@@ -12,11 +12,11 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
-#include "relay/federation/http_post.h"
 #include "tests/support/fake_relay.h"
 #include "tests/support/mailbox_sink.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 
 namespace rmb::relay {
 namespace {
@@ -79,27 +79,6 @@ class FederationTest : public ::testing::Test {
   std::mutex mu_;
   std::vector<Failure> failures_;
 };
-
-TEST(FederationDomain, ParsesHostAndOptionalPort) {
-  auto plain = parse_federation_domain("relay.grid.tf", "https");
-  ASSERT_TRUE(plain.ok());
-  EXPECT_EQ(plain->host, "relay.grid.tf");
-  EXPECT_EQ(plain->port, "443");
-  EXPECT_EQ(plain->host_header, "relay.grid.tf");
-  auto http = parse_federation_domain("relay.grid.tf", "http");
-  EXPECT_EQ(http->port, "80");
-  auto port = parse_federation_domain("127.0.0.1:8081", "http");
-  ASSERT_TRUE(port.ok());
-  EXPECT_EQ(port->host, "127.0.0.1");
-  EXPECT_EQ(port->port, "8081");
-  EXPECT_EQ(port->host_header, "127.0.0.1:8081");
-  auto v6 = parse_federation_domain("[::1]:9000", "http");
-  ASSERT_TRUE(v6.ok());
-  EXPECT_EQ(v6->host, "::1");
-  for (const char* bad : {"", ":80", "h:0", "h:70000", "h:x", "a b", "h/path", "[::1", "::1:80", "h\r\nX: y"}) {
-    EXPECT_FALSE(parse_federation_domain(bad, "https").ok()) << bad;
-  }
-}
 
 TEST_F(FederationTest, AcceptedPostsTheRawBytesUnchanged) {
   FakeRelay remote(202);
@@ -289,6 +268,25 @@ TEST_F(FederationTlsTest, WrongHostNameAndUntrustedCertificateFail) {
   ASSERT_TRUE(eventually([&] { return failures().size() == 2 && settled(); }, 20s));
   EXPECT_EQ(remote.requests(), 0u);
   EXPECT_GE(strict.stats().per_relay[by_name].error, 3u);
+}
+
+TEST_F(FederationTlsTest, TheSystemStoreStillCountsWhenACaFileIsGiven) {
+  // The remote's certificate (its own CA) is in the system store only (a stand-in:
+  // SSL_CERT_FILE / SSL_CERT_DIR); --federation-ca-file names another CA. A CA file that
+  // replaced the system store would refuse the remote.
+  ASSERT_TRUE(test::make_ca(dir_, "other-ca"));
+  std::filesystem::create_directory(dir_ + "/empty");
+  test::FakeSystemTrustStore store(dir_ + "/cert.pem", dir_ + "/empty");
+  FakeRelay remote(202, dir_ + "/cert.pem", dir_ + "/key.pem");
+  auto opt = tls_options();
+  opt.ca_file = dir_ + "/other-ca.pem";
+  auto& fed = federator(opt);
+  const std::string domain = "localhost:" + std::to_string(remote.port());
+  forward(make_envelope("tls-system-store", 1, 2), {domain});
+  ASSERT_TRUE(eventually([&] { return settled(); }));
+  EXPECT_EQ(fed.stats().per_relay[domain].success, 1u);
+  EXPECT_EQ(remote.requests(), 1u);
+  EXPECT_TRUE(failures().empty());
 }
 
 }  // namespace

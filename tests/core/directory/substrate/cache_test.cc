@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/directory/substrate/rpc_client.h"
-
 namespace rmb::core {
 namespace {
 
@@ -38,29 +36,6 @@ TEST(ExpiringCache, ZeroCapacityCachesNothing) {
   ExpiringCache<int, int> c(0, std::chrono::seconds(300));
   c.put(1, 1, Clock::time_point{});
   EXPECT_EQ(c.get(1, Clock::time_point{}), std::nullopt);
-}
-
-TEST(RpcUrl, Parses) {
-  auto u = parse_rpc_url("wss://tfchain.grid.tf:443");
-  ASSERT_TRUE(u.ok());
-  EXPECT_TRUE(u->tls);
-  EXPECT_EQ(u->host, "tfchain.grid.tf");
-  EXPECT_EQ(u->port, "443");
-  EXPECT_EQ(u->target, "/");
-  u = parse_rpc_url("ws://127.0.0.1:9944/ws?x=1");
-  ASSERT_TRUE(u.ok());
-  EXPECT_FALSE(u->tls);
-  EXPECT_EQ(u->port, "9944");
-  EXPECT_EQ(u->target, "/ws?x=1");
-  EXPECT_EQ(u->host_header, "127.0.0.1:9944");
-  u = parse_rpc_url("wss://[::1]");
-  ASSERT_TRUE(u.ok());
-  EXPECT_EQ(u->host, "::1");
-  EXPECT_EQ(u->port, "443");
-  for (const char* bad :
-       {"http://x", "ws://", "ws://host:0", "ws://host:99999", "ws://[::1", "ws://a@b", "tfchain.grid.tf"}) {
-    EXPECT_FALSE(parse_rpc_url(bad).ok()) << bad;
-  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "gateway/link/tls_client.h"
+#include "core/net/tls_client.h"
 
 #include <openssl/x509v3.h>
 
@@ -6,11 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rmb::gateway::link {
+namespace rmb::core {
 
 namespace ssl = boost::asio::ssl;
 
-absl::StatusOr<std::shared_ptr<ssl::context>> make_tls_client_context(const std::string& ca_file) {
+absl::StatusOr<std::shared_ptr<ssl::context>> make_tls_client_context(const std::string& extra_ca_file) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
@@ -18,9 +18,12 @@ absl::StatusOr<std::shared_ptr<ssl::context>> make_tls_client_context(const std:
   boost::system::error_code ec;
   ctx->set_default_verify_paths(ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot load the system trust store: ", ec.message()));
-  if (!ca_file.empty()) {
-    ctx->load_verify_file(ca_file, ec);
-    if (ec) return absl::InvalidArgumentError(absl::StrCat("cannot load CA file '", ca_file, "': ", ec.message()));
+  // Added to the system store: --ca-file means "extra CAs" for every user.
+  if (!extra_ca_file.empty()) {
+    ctx->load_verify_file(extra_ca_file, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot load CA file '", extra_ca_file, "': ", ec.message()));
+    }
   }
   return ctx;
 }
@@ -56,4 +59,4 @@ std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec) 
   return absl::StrCat("TLS handshake failed: ", ec.message());
 }
 
-}  // namespace rmb::gateway::link
+}  // namespace rmb::core
