@@ -15,6 +15,7 @@
 #include "core/directory/file_directory.h"
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/obs/log.h"
+#include "core/obs/metrics_http.h"
 #include "core/protocol/identity/secret.h"
 #include "core/util/bytes.h"
 #include "gateway/api/gateway_service.h"
@@ -26,9 +27,7 @@
 #include "gateway/engine/engine.h"
 #include "gateway/engine/identity.h"
 #include "gateway/link/relay_links.h"
-#include "gateway/metrics/engine_metrics.h"
-#include "gateway/metrics/metrics_server.h"
-#include "gateway/metrics/render.h"
+#include "gateway/metrics/link_metrics.h"
 
 namespace {
 
@@ -94,6 +93,8 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   }
 
   // I/O threads.
+  // Before io: the metrics endpoint's connections read it until the I/O threads are joined.
+  core::metrics::Registry registry;
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   unsigned threads = config.threads != 0 ? config.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
@@ -140,6 +141,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   engine_options.max_pending = config.max_pending;
   engine_options.max_incoming_in_flight = config.max_incoming;
   engine_options.service_grace = std::chrono::milliseconds(config.service_grace_ms);
+  engine_options.metrics = &registry;
   gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
   engine.start();
 
@@ -154,14 +156,10 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     return 1;
   }
 
-  std::shared_ptr<gateway::metrics::MetricsServer> metrics;
+  std::shared_ptr<core::metrics::MetricsServer> metrics;
   if (!config.metrics_listen.empty()) {
-    auto started = gateway::metrics::MetricsServer::start(io, config.metrics_listen, [&engine, &links] {
-      std::string out;
-      gateway::metrics::render_engine(out, engine.stats());
-      gateway::metrics::render_links(out, links->status());
-      return out;
-    });
+    gateway::metrics::register_link_metrics(registry, *links);
+    auto started = core::metrics::MetricsServer::start(io, config.metrics_listen, registry);
     if (!started.ok()) {
       core::log_error("rmb-peer: ", started.status().message());
       (*server)->shutdown();

@@ -7,6 +7,7 @@
 
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
+#include "core/obs/metrics_http.h"
 #include "core/util/clock.h"
 #include "relay/ws_connection.h"
 
@@ -70,7 +71,7 @@ void HttpConnection<Stream>::on_read(beast::error_code ec, size_t) {
     return;
   }
   if (ec == http::error::body_limit) {
-    ctx_.metrics.drops.inc("oversize_body");
+    ctx_.metrics.drops.with("oversize_body").inc();
     core::log_info("drop oversize_body: request body over ", ctx_.config.max_frame_size, " bytes");
     respond(http::status::bad_request, "bad request: body limit exceeded", "text/plain", true);
     return;
@@ -107,7 +108,7 @@ void HttpConnection<Stream>::handle() {
       // 5xx, not 429: a sending rmb-rs relay treats every 4xx as permanent ("destination
       // offline") and any other status as worth a retry, which is what a burst deserves.
       static core::LogThrottle throttle;
-      ctx_.metrics.drops.inc("ip_post_limit");
+      ctx_.metrics.drops.with("ip_post_limit").inc();
       throttle.warn("refused POST / from ", peer.address().to_string(), ": over --ip-posts-per-second");
       respond(http::status::service_unavailable, "too many requests from this address, retry later");
       return;
@@ -121,13 +122,11 @@ void HttpConnection<Stream>::handle() {
     });
     return;
   }
-  if (req.method() == http::verb::get && path == "/metrics") {
-    respond(http::status::ok, ctx_.metrics.render(), "text/plain; version=0.0.4");
-    return;
-  }
-  if (req.method() == http::verb::get && path == "/healthz") {
-    respond(http::status::ok, "ok");
-    return;
+  if (req.method() == http::verb::get) {
+    if (auto answer = core::metrics::metrics_answer(ctx_.metrics.registry, path)) {
+      respond(static_cast<http::status>(answer->status), std::move(answer->body), answer->content_type);
+      return;
+    }
   }
   respond(http::status::not_found, "page not found");
 }

@@ -103,7 +103,7 @@ void Router::deliver(const SessionId& to, Frame frame, uint64_t expires_at, Mail
 
 void Router::reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply,
                     std::string_view reason, std::string_view text) {
-  metrics_.drops.inc(reason);
+  metrics_.drops.with(reason).inc();
   core::log_info("drop ", reason, ": uid=", envelope.uid(), " from=", reply_to.to_string(), ": ", text);
   if (!envelope.has_request()) return;
   const uint64_t now = options_.now();
@@ -113,7 +113,7 @@ void Router::reject(const rmb::Envelope& envelope, const SessionId& reply_to, bo
   const uint64_t expires_at = std::min(now + kErrorEnvelopeExpiration, now + options_.mailbox_ttl);
   deliver(reply_to, std::move(reply), expires_at, [this, reply_to](absl::Status status) {
     if (!status.ok()) {
-      metrics_.drops.inc("error_reply_failed");
+      metrics_.drops.with("error_reply_failed").inc();
       core::log_warn("drop error_reply_failed: to=", reply_to.to_string(), ": ", status.message());
     }
   });
@@ -126,7 +126,7 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
 
   ScratchEnvelope envelope;
   if (!envelope->ParseFromString(*frame)) {
-    metrics_.drops.inc("invalid_envelope");
+    metrics_.drops.with("invalid_envelope").inc();
     core::log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
     return false;
   }
@@ -223,7 +223,7 @@ void Router::route_looked_up(const SessionId& sender, const SessionId& to, Frame
 void Router::route_federated(Frame frame, HttpReply reply) {
   auto envelope = std::make_shared<rmb::Envelope>();
   if (!envelope->ParseFromString(*frame)) {
-    metrics_.drops.inc("federation_bad_request");
+    metrics_.drops.with("federation_bad_request").inc();
     core::log_info("drop federation_bad_request: POST / body of ", frame->size(), " bytes is not an envelope");
     reply(400, "bad request: failed to parse envelope");
     return;
@@ -233,13 +233,13 @@ void Router::route_federated(Frame frame, HttpReply reply) {
   // A relay builds envelopes with no source (error replies, §5.5) only for its own twins;
   // none travels over federation, so one arriving here is forged.
   if (envelope->source().twin() == 0) {
-    metrics_.drops.inc("federation_relay_made");
+    metrics_.drops.with("federation_relay_made").inc();
     core::log_info("drop federation_relay_made: uid=", envelope->uid(), ": source twin 0 over federation");
     reply(400, "bad request: envelopes without a source twin are not accepted over federation");
     return;
   }
   if (envelope->destination().twin() == 0) {
-    metrics_.drops.inc("federation_bad_request");
+    metrics_.drops.with("federation_bad_request").inc();
     core::log_info("drop federation_bad_request: uid=", envelope->uid(), ": no destination");
     reply(400, "bad request: message with missing destination");
     return;
@@ -255,7 +255,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
       return;
     }
     if (!found->has_value()) {
-      metrics_.drops.inc("federation_unknown_twin");
+      metrics_.drops.with("federation_unknown_twin").inc();
       core::log_info("drop federation_unknown_twin: uid=", envelope->uid(), " to twin ",
                      envelope->destination().twin());
       reply(404, "unknown twin destination");
@@ -266,7 +266,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
       // let anyone fill this relay's mailboxes for arbitrary twins. The sending relay read
       // the chain and thinks otherwise: our entry may be the stale one, re-read it next time.
       directory_.forget(envelope->destination().twin());
-      metrics_.drops.inc("federation_not_ours");
+      metrics_.drops.with("federation_not_ours").inc();
       core::log_info("drop federation_not_ours: uid=", envelope->uid(), " to twin ", envelope->destination().twin(),
                      ", which does not use this relay");
       reply(421, "destination twin is not served by this relay");
@@ -279,7 +279,7 @@ void Router::route_federated(Frame frame, HttpReply reply) {
 void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpReply reply) {
   const SessionId to = session_of(envelope.destination());
   if (envelope.has_tags() && has_fail_fast(envelope.tags()) && !sessions_.find(to)) {
-    metrics_.drops.inc("destination_offline");
+    metrics_.drops.with("destination_offline").inc();
     core::log_info("drop destination_offline: federated uid=", envelope.uid(), " to=", to.to_string());
     reply(404, "destination offline");
     return;
@@ -289,7 +289,7 @@ void Router::accept_federated(Frame frame, const rmb::Envelope& envelope, HttpRe
     if (status.ok()) {
       reply(202, "");
     } else {
-      metrics_.drops.inc("route_error");
+      metrics_.drops.with("route_error").inc();
       core::log_warn("drop route_error: federated envelope: ", status.message());
       reply(500, core::cat("switch error: ", status.message()));
     }

@@ -91,7 +91,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     options.max_boxes = c.max_mailboxes;
     options.max_bytes = c.mailbox_bytes;
     options.on_drop = [&metrics = s.metrics_](const SessionId& id, std::string_view reason) {
-      metrics.drops.inc(reason);
+      metrics.drops.with(reason).inc();
       core::log_info("drop ", reason, ": mail for ", id.to_string());
     };
     s.mailbox_ = std::make_unique<MemoryMailbox>(std::move(options));
@@ -117,22 +117,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
           router->on_federation_failure(original, reason);
         });
     HttpFederator* http = federator.get();
-    s.metrics_.add_collector([http](std::string& out) {
+    s.metrics_.registry.add_collector([http](std::vector<core::metrics::FamilyData>& out) {
       FederationStats stats = http->stats();
-      core::append(&out, "# HELP federation_message_success Envelopes accepted by a remote relay\n",
-                   "# TYPE federation_message_success counter\n");
+      core::metrics::FamilyData success{"federation_message_success",
+                                        "Envelopes accepted by a remote relay",
+                                        core::metrics::MetricType::kCounter,
+                                        {"relay"}};
+      core::metrics::FamilyData error{
+          "federation_message_error", "Failed posts to a remote relay", core::metrics::MetricType::kCounter, {"relay"}};
       for (const auto& [relay, counters] : stats.per_relay) {
-        core::append(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", counters.success, "\n");
+        success.samples.push_back({{relay}, counters.success});
+        error.samples.push_back({{relay}, counters.error});
       }
-      core::append(&out, "# HELP federation_message_error Failed posts to a remote relay\n",
-                   "# TYPE federation_message_error counter\n");
-      for (const auto& [relay, counters] : stats.per_relay) {
-        core::append(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", counters.error, "\n");
-      }
+      out.push_back(std::move(success));
+      out.push_back(std::move(error));
     });
     if (c.redis.empty()) {
-      s.metrics_.add_gauge("relay_federation_pending", "Envelopes waiting to be forwarded",
-                           [http] { return static_cast<double>(http->stats().pending); });
+      s.metrics_.registry.gauge_callback("relay_federation_pending", "Envelopes waiting to be forwarded",
+                                         [http] { return static_cast<double>(http->stats().pending); });
     } else {
       // §6.1: the queue lives in Redis (relay.federation.stream), shared by the relay
       // processes on it and kept across restarts; the HttpFederator only posts.
@@ -148,15 +150,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
                                  });
       if (!redis.ok()) return redis.status();
       RedisFederator* queue = redis->get();
-      s.metrics_.add_collector([queue](std::string& out) {
+      s.metrics_.registry.add_collector([queue](std::vector<core::metrics::FamilyData>& out) {
+        using core::metrics::MetricType;
         RedisFederatorStats stats = queue->stats();
-        core::append(&out, "# HELP relay_federation_pending Envelopes waiting to be forwarded by this process\n",
-                     "# TYPE relay_federation_pending gauge\nrelay_federation_pending ", stats.queued + stats.in_flight,
-                     "\n# HELP relay_federation_stream_entries Entries in relay.federation.stream (all processes)\n",
-                     "# TYPE relay_federation_stream_entries gauge\nrelay_federation_stream_entries ", stats.stream_len,
-                     "\n# HELP relay_federation_claimed_total Pending entries taken over for another attempt\n",
-                     "# TYPE relay_federation_claimed_total counter\nrelay_federation_claimed_total ", stats.claimed,
-                     "\n");
+        out.push_back({"relay_federation_pending",
+                       "Envelopes waiting to be forwarded by this process",
+                       MetricType::kGauge,
+                       {},
+                       {{{}, stats.queued + stats.in_flight}}});
+        out.push_back({"relay_federation_stream_entries",
+                       "Entries in relay.federation.stream (all processes)",
+                       MetricType::kGauge,
+                       {},
+                       {{{}, stats.stream_len}}});
+        out.push_back({"relay_federation_claimed_total",
+                       "Pending entries taken over for another attempt",
+                       MetricType::kCounter,
+                       {},
+                       {{{}, stats.claimed}}});
       });
       s.federator_ = std::move(*redis);
     }
@@ -165,10 +176,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     s.router_->set_federator(s.federator_.get());
   }
 
-  s.metrics_.add_gauge("relay_sessions_connected", "Sessions connected to this process",
-                       [&sessions = s.sessions_] { return static_cast<double>(sessions.size()); });
-  s.metrics_.add_gauge("relay_mailbox_depth", "Messages waiting in the mailbox",
-                       [&mailbox = *s.mailbox_] { return static_cast<double>(mailbox.depth()); });
+  s.metrics_.registry.gauge_callback("relay_sessions_connected", "Sessions connected to this process",
+                                     [&sessions = s.sessions_] { return static_cast<double>(sessions.size()); });
+  s.metrics_.registry.gauge_callback("relay_mailbox_depth", "Messages waiting in the mailbox",
+                                     [&mailbox = *s.mailbox_] { return static_cast<double>(mailbox.depth()); });
 
   constexpr double kBurstSeconds = 10;
   s.ip_limits_ = std::unique_ptr<IpLimits>(

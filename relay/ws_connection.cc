@@ -175,14 +175,14 @@ bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view pay
       if (close_sent_) return true;
       if (out_.unsent_controls() >= ctx_.config.max_owed_pongs) {
         // It pings and does not read: its pongs would pile up here without bound.
-        ctx_.metrics.drops.inc("owed_pongs");
+        ctx_.metrics.drops.with("owed_pongs").inc();
         core::log_info("drop owed_pongs: ", name_, " does not read its pongs (", out_.unsent_controls(), " queued)");
         close_now(ws::kClosePolicyError, "too many unanswered pings", "owed_pongs", "");
         return false;
       }
       if (!ctx_.ip_limits.pings.allow(peer_)) {
         static core::LogThrottle throttle;
-        ctx_.metrics.drops.inc("ip_ping_limit");
+        ctx_.metrics.drops.with("ip_ping_limit").inc();
         throttle.warn("closing session ", name_, " from ", peer_.to_string(), ": over --ip-pings-per-second");
         close_now(ws::kClosePolicyError, "too many pings from this address", "ip_ping_limit", "");
         return false;
@@ -193,7 +193,7 @@ bool WsConnection<Stream>::on_message(ws::MessageKind kind, std::string_view pay
       return true;
     case ws::MessageKind::kText:
       if (close_cause_) return true;
-      ctx_.metrics.drops.inc("text_frame");
+      ctx_.metrics.drops.with("text_frame").inc();
       core::log_info("drop text_frame: from=", name_);
       begin_close(CloseCause::kTextFrame);
       return true;
@@ -227,12 +227,12 @@ void WsConnection<Stream>::on_peer_close(std::string_view payload) {
 template <class Stream>
 void WsConnection<Stream>::on_error(uint16_t close_code, std::string_view reason) {
   if (close_code == ws::kCloseTooBig) {
-    ctx_.metrics.drops.inc("oversize_frame");
+    ctx_.metrics.drops.with("oversize_frame").inc();
     core::log_info("drop oversize_frame: from=", name_, " (limit ", ctx_.config.max_frame_size, " bytes)");
     close_now(close_code, reason, "oversize_frame", "");
     return;
   }
-  ctx_.metrics.drops.inc("protocol_error");
+  ctx_.metrics.drops.with("protocol_error").inc();
   core::log_info("drop protocol_error: from=", name_, ": ", reason);
   close_now(close_code, reason, "error", reason);
 }
@@ -472,7 +472,7 @@ void WsConnection<Stream>::give_back(QueuedFrame& item) {
   const uint64_t expires_at = ctx_.router.expiry_of_frame(*item.frame);
   ctx_.router.deliver(id_, item.frame, expires_at, [name = name_, &metrics = ctx_.metrics](absl::Status s) {
     if (!s.ok()) {
-      metrics.drops.inc("reroute_failed");
+      metrics.drops.with("reroute_failed").inc();
       core::log_warn("drop reroute_failed: to=", name, ": ", s.message());
     }
   });
@@ -489,7 +489,7 @@ void WsConnection<Stream>::teardown(std::string_view label, std::string_view det
   idle_timer_.cancel();
   if (close_cause_) label = close_cause_label(*close_cause_);
   if (registered_) {
-    ctx_.metrics.evictions.inc(label);
+    ctx_.metrics.evictions.with(label).inc();
     ctx_.sessions.remove(id_, this);
     ctx_.mailbox.detach(id_, this);
     core::log_info("session ", name_, " disconnected (", label, detail.empty() ? "" : ": ", detail, ")");

@@ -11,6 +11,7 @@ Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDir
       identity(std::move(identity)),
       links(links),
       options(std::move(options)),
+      stats(this->options.metrics),
       twins(directory),
       pending(this->options.max_pending, ResendPolicy{this->options.resend_after, this->options.resend_max}),
       seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),

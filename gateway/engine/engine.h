@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/directory/twin_directory.h"
+#include "core/obs/metrics.h"
 #include "gateway/engine/identity.h"
 #include "gateway/engine/stats.h"
 #include "gateway/front_door.h"
@@ -54,6 +55,9 @@ struct EngineOptions {
   size_t max_parked = 1000;
   // Answer to remote `rmb.version` requests (a JSON string is made of it), e.g. "v1.5.1".
   std::string version;
+  // Where the engine registers its metrics (rmb-peer's registry, served on --metrics-listen);
+  // must outlive the Engine. Null: a registry of the engine's own (stats() still counts).
+  core::metrics::Registry* metrics = nullptr;
 };
 
 class Engine : public Outbox, public ServiceRegistry {

@@ -54,7 +54,7 @@ void Engine::Impl::on_frame(std::string frame) {
   if (stopped) return;
   auto envelope = std::make_shared<rmb::Envelope>();
   if (!envelope->ParseFromString(frame)) {
-    stats.dropped.fetch_add(1, std::memory_order_relaxed);
+    stats.dropped.inc();
     core::log(core::LogLevel::kWarn, "engine: ", "dropped a frame that is not an envelope (", frame.size(), " bytes)");
     return;
   }
@@ -65,7 +65,7 @@ void Engine::Impl::on_frame(std::string frame) {
       break;
     default:
       // Pongs answer pings this gateway never sends; anything else has nothing to do here.
-      stats.dropped.fetch_add(1, std::memory_order_relaxed);
+      stats.dropped.inc();
       core::log(core::LogLevel::kDebug, "engine: ", "dropped envelope ", envelope->uid(),
                 " without request/response/error");
       return;
@@ -79,7 +79,7 @@ void Engine::Impl::on_frame(std::string frame) {
     // A relay message: unsigned, never encrypted (§2.3, §5.5). Only errors come from relays;
     // a request claiming no source could not be answered anyway.
     if (envelope->has_request()) {
-      stats.dropped.fetch_add(1, std::memory_order_relaxed);
+      stats.dropped.inc();
       core::log(core::LogLevel::kWarn, "engine: ", "dropped request ", envelope->uid(), " without a source twin");
       return;
     }
@@ -140,7 +140,7 @@ void Engine::Impl::validate_signed(std::shared_ptr<rmb::Envelope> envelope) {
 }
 
 void Engine::Impl::reject(const rmb::Envelope& envelope, uint32_t code, std::string message) {
-  stats.dropped.fetch_add(1, std::memory_order_relaxed);
+  stats.dropped.inc();
   core::log(core::LogLevel::kWarn, "engine: ", "rejected ", envelope.has_request() ? "request " : "reply ",
             envelope.uid(), " from ", core::format_address(envelope.source()), ": ", message);
   // §8.7 step 4: only requests are answered, with the original expiration and no clamp.
@@ -173,7 +173,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
     case PendingTable::Match::kMatched:
       break;
     case PendingTable::Match::kHeld:
-      stats.relay_errors_held.fetch_add(1, std::memory_order_relaxed);
+      stats.relay_errors_held.inc();
       core::log(core::LogLevel::kDebug, "engine: ", "relay error for request ", envelope.uid(), " (", relay_error.code,
                 " ", relay_error.message, ") held until its deadline: ",
                 retry_at ? "the relay failed this attempt, the request goes again"
@@ -183,7 +183,7 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
       if (finished(envelope.uid())) {
         // Answered, expired or cancelled here already: a repeat (the request was sent
         // again and both copies were answered), never a second outcome.
-        stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+        stats.replies_ignored.inc();
         core::log(core::LogLevel::kDebug, "engine: ", "ignored reply ", envelope.uid(), " from ",
                   core::format_address(envelope.source()), " for a request already settled");
         return;
@@ -199,30 +199,30 @@ void Engine::Impl::handle_reply(const rmb::Envelope& envelope) {
         orphans->on_orphan_reply(outcome_of(envelope, source, source));
         return;
       }
-      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      stats.replies_ignored.inc();
       core::log(core::LogLevel::kDebug, "engine: ", "reply ", envelope.uid(), " from ",
                 core::format_address(envelope.source()), " for no pending request (expired or cancelled)");
       return;
     }
     case PendingTable::Match::kNotAsked:
       // The Rust peer takes any reply with a known uid; only the twins asked may answer here.
-      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      stats.replies_ignored.inc();
       core::log(core::LogLevel::kWarn, "engine: ", "ignored reply ", envelope.uid(), " from twin ", source.twin,
                 ", which the request was not sent to");
       return;
     case PendingTable::Match::kDuplicate:
-      stats.replies_ignored.fetch_add(1, std::memory_order_relaxed);
+      stats.replies_ignored.inc();
       core::log(core::LogLevel::kDebug, "engine: ", "ignored a second reply ", envelope.uid(), " from ",
                 core::format_address(envelope.source()));
       return;
   }
-  stats.replies_in.fetch_add(1, std::memory_order_relaxed);
+  stats.replies_in.inc();
   const Claim& claim = *matched.claim;
   deliver(claim, outcome_of(envelope, claim.request->destinations[claim.index].address, source));
 }
 
 void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
-  stats.requests_in.fetch_add(1, std::memory_order_relaxed);
+  stats.requests_in.inc();
   const core::AddressText source = address_of(envelope.source());
   const std::string& command = envelope.request().command();
   const std::string key = incoming_key(source, envelope.uid());
@@ -233,7 +233,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   {
     std::unique_lock lock(incoming_mu_);
     if (seen_.insert(key, expires, now) == ExpiringSet::Insert::kPresent) {
-      stats.dedup_hits.fetch_add(1, std::memory_order_relaxed);
+      stats.dedup_hits.inc();
       // The caller sent it again: its copy of the answer (or of the request) may have died
       // in a relay. Give the answer already given; while the service still works on it,
       // say nothing (its answer goes out when it comes).
@@ -244,7 +244,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
                   core::format_address(envelope.source()), " not delivered again (not answered yet)");
         return;
       }
-      stats.replies_replayed.fetch_add(1, std::memory_order_relaxed);
+      stats.replies_replayed.inc();
       core::log(core::LogLevel::kDebug, "engine: ", "repeated request ", envelope.uid(), " from ",
                 core::format_address(envelope.source()), " answered again with the reply already given");
       links.send(std::move(answer), expires, [uid = envelope.uid()](absl::Status status) {
@@ -262,7 +262,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   if (absl::StartsWith(command, "rmb.")) {
     // §8.10: the built-in plugin drops the commands it does not know, with a log only
     // (a repeat of it is dropped as a duplicate).
-    stats.dropped.fetch_add(1, std::memory_order_relaxed);
+    stats.dropped.inc();
     core::log(core::LogLevel::kInfo, "engine: ", "unknown built in command '", command, "' from ",
               core::format_address(envelope.source()), " dropped");
     return;
@@ -272,13 +272,13 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
     std::lock_guard lock(incoming_mu_);
     if (in_flight_.insert(key, expires, now) == ExpiringSet::Insert::kFull) {
       seen_.erase(key);  // refused, not delivered: the same request may come again
-      stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(now)), std::memory_order_relaxed);
+      stats.incoming_in_flight.set(static_cast<int64_t>(in_flight_.size(now)));
       send_error(envelope, kShortExpiration, 0,
                  absl::StrCat("gateway is busy: ", options.max_incoming_in_flight,
                               " requests are waiting for an answer, try again later"));
       return;
     }
-    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(now)), std::memory_order_relaxed);
+    stats.incoming_in_flight.set(static_cast<int64_t>(in_flight_.size(now)));
   }
 
   IncomingRequest incoming;
@@ -307,7 +307,7 @@ void Engine::Impl::offer_to_service(const IncomingRequest& incoming, bool may_pa
   {
     std::lock_guard lock(incoming_mu_);
     in_flight_.erase(key);
-    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(Clock::now())), std::memory_order_relaxed);
+    stats.incoming_in_flight.set(static_cast<int64_t>(in_flight_.size(Clock::now())));
   }
   // The Rust peer queues every command in Redis whether or not anyone listens; here a
   // command nobody serves is answered at once (code 0, like other "handle" failures, §8.7
@@ -358,7 +358,7 @@ void Engine::Impl::send_reply(std::shared_ptr<rmb::Envelope> envelope, const std
       if (auto expires = self->seen_.expiry(cache_key, now)) self->replies_.put(cache_key, frame, *expires, now);
     }
     if (!error) {
-      self->stats.replies_out.fetch_add(1, std::memory_order_relaxed);
+      self->stats.replies_out.inc();
       return;
     }
     core::log(core::LogLevel::kWarn, "engine: ", what, " ", uid, " to ", to, " not sent: ", error->code, " ",
@@ -370,7 +370,7 @@ void Engine::Impl::reply(const std::string& uid, const core::AddressText& destin
   {
     std::lock_guard lock(incoming_mu_);
     in_flight_.erase(incoming_key(destination, uid));
-    stats.incoming_in_flight.store(static_cast<int64_t>(in_flight_.size(Clock::now())), std::memory_order_relaxed);
+    stats.incoming_in_flight.set(static_cast<int64_t>(in_flight_.size(Clock::now())));
   }
   auto envelope = std::make_shared<rmb::Envelope>();
   envelope->set_uid(uid);

@@ -77,7 +77,7 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
 
   if (absl::Status added = pending.add(pending_request); !added.ok()) return added;
   sync_pending_gauge();
-  stats.requests_out.fetch_add(1, std::memory_order_relaxed);
+  stats.requests_out.inc();
 
   // Armed before any envelope leaves, so the timer is never touched concurrently with a
   // reply settling the request (cancellation goes through the strand).
@@ -110,7 +110,7 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
   write(std::move(envelope), [self = shared_from_this(), request, index](std::optional<RmbError> error,
                                                                          std::shared_ptr<const std::string> frame) {
     if (!error) {
-      self->stats.request_envelopes_out.fetch_add(1, std::memory_order_relaxed);
+      self->stats.request_envelopes_out.inc();
       self->pending.mark_sent(request->uid, index, std::move(frame), Clock::now());
       return;
     }
@@ -126,7 +126,7 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
 }
 
 void Engine::Impl::deliver(const Claim& claim, Outcome outcome) {
-  stats.latency.observe(Clock::now() - claim.request->started);
+  stats.latency.observe(std::chrono::duration<double>(Clock::now() - claim.request->started).count());
   auto delivery = claim.request->delivery;
   if (claim.last) {
     remember_finished(*claim.request);
@@ -158,7 +158,7 @@ void Engine::Impl::on_deadline(const std::string& uid) {
       deliver(Claim{removed->request, index, false}, std::move(o));
       continue;
     }
-    stats.expired.fetch_add(1, std::memory_order_relaxed);
+    stats.expired.inc();
     stats.count_error(kExpiredCode);
     Outcome o = local_outcome(*removed->request, index, RmbError{kExpiredCode, "no reply before the deadline"});
     o.expired = true;
@@ -180,8 +180,6 @@ void Engine::Impl::expire_all() {
   for (const auto& uid : pending.uids()) on_deadline(uid);
 }
 
-void Engine::Impl::sync_pending_gauge() {
-  stats.pending.store(static_cast<int64_t>(pending.size()), std::memory_order_relaxed);
-}
+void Engine::Impl::sync_pending_gauge() { stats.pending.set(static_cast<int64_t>(pending.size())); }
 
 }  // namespace rmb::gateway

@@ -65,7 +65,7 @@ void Engine::Impl::on_link(size_t link, bool up, bool any_up) {
 void Engine::Impl::resend(bool all) {
   auto due = pending.due_resends(Clock::now(), all);
   if (due.empty()) return;
-  stats.resends.fetch_add(due.size(), std::memory_order_relaxed);
+  stats.resends.inc(due.size());
   core::log(core::LogLevel::kDebug, "engine: ", "sending ", due.size(), " unanswered request envelope(s) again",
             all ? " (a relay link dropped)" : "");
   for (auto& r : due) {

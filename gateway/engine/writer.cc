@@ -82,7 +82,7 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
       done(std::nullopt, frame);
       return;
     }
-    self->stats.send_failures.fetch_add(1, std::memory_order_relaxed);
+    self->stats.send_failures.inc();
     done(RmbError{core::rmb_error::kOther, core::rmb_error::text(core::rmb_error::kOther, status.message())}, frame);
   });
 }

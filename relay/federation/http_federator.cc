@@ -15,7 +15,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "absl/strings/str_cat.h"
 #include "core/obs/log.h"
 #include "core/obs/log_throttle.h"
 #include "core/util/clock.h"
@@ -37,21 +36,6 @@ struct Job {
 int64_t ttl_left(const rmb::Envelope& e) {
   const int64_t deadline = static_cast<int64_t>(e.timestamp()) + static_cast<int64_t>(e.expiration());
   return deadline - static_cast<int64_t>(rmb::core::unix_now());
-}
-
-std::string escape_label(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -279,20 +263,6 @@ FederationStats HttpFederator::stats() const {
   FederationStats s = impl_->stats;
   s.pending = impl_->pending.load();
   return s;
-}
-
-void HttpFederator::render_metrics(std::string& out) const {
-  auto s = stats();
-  out += "# HELP federation_message_success Envelopes a remote relay accepted (202).\n";
-  out += "# TYPE federation_message_success counter\n";
-  for (const auto& [relay, c] : s.per_relay) {
-    absl::StrAppend(&out, "federation_message_success{relay=\"", escape_label(relay), "\"} ", c.success, "\n");
-  }
-  out += "# HELP federation_message_error Failed posts to a remote relay.\n";
-  out += "# TYPE federation_message_error counter\n";
-  for (const auto& [relay, c] : s.per_relay) {
-    absl::StrAppend(&out, "federation_message_error{relay=\"", escape_label(relay), "\"} ", c.error, "\n");
-  }
 }
 
 }  // namespace rmb::relay

@@ -85,8 +85,6 @@ class HttpFederator final : public Federator {
 
   FederationStats stats() const;
   // Appends `federation_message_success{relay}` / `federation_message_error{relay}` in the
-  // Prometheus text format (for Metrics::add_collector).
-  void render_metrics(std::string& out) const;
 
   struct Impl;
 

@@ -1,11 +1,21 @@
-#include "gateway/metrics/metrics_server.h"
+#include "core/obs/metrics_http.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-namespace rmb::gateway::metrics {
+#include "core/obs/metrics_text.h"
+
+namespace rmb::core::metrics {
+
+std::optional<HttpAnswer> metrics_answer(const Registry& registry, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/metrics") return HttpAnswer{200, std::string(kTextContentType), registry.render()};
+  if (path == "/healthz") return HttpAnswer{200, "text/plain", "ok"};
+  return std::nullopt;
+}
+
 namespace {
 
 namespace asio = boost::asio;
@@ -15,8 +25,7 @@ using tcp = asio::ip::tcp;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, MetricsServer::Render render)
-      : stream_(std::move(socket)), render_(std::move(render)) {}
+  Connection(tcp::socket socket, const Registry& registry) : stream_(std::move(socket)), registry_(registry) {}
 
   void start() {
     stream_.expires_after(std::chrono::seconds(10));
@@ -30,11 +39,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.version(request_.version());
     response_.keep_alive(false);
     const auto target = request_.target();
-    const bool metrics = target == "/metrics" || target.starts_with("/metrics?");
-    if (request_.method() == http::verb::get && metrics) {
-      response_.result(http::status::ok);
-      response_.set(http::field::content_type, "text/plain; version=0.0.4");
-      response_.body() = render_();
+    auto answer = request_.method() == http::verb::get
+                      ? metrics_answer(registry_, std::string_view(target.data(), target.size()))
+                      : std::nullopt;
+    if (answer) {
+      response_.result(static_cast<http::status>(answer->status));
+      response_.set(http::field::content_type, answer->content_type);
+      response_.body() = std::move(answer->body);
     } else {
       response_.result(http::status::not_found);
       response_.set(http::field::content_type, "text/plain");
@@ -48,7 +59,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   beast::tcp_stream stream_;
-  MetricsServer::Render render_;
+  const Registry& registry_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
@@ -56,7 +67,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class Server final : public MetricsServer, public std::enable_shared_from_this<Server> {
  public:
-  Server(asio::io_context& io, Render render) : acceptor_(asio::make_strand(io)), render_(std::move(render)) {}
+  Server(asio::io_context& io, const Registry& registry) : acceptor_(asio::make_strand(io)), registry_(registry) {}
 
   absl::Status listen(const std::string& listen) {
     const size_t colon = listen.rfind(':');
@@ -90,7 +101,7 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
     acceptor_.async_accept(asio::make_strand(acceptor_.get_executor()),
                            [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
                              if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-                             if (!ec) std::make_shared<Connection>(std::move(socket), self->render_)->start();
+                             if (!ec) std::make_shared<Connection>(std::move(socket), self->registry_)->start();
                              self->accept();
                            });
   }
@@ -106,18 +117,18 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
 
  private:
   tcp::acceptor acceptor_;
-  Render render_;
+  const Registry& registry_;
   std::string address_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<MetricsServer>> MetricsServer::start(asio::io_context& io, const std::string& listen,
-                                                                    Render render) {
-  auto server = std::make_shared<Server>(io, std::move(render));
+                                                                    const Registry& registry) {
+  auto server = std::make_shared<Server>(io, registry);
   if (auto status = server->listen(listen); !status.ok()) return status;
   server->accept();
   return server;
 }
 
-}  // namespace rmb::gateway::metrics
+}  // namespace rmb::core::metrics
