@@ -19,3 +19,6 @@ echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --ou
 ./scripts/build.sh asan --target unit_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs" -L unit)
+
+# Every seed through every libFuzzer target, then 20 s of fuzzing each (clang, build/fuzz).
+./scripts/fuzz.sh
