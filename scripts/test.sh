@@ -11,10 +11,12 @@ echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --ou
 
 ./scripts/check-format.sh
 ./scripts/build.sh release
-# One test at a time: integration tests start relays and redis-servers on ports that were free
-# a moment before (test::free_port), and two tests running side by side could still pick the
-# same one (their clients then reach each other's servers). Serial costs about three minutes.
-(cd build/release && ctest --output-on-failure -j 1)
+# Tests side by side: the relays, peers and fake servers a test starts listen on port 0 and
+# report the port they bound (tests/support/process.h); a server that must sit on a port
+# chosen beforehand (federation domains, redis-server) fails loudly or retries when the port
+# is taken, and redis-server is checked to be the test's own. Tests that must run alone
+# carry RUN_SERIAL, which ctest honours.
+(cd build/release && ctest --output-on-failure -j "$jobs")
 
 ./scripts/build.sh asan --target unit_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

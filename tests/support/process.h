@@ -98,7 +98,9 @@ std::string describe(const ProcessResult& r);
 std::string slurp(const std::string& path);
 
 // A port that was free a moment ago on 127.0.0.1, below the ephemeral range, never the same
-// twice in one process.
+// twice in one process. Only for a server whose address must be known before it starts (a
+// federation domain in a directory file, a server that comes up later in the test): every
+// other test server listens on port 0 and reports the port it got.
 uint16_t free_port();
 // A port on 127.0.0.1 where nothing listens, and nothing can while this process runs: a
 // socket of ours holds it bound (never listening), so connecting is refused. For "a relay

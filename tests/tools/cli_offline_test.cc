@@ -60,7 +60,7 @@ TEST(CliOffline, UsageErrorsExitTwo) {
 }
 
 TEST(CliOffline, UnreachablePeerExitsThreeWithTheAddress) {
-  const std::string addr = "127.0.0.1:" + std::to_string(free_port());
+  const std::string addr = "127.0.0.1:" + std::to_string(closed_port());  // nothing listens
   const std::vector<std::vector<std::string>> cmds = {
       {"call", "--peer", addr, "--dst", "1", "--cmd", "echo"},
       {"send", "--peer", addr, "--dst", "1,2", "--cmd", "echo"},

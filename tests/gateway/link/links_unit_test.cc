@@ -7,6 +7,7 @@
 #include "core/util/clock.h"
 #include "tests/gateway/link/fake_ws_server.h"
 #include "tests/gateway/link/links_fixture.h"
+#include "tests/support/poll.h"
 #include "tests/support/process.h"
 
 namespace rmb::gateway::link {
@@ -115,7 +116,9 @@ TEST_F(LinksTest, DroppedConnectionIsRedialedAndQueuedFramesSurvive) {
   links_->send(frame(FakeWsServer::kAskClose), in(10s), closing.callback());
   ASSERT_TRUE(closing.wait().value_or(absl::UnknownError("timeout")).ok());
   ASSERT_TRUE(eventually([&] { return link_status(0).reconnects >= 1 && link_connected(0); }));
-  EXPECT_EQ(server.connections(), 2u);
+  // The server counts a connection on its own thread after the handshake it answered, so
+  // the link can see itself connected a moment before the count moves: wait for it.
+  EXPECT_EQ(test::poll_until([&] { return server.connections(); }, [](size_t n) { return n >= 2; }, 10s), 2u);
   SendResult after;
   links_->send(frame("after reconnect"), in(10s), after.callback());
   ASSERT_TRUE(after.wait().value_or(absl::UnknownError("timeout")).ok());
