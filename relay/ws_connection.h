@@ -86,6 +86,11 @@ class WsConnection final : public Session,
   // or after a bounded wait; otherwise at once.
   void teardown(std::string_view label, std::string_view detail, bool flush_first = false);
   void close_socket();
+  // The steady clock in ms, the unit of back_pressure_since_.
+  static int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
   TcpSocket& lowest_socket();
   // A frame not written when the connection ended: a mailbox frame stays with the mailbox
   // (unconfirmed), a routed one goes back through the router.
