@@ -32,9 +32,6 @@
 namespace {
 
 using namespace rmb;
-using core::log_error;
-using core::log_info;
-using core::log_warn;
 
 int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   // The twin directory.
@@ -92,27 +89,10 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     if (*updated) core::log_info("published relays and e2e key of twin ", twin, " on chain");
   }
 
-  // I/O threads.
-  // Before io: the metrics endpoint's connections read it until the I/O threads are joined.
-  core::metrics::Registry registry;
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);
-  unsigned threads = config.threads != 0 ? config.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-  std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-  auto join = [&] {
-    work.reset();
-    io.stop();
-    for (auto& t : pool) t.join();
-  };
-
   // The links sign their JWTs with a signer of their own, so that they never depend on
   // the engine's lifetime.
   auto link_signer = core::signer_from_uri(config.key_type, config.mnemonic);
-  if (!link_signer.ok()) {
-    join();
-    return 1;
-  }
+  if (!link_signer.ok()) return 1;
   gateway::LinkOptions link_options;
   link_options.urls = config.relays;
   link_options.signer = link_signer->get();
@@ -120,9 +100,16 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   link_options.ca_file = config.ca_file;
   if (auto status = gateway::check_link_options(link_options); !status.ok()) {
     std::cerr << "rmb-peer: --relay: " << status.message() << "\n(see rmb-peer --help)\n";
-    join();
     return 2;
   }
+
+  // Before io: the metrics endpoint's connections read it until the I/O threads are joined.
+  core::metrics::Registry registry;
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  unsigned threads = config.threads != 0 ? config.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   auto links = gateway::make_relay_links(io, std::move(link_options));
 
   gateway::api::InfoFacts facts;
@@ -145,34 +132,44 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
   gateway::Engine engine(io, std::move(*identity), *directory, *links, engine_options);
   engine.start();
 
-  gateway::api::GatewayService service(engine, engine,
-                                       [&facts, &links] { return gateway::api::make_info(facts, links->status()); });
-  auto server = gateway::api::GrpcServer::start(config.grpc_listen, &service);
-  if (!server.ok()) {
-    core::log_error("rmb-peer: ", server.status().message());
+  // The front doors, started in this order; stop_all is the one way out once the engine
+  // runs, on a failed start as on a signal: the front doors that started, then the engine,
+  // the links and the I/O threads.
+  std::unique_ptr<gateway::api::GrpcServer> server;
+  std::shared_ptr<core::metrics::MetricsServer> metrics;
+  std::unique_ptr<compat::RedisFrontDoor> redis;
+  auto stop_all = [&](int exit_code) {
+    if (redis) redis->stop();
+    if (server) server->shutdown();
+    if (metrics) metrics->stop();
     engine.stop();
     links->stop();
-    join();
-    return 1;
-  }
+    work.reset();
+    io.stop();
+    for (auto& t : pool) t.join();
+    return exit_code;
+  };
 
-  std::shared_ptr<core::metrics::MetricsServer> metrics;
+  gateway::api::GatewayService service(engine, engine,
+                                       [&facts, &links] { return gateway::api::make_info(facts, links->status()); });
+  auto grpc = gateway::api::GrpcServer::start(config.grpc_listen, &service);
+  if (!grpc.ok()) {
+    core::log_error("rmb-peer: ", grpc.status().message());
+    return stop_all(1);
+  }
+  server = std::move(*grpc);
+
   if (!config.metrics_listen.empty()) {
     gateway::metrics::register_link_metrics(registry, *links);
     auto started = core::metrics::MetricsServer::start(io, config.metrics_listen, registry);
     if (!started.ok()) {
       core::log_error("rmb-peer: ", started.status().message());
-      (*server)->shutdown();
-      engine.stop();
-      links->stop();
-      join();
-      return 1;
+      return stop_all(1);
     }
     metrics = *started;
     core::log_info("metrics on http://", metrics->address(), "/metrics");
   }
 
-  std::unique_ptr<compat::RedisFrontDoor> redis;
   if (!config.redis.empty()) {
     compat::RedisFrontDoorOptions options;
     options.url = config.redis;
@@ -181,30 +178,19 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     auto started = compat::start_redis_front_door(std::move(options), engine, engine);
     if (!started.ok()) {
       core::log_error("rmb-peer: --redis: ", started.status().message());
-      if (metrics) metrics->stop();
-      (*server)->shutdown();
-      engine.stop();
-      links->stop();
-      join();
-      return 1;
+      return stop_all(1);
     }
     redis = std::move(*started);
     core::log_info("serving the Redis queues of ", config.redis,
                    config.redis_defaulted ? " (rmb-rs's default address; --no-redis turns them off)" : "");
   }
 
-  core::log_info("rmb-peer ready: twin ", twin, ", grpc ", (*server)->address());
+  core::log_info("rmb-peer ready: twin ", twin, ", grpc ", server->address());
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
   core::log_info("rmb-peer: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down");
-
-  if (redis) redis->stop();
-  (*server)->shutdown();
-  if (metrics) metrics->stop();
-  engine.stop();
-  links->stop();
-  join();
+  stop_all(0);
   core::log_info("rmb-peer: stopped");
   return 0;
 }

@@ -4,7 +4,7 @@
 // dispatches what the relays deliver; correlates replies with pending requests and expires
 // the unanswered at their deadline.
 //
-// Notes for the front doors (differences from the plan in notes/gateway.md):
+// Notes for the front doors:
 // - Identity::e2e is std::optional (see identity.h); build it with load_identity().
 // - Destinations repeated within one OutgoingRequest are sent once: on_outcome runs once per
 //   distinct destination.
