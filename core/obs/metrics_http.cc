@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/net/url.h"
 #include "core/obs/metrics_text.h"
 
 namespace rmb::core::metrics {
@@ -70,22 +71,15 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
   Server(asio::io_context& io, const Registry& registry) : acceptor_(asio::make_strand(io)), registry_(registry) {}
 
   absl::Status listen(const std::string& listen) {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string::npos)
-      return absl::InvalidArgumentError("metrics address '" + listen + "' is not host:port");
-    std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    auto parsed = parse_host_port(listen, HostPortRules{.allow_port_zero = true}, "metrics address");
+    if (!parsed.ok()) return parsed.status();
     beast::error_code ec;
-    const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-    if (ec) return absl::InvalidArgumentError("metrics address '" + listen + "': '" + host + "' is not an IP address");
-    unsigned port = 0;
-    try {
-      port = static_cast<unsigned>(std::stoul(listen.substr(colon + 1)));
-    } catch (...) {
-      return absl::InvalidArgumentError("metrics address '" + listen + "' has no valid port");
+    const auto address = asio::ip::make_address(parsed->host == "localhost" ? "127.0.0.1" : parsed->host, ec);
+    if (ec) {
+      return absl::InvalidArgumentError("metrics address '" + listen + "': '" + parsed->host +
+                                        "' is not an IP address");
     }
-    if (port > 65535) return absl::InvalidArgumentError("metrics address '" + listen + "' has no valid port");
-    const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+    const tcp::endpoint endpoint(address, parsed->port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
