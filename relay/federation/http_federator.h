@@ -84,7 +84,6 @@ class HttpFederator final : public Federator {
                     std::function<void(AttemptResult)> done);
 
   FederationStats stats() const;
-  // Appends `federation_message_success{relay}` / `federation_message_error{relay}` in the
 
   struct Impl;
 

@@ -91,11 +91,8 @@ TEST_F(FederationTest, AcceptedPostsTheRawBytesUnchanged) {
   auto s = fed.stats();
   EXPECT_EQ(s.per_relay[remote.domain()].success, 1u);
   EXPECT_EQ(s.per_relay[remote.domain()].error, 0u);
-  std::string metrics;
-  fed.render_metrics(metrics);
-  EXPECT_NE(metrics.find("federation_message_success{relay=\"" + remote.domain() + "\"} 1\n"), std::string::npos)
-      << metrics;
-  EXPECT_NE(metrics.find("# TYPE federation_message_error counter"), std::string::npos);
+  // The relay renders these counters as federation_message_success/error{relay} (relay/server.cc);
+  // relay_e2e_test and backends_test read them from /metrics.
 }
 
 TEST_F(FederationTest, KeepsTheConnectionAliveBetweenPosts) {
