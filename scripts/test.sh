@@ -22,5 +22,6 @@ echo "test.sh: $(df -h --output=avail . | tail -1 | tr -d ' ') free on $(df --ou
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs" -L unit)
 
-# Every seed through every libFuzzer target, then 20 s of fuzzing each (clang, build/fuzz).
-./scripts/fuzz.sh
+# Every seed through every libFuzzer target, then 10 s of fuzzing each (clang, build/fuzz):
+# a smoke run that keeps CI short; `scripts/fuzz.sh 600` is a real session.
+./scripts/fuzz.sh 10
