@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   if (!config.substrate.empty()) {
     if (config.substrate_defaulted) {
       rmb::core::log_info("no --directory or --substrate: reading twins from the grid's main chain, ",
-                           config.substrate.front(), " (rmb-rs's default)");
+                          config.substrate.front(), " (rmb-rs's default)");
     }
     rmb::core::SubstrateDirectoryOptions options;
     options.rpc.urls = config.substrate;
