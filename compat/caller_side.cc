@@ -1,0 +1,287 @@
+#include "compat/front_door_state.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "compat/backlog.h"
+#include "compat/errors.h"
+#include "compat/inflight.h"
+#include "compat/outage.h"
+#include "compat/pop_loop.h"
+#include "compat/pusher.h"
+#include "compat/shapes.h"
+#include "compat/translate.h"
+#include "core/obs/log.h"
+#include "core/protocol/envelope/address.h"
+#include "core/protocol/envelope/ttl.h"
+#include "core/redis/redis_url.h"
+#include "core/util/clock.h"
+#include "gateway/engine/uid.h"
+
+namespace rmb::compat::front_door {
+
+Command State::forget(const std::string& uid, const std::vector<uint32_t>& dst) const {
+  Command hdel{"HDEL", keys.inflight, uid};
+  for (uint32_t twin : dst) hdel.push_back(answered_field(uid, twin));
+  return hdel;
+}
+
+Command State::unqueue(const std::string& payload) const {
+  return Command{"LREM", keys.local_processing, "1", payload};
+}
+
+void State::answer_error(const std::string& ret, const std::optional<std::string>& ref, size_t copies,
+                         const gateway::RmbError& error, std::vector<Command> then) {
+  std::string json = to_json(error_to_json(error, ref));
+  std::vector<Command> commands;
+  for (size_t i = 0; i < std::max<size_t>(copies, 1); ++i) {
+    auto two = push_list(ret, json);
+    commands.insert(commands.end(), std::make_move_iterator(two.begin()), std::make_move_iterator(two.end()));
+  }
+  commands.insert(commands.end(), std::make_move_iterator(then.begin()), std::make_move_iterator(then.end()));
+  if (!pusher.push_atomic(std::move(commands))) {
+    core::log_warn("compat: ", absl::StrCat("write queue full or closed; an error for '", ret, "' is lost"));
+  }
+}
+
+void State::on_outcome(const Pending& p, const gateway::Outcome& outcome) {
+  auto json = outcome_to_json(outcome, p.ref);
+  if (!json) {
+    core::log_debug("compat: ", absl::StrCat("request ", outcome.uid, " to twin ", outcome.destination.twin,
+                                             " expired without an answer"));
+    return;
+  }
+  auto commands = push_list(p.ret, to_json(*json));
+  commands.push_back(Command{"HSET", keys.inflight, answered_field(p.uid, outcome.destination.twin), "1"});
+  if (!pusher.push_atomic(std::move(commands))) {
+    core::log_warn("compat: ", absl::StrCat("write queue full or closed; an answer for '", p.ret, "' is lost"));
+  }
+}
+
+void State::on_done(const std::shared_ptr<Pending>& p) {
+  pusher.push({forget(p->uid, p->dst), Command{"DEL", backlog_key(p->uid)}});
+  // Erased after the DEL is queued: an orphan reply that no longer finds the uid here
+  // looks the backlog up after that DEL (one FIFO), so it finds none.
+  std::lock_guard lock(mu);
+  in_flight.erase(p->uid);
+}
+
+void State::send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
+                 gateway::OutgoingRequest request, int64_t ttl) {
+  auto pending = std::make_shared<Pending>(Pending{uid, json.ref, json.ret, json.dst});
+  {
+    std::lock_guard lock(mu);
+    in_flight[uid] = pending;
+  }
+  size_t copies = request.destinations.size();
+  request.uid = uid;
+  // Callbacks may run on gateway threads before request() even returns.
+  auto sent = outbox.request(
+      std::move(request), [self, pending](gateway::Outcome o) { self->on_outcome(*pending, o); },
+      [self, pending] { self->on_done(pending); });
+  if (!sent.ok()) {
+    {
+      std::lock_guard lock(mu);
+      in_flight.erase(uid);
+    }
+    answer_error(json.ret, json.ref, copies, other_error(std::string(sent.status().message())),
+                 {forget(uid, json.dst)});
+    return;
+  }
+  uint64_t backlog = backlog_ttl(ttl);
+  pusher.push(
+      {Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)}});
+}
+
+bool State::on_request(const std::shared_ptr<State>& self, core::RedisConn& conn, const std::string& payload) {
+  RequestParse parsed = parse_request(payload);
+  if (!parsed.request) {
+    const RequestParseError& e = parsed.error;
+    if (e.ret) {
+      answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
+    } else {
+      core::log_warn(
+          "compat: ",
+          absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
+                       e.message, ")"));
+      pusher.push({unqueue(payload)});
+    }
+    return true;
+  }
+  const RequestJson& json = *parsed.request;
+  auto prepared = prepare_request(json, core::unix_now());
+  if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
+    answer_error(json.ret, json.ref, json.dst.size(), *error, {unqueue(payload)});
+    return true;
+  }
+  auto& ready = std::get<PreparedRequest>(prepared);
+  std::string uid = gateway::new_uid();
+  RequestJson record = json;
+  record.now = ready.request.timestamp;
+  record.exp = ready.request.expiration;
+  if (!write_atomic(conn, {Command{"HSET", keys.inflight, uid, to_json(record)}, unqueue(payload)})) {
+    unsure_uid = uid;
+    return false;
+  }
+  send(self, uid, json, std::move(ready.request), ready.ttl);
+  return true;
+}
+
+void State::reissue(const std::shared_ptr<State>& self, const InflightRecord& record) {
+  RequestParse parsed = parse_request(record.request);
+  if (!parsed.request) {
+    core::log_warn("compat: ", absl::StrCat(keys.inflight, ": dropped the unreadable record of ", record.uid, " (",
+                                            parsed.error.message, ")"));
+    pusher.push({forget(record.uid, {})});
+    return;
+  }
+  const RequestJson& json = *parsed.request;
+  auto prepared = prepare_request(json, core::unix_now());
+  if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
+    core::log_debug("compat: ",
+                    absl::StrCat("request ", record.uid, " left in flight is not sent again: ", error->message));
+    pusher.push({forget(record.uid, json.dst)});
+    return;
+  }
+  auto& ready = std::get<PreparedRequest>(prepared);
+  gateway::OutgoingRequest& request = ready.request;
+  request.timestamp = json.now;
+  request.expiration = json.exp;
+  auto& d = request.destinations;
+  d.erase(
+      std::remove_if(d.begin(), d.end(), [&](const core::AddressText& a) { return record.answered.count(a.twin) > 0; }),
+      d.end());
+  if (d.empty()) {
+    pusher.push({forget(record.uid, json.dst)});
+    return;
+  }
+  send(self, record.uid, json, std::move(request), ready.ttl);
+}
+
+bool State::on_local_connected(const std::shared_ptr<State>& self, core::RedisConn& conn,
+                               const std::shared_ptr<gateway::OrphanReplySink>& orphans) {
+  if (!recovered) {
+    auto r = conn.command({"HGETALL", keys.inflight});
+    if (!r.ok()) return false;
+    std::vector<std::pair<std::string, std::string>> fields;
+    if ((*r)->type == REDIS_REPLY_ARRAY) {
+      for (size_t i = 0; i + 1 < (*r)->elements; i += 2) {
+        const redisReply* f = (*r)->element[i];
+        const redisReply* v = (*r)->element[i + 1];
+        if (f->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING) {
+          fields.emplace_back(std::string(f->str, f->len), std::string(v->str, v->len));
+        }
+      }
+    } else {
+      core::log_warn("compat: ", absl::StrCat("HGETALL ", keys.inflight, " did not return a hash; nothing re-sent"));
+    }
+    InflightState state = parse_inflight(fields);
+    if (!state.stray_fields.empty()) {
+      Command hdel{"HDEL", keys.inflight};
+      hdel.insert(hdel.end(), state.stray_fields.begin(), state.stray_fields.end());
+      pusher.push({std::move(hdel)});
+    }
+    for (const auto& record : state.records) reissue(self, record);
+    if (!state.records.empty()) {
+      core::log_info("compat: ",
+                     absl::StrCat("took up ", state.records.size(), " requests a previous run left in flight"));
+    }
+    // Only now: a reply routed through its backlog before its request was re-sent would
+    // reach `ret` twice (once more from the re-sent request).
+    registry.set_orphan_reply_sink(orphans);
+    recovered = true;
+  } else if (unsure_uid) {
+    auto r = conn.command({"HGET", keys.inflight, *unsure_uid});
+    if (!r.ok()) return false;
+    // Recorded: the transaction went through before the connection broke, and took the
+    // request off the processing list; send it. Not recorded: it is still on that list.
+    if ((*r)->type == REDIS_REPLY_STRING)
+      reissue(self, InflightRecord{*unsure_uid, std::string((*r)->str, (*r)->len), {}});
+  }
+  unsure_uid.reset();
+  auto left = read_list(conn, keys.local_processing);
+  if (!left) return false;
+  // Oldest first (the pop pushes onto the head).
+  for (auto it = left->rbegin(); it != left->rend(); ++it) {
+    if (!on_request(self, conn, *it)) return false;
+  }
+  if (!left->empty())
+    core::log_info("compat: ", absl::StrCat("took up ", left->size(), " requests popped but not sent before"));
+  return true;
+}
+
+void State::on_orphan(const gateway::Outcome& reply) {
+  if (closed) return;
+  {
+    // Still ours: a repeat of an answer whose outcome is being delivered right now.
+    std::lock_guard lock(mu);
+    if (in_flight.count(reply.uid) > 0) return;
+  }
+  if (orphan_lookups.fetch_add(1) >= max_orphan_lookups) {
+    orphan_lookups.fetch_sub(1);
+    uint64_t refused = orphans_refused.fetch_add(1) + 1;
+    if (refused == 1 || refused % 1000 == 0) {
+      core::log_warn("compat: ",
+                     absl::StrCat("reply ", reply.uid, " for no pending request dropped: ", max_orphan_lookups,
+                                  " backlog lookups already queued (", refused, " dropped so far)"));
+    }
+    return;
+  }
+  // The pusher runs its handlers while this State exists (it is a member, stopped first).
+  State* self = this;
+  bool queued = pusher.query(Command{"GET", backlog_key(reply.uid)}, [self, reply](const redisReply* r) {
+    self->orphan_lookups.fetch_sub(1);
+    return self->route_orphan(reply, r);
+  });
+  if (!queued) {
+    orphan_lookups.fetch_sub(1);
+    core::log_warn("compat: ",
+                   absl::StrCat("write queue full or closed; reply ", reply.uid, " for no pending request is lost"));
+  }
+}
+
+std::vector<Command> State::route_orphan(const gateway::Outcome& reply, const redisReply* r) const {
+  std::string what =
+      absl::StrCat("reply ", reply.uid, " from ", core::format_address(reply.source.twin, reply.source.connection));
+  if (r == nullptr) {
+    core::log_warn("compat: ", absl::StrCat(what, " is lost: its backlog could not be read (redis unreachable)"));
+    return {};
+  }
+  if (r->type == REDIS_REPLY_NIL) {
+    core::log_debug("compat: ", absl::StrCat(what, " matches no request: no ", backlog_key(reply.uid),
+                                             " (answered, expired or never sent here); dropped"));
+    return {};
+  }
+  if (r->type != REDIS_REPLY_STRING) {
+    core::log_warn("compat: ", absl::StrCat(what, " dropped: ", backlog_key(reply.uid), " is not a string"));
+    return {};
+  }
+  auto routed = route_by_backlog(reply, std::string_view(r->str, r->len));
+  if (!routed.ok()) {
+    core::log_warn("compat: ",
+                   absl::StrCat(what, " dropped: ", backlog_key(reply.uid), ": ", routed.status().message()));
+    return {};
+  }
+  core::log_debug("compat: ",
+                  absl::StrCat(what, " (for no pending request) goes to '", routed->list, "' as its backlog says"));
+  return push_list(routed->list, std::move(routed->json));
+}
+
+void State::cancel_all() {
+  std::unordered_map<std::string, std::shared_ptr<Pending>> all;
+  {
+    std::lock_guard lock(mu);
+    all.swap(in_flight);
+  }
+  for (auto& [uid, p] : all) outbox.cancel(uid);
+  if (!all.empty()) {
+    core::log_info("compat: ", absl::StrCat("stopped waiting for ", all.size(), " requests in flight (kept in ",
+                                            keys.inflight, " for the next start)"));
+  }
+}
+
+}  // namespace rmb::compat::front_door

@@ -1,0 +1,135 @@
+#pragma once
+// The Redis front door's state, shared by the gateway's callbacks and the two pop loops
+// (compat/redis_front_door.cc). Its work is in two files, one per side of a call:
+// caller_side.cc for requests this peer's apps push to msgbus.system.local (in flight,
+// answers, restarts, orphan replies), service_side.cc for requests arriving for
+// msgbus.<cmd> workers and the responses they push to msgbus.system.reply. Internal to compat/.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compat/inflight.h"
+#include "compat/outage.h"
+#include "compat/pusher.h"
+#include "compat/redis_front_door.h"
+#include "compat/shapes.h"
+#include "core/redis/redis_conn.h"
+#include "core/redis/redis_url.h"
+#include "gateway/front_door.h"
+
+namespace rmb::compat::front_door {
+
+// LPUSH + LTRIM to the list's cap.
+std::vector<Command> push_list(const std::string& list, std::string json);
+std::string backlog_key(const std::string& uid);
+
+// MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
+// connection broke (whether Redis applied them is then unknown).
+bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands);
+
+// LRANGE <list> 0 -1 (newest first); nullopt when the connection broke.
+std::optional<std::vector<std::string>> read_list(core::RedisConn& conn, const std::string& list);
+
+// One request in flight: where its answers go, and what to forget once it is done.
+struct Pending {
+  std::string uid;
+  std::optional<std::string> ref;
+  std::string ret;
+  std::vector<uint32_t> dst;  // every destination of the request (for its answered markers)
+};
+
+// Everything the gateway's callbacks touch. Shared with those callbacks, so a late callback
+// after stop() finds a stopped pusher instead of freed memory.
+struct State {
+  State(const core::RedisUrl& url, const RedisFrontDoorOptions& options, gateway::Outbox& outbox,
+        gateway::ServiceRegistry& registry)
+      : outages(url.display()),
+        pusher(PusherOptions{url}, outages),
+        outbox(outbox),
+        registry(registry),
+        keys(state_keys(options.instance)),
+        max_orphan_lookups(options.max_orphan_replies) {}
+
+  OutageLog outages;
+  Pusher pusher;
+  gateway::Outbox& outbox;
+  gateway::ServiceRegistry& registry;
+  const StateKeys keys;
+  const size_t max_orphan_lookups;
+  std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<Pending>> in_flight;
+  std::atomic<bool> closed{false};
+  std::atomic<size_t> orphan_lookups{0};
+  std::atomic<uint64_t> orphans_refused{0};
+  // Touched by the request pop thread only.
+  bool recovered = false;                 // what a previous run left in flight was re-sent
+  std::optional<std::string> unsure_uid;  // its record write was cut by a broken connection
+
+  Command forget(const std::string& uid, const std::vector<uint32_t>& dst) const;
+
+  Command unqueue(const std::string& payload) const;
+
+  // One error per destination (at least one), so that callers which count answers per
+  // destination are not left waiting either; then `then`, all or nothing.
+  void answer_error(const std::string& ret, const std::optional<std::string>& ref, size_t copies,
+                    const gateway::RmbError& error, std::vector<Command> then);
+
+  // The answer and its "answered" marker together: a restart then re-sends the request only
+  // to the destinations whose answers did not reach `ret`.
+  void on_outcome(const Pending& p, const gateway::Outcome& outcome);
+
+  // Every destination answered or expired: nothing is owed any more. The backlog goes too,
+  // so that a late repeat of an answer (the gateway sends unanswered requests again) is
+  // not routed to `ret` a second time through it.
+  void on_done(const std::shared_ptr<Pending>& p);
+
+  // Sends `request` under `uid` (its in-flight record is in Redis already).
+  void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
+            gateway::OutgoingRequest request, int64_t ttl);
+
+  // A request moved to the processing list: recorded in msgbus.system.inflight and taken
+  // off the processing list in one transaction, then sent. False when the connection broke.
+  bool on_request(const std::shared_ptr<State>& self, core::RedisConn& conn, const std::string& payload);
+
+  // A request a previous run (or a cut connection) left in flight: sent again under its
+  // uid and original timestamp, to the destinations whose answers did not reach `ret`.
+  void reissue(const std::shared_ptr<State>& self, const InflightRecord& record);
+
+  // Before the request pop loop pops (every (re)connect): the first time, re-send what a
+  // previous run left in flight and start taking orphan replies; then take up what the
+  // processing list holds (popped, never recorded, so never sent).
+  bool on_local_connected(const std::shared_ptr<State>& self, core::RedisConn& conn,
+                          const std::shared_ptr<gateway::OrphanReplySink>& orphans);
+
+  // An incoming request for a command no gRPC service serves -> (b) on msgbus.<cmd>,
+  // unless this (source, uid) was delivered before (see kDeliverOnce).
+  bool deliver(const gateway::IncomingRequest& request);
+
+  std::vector<Command> after_delivery(const std::string& list, const std::string& json, const std::string& uid,
+                                      const std::string& src, const redisReply* r);
+
+  // A response (c) to the gateway; the seen key of the request it answers, if readable.
+  std::optional<std::string> send_reply(const std::string& payload);
+
+  // A response moved to its processing list: handed to the gateway, then kept as the
+  // request's answer (for a repeat of it after a restart) and taken off, in one transaction.
+  bool on_reply_message(core::RedisConn& conn, const std::string& payload);
+
+  bool on_reply_connected(core::RedisConn& conn);
+
+  // A reply for no request pending here: its backlog says where it goes (§8.7 step 5).
+  // Looked up on the pusher's connection; this runs on a gateway I/O thread.
+  void on_orphan(const gateway::Outcome& reply);
+
+  std::vector<Command> route_orphan(const gateway::Outcome& reply, const redisReply* r) const;
+
+  // Stops waiting for every request still in flight (their answers could no longer be
+  // pushed once the pusher stops). Their records stay: the next start sends them again.
+  void cancel_all();
+};
+
+}  // namespace rmb::compat::front_door
