@@ -1,6 +1,7 @@
 #include "tests/support/test_ca.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace rmb::test {
@@ -55,6 +56,36 @@ FakeSystemTrustStore::FakeSystemTrustStore(const std::string& ca_file, const std
 FakeSystemTrustStore::~FakeSystemTrustStore() {
   restore("SSL_CERT_FILE", file_.set, file_.value);
   restore("SSL_CERT_DIR", dir_.set, dir_.value);
+}
+
+absl::StatusOr<std::unique_ptr<CaFileWorld>> CaFileWorld::make(const std::string& prefix,
+                                                               const std::string& extra_san) {
+  std::unique_ptr<CaFileWorld> world(new CaFileWorld(prefix));
+  const std::string d = world->dir_.path().string();
+  for (const char* ca : {"system-ca", "extra-ca", "stranger-ca"}) {
+    if (!make_ca(d, ca)) return absl::InternalError(std::string("openssl could not make CA ") + ca);
+  }
+  const struct {
+    const char* name;
+    const char* ca;
+    std::string san;
+  } certs[] = {{"by-system", "system-ca", "DNS:localhost"},
+               {"by-extra", "extra-ca", extra_san},
+               {"by-stranger", "stranger-ca", "DNS:localhost"}};
+  for (const auto& c : certs) {
+    if (!make_server_cert(d, c.name, c.ca, c.san)) {
+      return absl::InternalError(std::string("openssl could not make certificate ") + c.name);
+    }
+  }
+  std::filesystem::create_directory(world->file("empty"));
+  world->store_ = std::make_unique<FakeSystemTrustStore>(world->file("system-ca.pem"), world->file("empty"));
+  auto node = [&](const std::string& name) {
+    return std::make_unique<TlsRpcNode>(world->file(name + ".pem"), world->file(name + ".key"));
+  };
+  world->by_system_ = node("by-system");
+  world->by_extra_ = node("by-extra");
+  world->by_stranger_ = node("by-stranger");
+  return world;
 }
 
 }  // namespace rmb::test

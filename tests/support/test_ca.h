@@ -2,7 +2,12 @@
 // Throw-away certificate authorities and server certificates made with the openssl CLI,
 // for the TLS tests (relay links, tfchain client, federation, the TLS policy), and a
 // stand-in for the system trust store.
+#include <memory>
 #include <string>
+
+#include "absl/status/statusor.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/tls_rpc_node.h"
 
 namespace rmb::test {
 
@@ -31,6 +36,31 @@ class FakeSystemTrustStore {
     std::string value;
   };
   Saved file_, dir_;
+};
+
+// The world of the --ca-file tests: three CAs, "system-ca" (the stand-in system store's
+// only CA), "extra-ca" (the one a test passes as the CA file) and "stranger-ca" (in
+// neither), and a TLS JSON-RPC node presenting a certificate signed by each. Every
+// certificate names localhost; the extra CA's names `extra_san`.
+class CaFileWorld {
+ public:
+  // The error names the step that failed (openssl is run for each CA and certificate).
+  static absl::StatusOr<std::unique_ptr<CaFileWorld>> make(const std::string& prefix,
+                                                           const std::string& extra_san = "DNS:localhost");
+
+  // <dir>/<name>: "extra-ca.pem", "system-ca.pem", "missing.pem", ...
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  std::string extra_ca() const { return file("extra-ca.pem"); }
+  TlsRpcNode& by_system() { return *by_system_; }
+  TlsRpcNode& by_extra() { return *by_extra_; }
+  TlsRpcNode& by_stranger() { return *by_stranger_; }
+
+ private:
+  explicit CaFileWorld(const std::string& prefix) : dir_(prefix) {}
+
+  TempDir dir_;
+  std::unique_ptr<FakeSystemTrustStore> store_;
+  std::unique_ptr<TlsRpcNode> by_system_, by_extra_, by_stranger_;
 };
 
 }  // namespace rmb::test

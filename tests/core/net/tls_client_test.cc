@@ -9,9 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
-#include "tests/support/tls_rpc_node.h"
 
 namespace rmb::core {
 namespace {
@@ -34,56 +32,48 @@ std::string handshake(asio::ssl::context& ctx, uint16_t port, const std::string&
 class TlsClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string d = dir_.path().string();
-    for (const char* ca : {"system-ca", "extra-ca", "stranger-ca"}) ASSERT_TRUE(test::make_ca(d, ca));
-    ASSERT_TRUE(test::make_server_cert(d, "by-system", "system-ca"));
-    ASSERT_TRUE(test::make_server_cert(d, "by-extra", "extra-ca", "DNS:localhost,IP:127.0.0.1"));
-    ASSERT_TRUE(test::make_server_cert(d, "by-stranger", "stranger-ca"));
-    std::filesystem::create_directory(dir_.file("empty"));
-    store_ = std::make_unique<test::FakeSystemTrustStore>(dir_.file("system-ca.pem"), dir_.file("empty"));
-    by_system_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-system.pem"), dir_.file("by-system.key"));
-    by_extra_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-extra.pem"), dir_.file("by-extra.key"));
-    by_stranger_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-stranger.pem"), dir_.file("by-stranger.key"));
+    // by-extra names 127.0.0.1 too, for the host-or-address test.
+    auto world = test::CaFileWorld::make("rmb-tls-client", "DNS:localhost,IP:127.0.0.1");
+    ASSERT_TRUE(world.ok()) << world.status();
+    world_ = *std::move(world);
   }
 
-  test::TempDir dir_{"rmb-tls-client"};
-  std::unique_ptr<test::FakeSystemTrustStore> store_;
-  std::unique_ptr<test::TlsRpcNode> by_system_, by_extra_, by_stranger_;
+  std::unique_ptr<test::CaFileWorld> world_;
 };
 
 TEST_F(TlsClientTest, TheCaFileIsAddedToTheSystemStoreNotInsteadOfIt) {
-  auto ctx = make_tls_client_context(dir_.file("extra-ca.pem"));
+  auto ctx = make_tls_client_context(world_->extra_ca());
   ASSERT_TRUE(ctx.ok()) << ctx.status();
-  EXPECT_EQ(handshake(**ctx, by_extra_->port(), "localhost"), "");
-  EXPECT_EQ(handshake(**ctx, by_system_->port(), "localhost"), "");
-  const std::string refused = handshake(**ctx, by_stranger_->port(), "localhost");
+  EXPECT_EQ(handshake(**ctx, world_->by_extra().port(), "localhost"), "");
+  EXPECT_EQ(handshake(**ctx, world_->by_system().port(), "localhost"), "");
+  const std::string refused = handshake(**ctx, world_->by_stranger().port(), "localhost");
   EXPECT_NE(refused.find("certificate verify failed"), std::string::npos) << refused;
 }
 
 TEST_F(TlsClientTest, WithoutACaFileOnlyTheSystemStoreIsTrusted) {
   auto ctx = make_tls_client_context("");
   ASSERT_TRUE(ctx.ok()) << ctx.status();
-  EXPECT_EQ(handshake(**ctx, by_system_->port(), "localhost"), "");
-  const std::string refused = handshake(**ctx, by_extra_->port(), "localhost");
+  EXPECT_EQ(handshake(**ctx, world_->by_system().port(), "localhost"), "");
+  const std::string refused = handshake(**ctx, world_->by_extra().port(), "localhost");
   EXPECT_NE(refused.find("certificate verify failed"), std::string::npos) << refused;
 }
 
 TEST_F(TlsClientTest, TheCertificateMustNameTheHostOrAddress) {
-  auto ctx = make_tls_client_context(dir_.file("extra-ca.pem"));
+  auto ctx = make_tls_client_context(world_->extra_ca());
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   // by-system names localhost only; by-extra names localhost and 127.0.0.1.
-  const std::string mismatch = handshake(**ctx, by_system_->port(), "127.0.0.1");
+  const std::string mismatch = handshake(**ctx, world_->by_system().port(), "127.0.0.1");
   EXPECT_NE(mismatch.find("mismatch"), std::string::npos) << mismatch;
-  const std::string other_name = handshake(**ctx, by_system_->port(), "relay.example");
+  const std::string other_name = handshake(**ctx, world_->by_system().port(), "relay.example");
   EXPECT_NE(other_name.find("mismatch"), std::string::npos) << other_name;
-  EXPECT_EQ(handshake(**ctx, by_extra_->port(), "127.0.0.1"), "");
+  EXPECT_EQ(handshake(**ctx, world_->by_extra().port(), "127.0.0.1"), "");
 }
 
 TEST_F(TlsClientTest, AnUnreadableCaFileIsAnError) {
-  auto ctx = make_tls_client_context(dir_.file("missing.pem"));
+  auto ctx = make_tls_client_context(world_->file("missing.pem"));
   ASSERT_FALSE(ctx.ok());
   EXPECT_EQ(ctx.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(ctx.status().message().find("cannot load CA file '" + dir_.file("missing.pem") + "'"), std::string::npos)
+  EXPECT_NE(ctx.status().message().find("cannot load CA file '" + world_->file("missing.pem") + "'"), std::string::npos)
       << ctx.status();
 }
 

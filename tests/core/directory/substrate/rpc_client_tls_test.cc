@@ -4,7 +4,6 @@
 // is given: the file adds to the system store, it does not replace it.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -12,9 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/directory/substrate/rpc_client.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
-#include "tests/support/tls_rpc_node.h"
 
 namespace rmb::core {
 namespace {
@@ -24,16 +21,9 @@ using namespace std::chrono_literals;
 class RpcClientTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string d = dir_.path().string();
-    for (const char* ca : {"system-ca", "extra-ca", "stranger-ca"}) ASSERT_TRUE(test::make_ca(d, ca));
-    ASSERT_TRUE(test::make_server_cert(d, "by-system", "system-ca"));
-    ASSERT_TRUE(test::make_server_cert(d, "by-extra", "extra-ca"));
-    ASSERT_TRUE(test::make_server_cert(d, "by-stranger", "stranger-ca"));
-    std::filesystem::create_directory(dir_.file("empty"));
-    store_ = std::make_unique<test::FakeSystemTrustStore>(dir_.file("system-ca.pem"), dir_.file("empty"));
-    by_system_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-system.pem"), dir_.file("by-system.key"));
-    by_extra_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-extra.pem"), dir_.file("by-extra.key"));
-    by_stranger_ = std::make_unique<test::TlsRpcNode>(dir_.file("by-stranger.pem"), dir_.file("by-stranger.key"));
+    auto world = test::CaFileWorld::make("rmb-rpc-tls");
+    ASSERT_TRUE(world.ok()) << world.status();
+    world_ = *std::move(world);
     thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
@@ -59,36 +49,34 @@ class RpcClientTlsTest : public ::testing::Test {
     return result;
   }
 
-  test::TempDir dir_{"rmb-rpc-tls"};
-  std::unique_ptr<test::FakeSystemTrustStore> store_;
-  std::unique_ptr<test::TlsRpcNode> by_system_, by_extra_, by_stranger_;
+  std::unique_ptr<test::CaFileWorld> world_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   std::thread thread_;
 };
 
 TEST_F(RpcClientTlsTest, TheCaFileAddsToTheSystemStore) {
-  auto extra = call(by_extra_->url(), dir_.file("extra-ca.pem"));
+  auto extra = call(world_->by_extra().url(), world_->extra_ca());
   ASSERT_TRUE(extra.ok()) << extra.status();
   EXPECT_EQ(*extra, "ok");
-  auto system = call(by_system_->url(), dir_.file("extra-ca.pem"));
+  auto system = call(world_->by_system().url(), world_->extra_ca());
   ASSERT_TRUE(system.ok()) << system.status();
   EXPECT_EQ(*system, "ok");
 }
 
 TEST_F(RpcClientTlsTest, ACaInNeitherIsRefused) {
-  auto stranger = call(by_stranger_->url(), dir_.file("extra-ca.pem"));
+  auto stranger = call(world_->by_stranger().url(), world_->extra_ca());
   ASSERT_FALSE(stranger.ok());
   EXPECT_EQ(stranger.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(stranger.status().message().find("certificate verify failed"), std::string::npos) << stranger.status();
   // Without the CA file its node is a stranger too.
-  auto extra = call(by_extra_->url(), "");
+  auto extra = call(world_->by_extra().url(), "");
   ASSERT_FALSE(extra.ok());
   EXPECT_NE(extra.status().message().find("certificate verify failed"), std::string::npos) << extra.status();
 }
 
 TEST_F(RpcClientTlsTest, TheNodeCertificateMustNameTheHost) {
-  auto by_address = call(by_extra_->url("127.0.0.1"), dir_.file("extra-ca.pem"));
+  auto by_address = call(world_->by_extra().url("127.0.0.1"), world_->extra_ca());
   ASSERT_FALSE(by_address.ok());
   EXPECT_NE(by_address.status().message().find("mismatch"), std::string::npos) << by_address.status();
 }
