@@ -1,9 +1,10 @@
 #include "gateway/api/grpc_server.h"
 
-#include <charconv>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/net/url.h"
 
 namespace rmb::gateway::api {
 
@@ -12,15 +13,12 @@ absl::Status validate_listen_address(const std::string& listen) {
     if (listen.size() == 5) return absl::InvalidArgumentError("listen address 'unix:' names no socket path");
     return absl::OkStatus();
   }
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError("listen address '" + listen + "' is not host:port or unix:/path");
-  }
-  const std::string port = listen.substr(colon + 1);
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-    return absl::InvalidArgumentError("listen address '" + listen + "' has no valid port");
+  core::HostPortRules rules;
+  rules.allow_port_zero = true;  // any free port: address() reports the one chosen
+  auto parsed = core::parse_host_port(listen, rules, "listen address");
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(parsed.status().message(), "; a listen address is host:port or unix:/path"));
   }
   return absl::OkStatus();
 }

@@ -369,11 +369,31 @@ TEST_F(ApiServiceTest, UnixSocketListen) {
 }
 
 TEST(GrpcListen, BadAddressesAreErrors) {
-  EXPECT_FALSE(gateway::api::validate_listen_address("nocolon").ok());
-  EXPECT_FALSE(gateway::api::validate_listen_address("127.0.0.1:99999").ok());
-  EXPECT_FALSE(gateway::api::validate_listen_address("127.0.0.1:x").ok());
-  EXPECT_FALSE(gateway::api::validate_listen_address("unix:").ok());
+  // Each form validate_listen_address refuses, with the reason its message gives.
+  const std::pair<const char*, const char*> bad[] = {
+      {"nocolon", "expected host:port"},
+      {":7070", "no host"},
+      {"127.0.0.1:", "empty port"},
+      {"127.0.0.1:99999", "bad port '99999'"},
+      {"127.0.0.1:x", "bad port 'x'"},
+      {"127.0.0.1:-1", "bad port '-1'"},
+      {"::1:7070", "IPv6 address needs [brackets]"},
+      {"[::1", "unterminated [IPv6 address]"},
+      {"[::1]7070", "unexpected text after ]"},
+      {"[not-v6]:7070", "bad IPv6 address 'not-v6'"},
+      {"local host:7070", "white space in host"},
+      {"host/x:7070", "bad character in host"},
+      {"unix:", "names no socket path"},
+  };
+  for (const auto& [address, reason] : bad) {
+    const absl::Status status = gateway::api::validate_listen_address(address);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << address;
+    EXPECT_NE(status.message().find(reason), std::string::npos) << address << ": " << status;
+    EXPECT_NE(status.message().find(std::string("'") + address + "'"), std::string::npos) << status;
+  }
   EXPECT_TRUE(gateway::api::validate_listen_address("[::1]:7070").ok());
+  EXPECT_TRUE(gateway::api::validate_listen_address("127.0.0.1:0").ok());
+  EXPECT_TRUE(gateway::api::validate_listen_address("localhost:7071").ok());
   EXPECT_TRUE(gateway::api::validate_listen_address("unix:/tmp/x.sock").ok());
 }
 
