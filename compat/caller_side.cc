@@ -10,7 +10,6 @@
 #include "compat/backlog.h"
 #include "compat/errors.h"
 #include "compat/inflight.h"
-#include "compat/outage.h"
 #include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/shapes.h"

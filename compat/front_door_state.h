@@ -12,11 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "compat/inflight.h"
-#include "compat/outage.h"
 #include "compat/pusher.h"
 #include "compat/redis_front_door.h"
 #include "compat/shapes.h"
+#include "core/redis/reconnecting_conn.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 #include "gateway/front_door.h"
@@ -47,14 +48,14 @@ struct Pending {
 struct State {
   State(const core::RedisUrl& url, const RedisFrontDoorOptions& options, gateway::Outbox& outbox,
         gateway::ServiceRegistry& registry)
-      : outages(url.display()),
+      : outages(absl::StrCat("compat: redis at ", url.display()), "reconnecting in the background"),
         pusher(PusherOptions{url}, outages),
         outbox(outbox),
         registry(registry),
         keys(state_keys(options.instance)),
         max_orphan_lookups(options.max_orphan_replies) {}
 
-  OutageLog outages;
+  core::RedisOutageLog outages;  // the pusher's and both pop loops' connections
   Pusher pusher;
   gateway::Outbox& outbox;
   gateway::ServiceRegistry& registry;

@@ -1,6 +1,5 @@
 #include "compat/pop_loop.h"
 
-#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -12,19 +11,21 @@ namespace rmb::compat {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kFirstBackoff = 50ms;
-constexpr auto kMaxBackoff = 2000ms;
+constexpr auto kConnectTimeout = 2000ms;
+// Between pops Redis refuses (e.g. WRONGTYPE when someone SET the queue): said each time,
+// without spinning.
+constexpr auto kRefusedPause = 2000ms;
 
 }  // namespace
 
 PopLoop::PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers,
-                 OutageLog& outages, std::chrono::seconds pop_timeout)
-    : url_(std::move(url)),
-      queue_(std::move(queue)),
+                 core::RedisOutageLog& outages, std::chrono::seconds pop_timeout)
+    : queue_(std::move(queue)),
       processing_(std::move(processing)),
       handlers_(std::move(handlers)),
-      outages_(outages),
-      pop_timeout_(pop_timeout) {}
+      pop_timeout_(pop_timeout),
+      link_(std::move(url), absl::StrCat("pop ", queue_), kConnectTimeout, core::RedisBackoff{}, outages,
+            [this](core::RedisConn& conn) { return connected(conn); }) {}
 
 PopLoop::~PopLoop() { stop(); }
 
@@ -43,45 +44,35 @@ void PopLoop::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void PopLoop::wait_until(core::ReconnectingRedis::Clock::time_point t) {
+  std::unique_lock lock(mu_);
+  cv_.wait_until(lock, t, [&] { return stopping_.load(); });
+}
+
+absl::Status PopLoop::connected(core::RedisConn& conn) {
+  // The socket must outlast the server-side block, or every idle pop looks like an outage.
+  conn.set_timeout(pop_timeout_ + 3s);
+  if (!handlers_.on_connected(conn))
+    return absl::UnavailableError(absl::StrCat("lost the connection while taking up ", processing_));
+  return absl::OkStatus();
+}
+
 void PopLoop::run() {
+  core::block_sigpipe_in_this_thread();
   std::string timeout = std::to_string(pop_timeout_.count());
   const std::vector<std::string_view> blmove = {"BLMOVE", queue_, processing_, "RIGHT", "LEFT", timeout};
   const std::vector<std::string_view> brpoplpush = {"BRPOPLPUSH", queue_, processing_, timeout};
   const std::vector<std::string_view>* move = &blmove;
 
-  std::unique_ptr<core::RedisConn> conn;
-  auto backoff = std::chrono::milliseconds(kFirstBackoff);
-  auto pause = [&] {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, backoff, [&] { return stopping_.load(); });
-    backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-  };
-  auto broken = [&](absl::string_view why) {
-    outages_.failed("pop", std::string(why));
-    conn.reset();
-    pause();
-  };
   while (!stopping_) {
-    if (!conn) {
-      auto c = core::RedisConn::connect(url_, 2000ms);
-      if (!c.ok()) {
-        outages_.failed("pop", std::string(c.status().message()));
-        pause();
-        continue;
-      }
-      conn = std::move(*c);
-      // The socket must outlast the server-side block, or every idle pop looks like an outage.
-      conn->set_timeout(pop_timeout_ + 3s);
-      if (!handlers_.on_connected(*conn)) {
-        broken(absl::StrCat("lost the connection while taking up ", processing_));
-        continue;
-      }
-      outages_.recovered("pop");
-      backoff = kFirstBackoff;
+    core::RedisConn* conn = link_.get();
+    if (!conn && !(conn = link_.connect_if_due())) {
+      wait_until(link_.next_attempt());
+      continue;
     }
     auto reply = conn->command(*move);
     if (!reply.ok()) {
-      broken(reply.status().message());
+      link_.broken(reply.status());
       continue;
     }
     const redisReply* r = reply->get();
@@ -93,9 +84,8 @@ void PopLoop::run() {
         move = &brpoplpush;
         continue;
       }
-      // e.g. WRONGTYPE when someone SET msgbus.system.local: say so, and do not spin.
       core::log_warn("compat: ", absl::StrCat(std::string((*move)[0]), " ", queue_, " failed: ", error));
-      pause();
+      wait_until(core::ReconnectingRedis::Clock::now() + kRefusedPause);
       continue;
     }
     if (r->type != REDIS_REPLY_STRING) {
@@ -106,8 +96,9 @@ void PopLoop::run() {
     std::string payload(r->str, r->len);
     reply->reset();
     if (!handlers_.on_message(*conn, std::move(payload)))
-      broken(absl::StrCat("lost the connection handling a message of ", queue_));
+      link_.broken(absl::UnavailableError(absl::StrCat("lost the connection handling a message of ", queue_)));
   }
+  link_.close();
 }
 
 }  // namespace rmb::compat

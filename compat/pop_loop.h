@@ -6,8 +6,8 @@
 // with the connection, for the handler's own synchronous writes; on every (re)connect
 // `on_connected` runs first (to take up what the processing list still holds). Handlers
 // must not block on anything but this connection (the gateway's Outbox is asynchronous).
-// Reconnects by itself with backoff when Redis goes away. A Redis older than 6.2 (no
-// BLMOVE) gets BRPOPLPUSH, the same move.
+// Reconnects by itself (core::ReconnectingRedis: backoff, one log line per outage) when
+// Redis goes away. A Redis older than 6.2 (no BLMOVE) gets BRPOPLPUSH, the same move.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "compat/outage.h"
+#include "core/redis/reconnecting_conn.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 
@@ -30,8 +30,9 @@ struct PopHandlers {
 
 class PopLoop {
  public:
-  PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers, OutageLog& outages,
-          std::chrono::seconds pop_timeout = std::chrono::seconds(1));
+  // `outages` (shared by every connection to this Redis) must outlive this.
+  PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers,
+          core::RedisOutageLog& outages, std::chrono::seconds pop_timeout = std::chrono::seconds(1));
   ~PopLoop();  // stop()
   PopLoop(const PopLoop&) = delete;
   PopLoop& operator=(const PopLoop&) = delete;
@@ -44,13 +45,15 @@ class PopLoop {
 
  private:
   void run();
+  absl::Status connected(core::RedisConn& conn);
+  // Sleeps until `t` or until stop is requested.
+  void wait_until(core::ReconnectingRedis::Clock::time_point t);
 
-  core::RedisUrl url_;
-  std::string queue_;
-  std::string processing_;
+  const std::string queue_;
+  const std::string processing_;
   PopHandlers handlers_;
-  OutageLog& outages_;
-  std::chrono::seconds pop_timeout_;
+  const std::chrono::seconds pop_timeout_;
+  core::ReconnectingRedis link_;  // the loop's thread only
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable cv_;

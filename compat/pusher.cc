@@ -16,13 +16,13 @@ using Clock = std::chrono::steady_clock;
 // Commands per pipeline round trip: large enough to amortise the round trip under load,
 // small enough that one slow batch does not hold up the rest for long.
 constexpr size_t kBatch = 512;
-constexpr auto kFirstBackoff = 50ms;
-constexpr auto kMaxBackoff = 2000ms;
 
 }  // namespace
 
-Pusher::Pusher(PusherOptions options, OutageLog& outages)
-    : options_(std::move(options)), outages_(outages), thread_([this] { run(); }) {}
+Pusher::Pusher(PusherOptions options, core::RedisOutageLog& outages)
+    : options_(std::move(options)),
+      link_(options_.url, "pusher", options_.timeout, core::RedisBackoff{}, outages),
+      thread_([this] { run(); }) {}
 
 Pusher::~Pusher() { stop(0ms); }
 
@@ -85,16 +85,11 @@ void Pusher::stop(std::chrono::milliseconds drain) {
   if (thread_.joinable()) thread_.join();
 }
 
-bool Pusher::wait_backoff(std::chrono::milliseconds delay) {
+void Pusher::wait_until(Clock::time_point t) {
   std::unique_lock lock(mu_);
-  if (stopping_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(drain_deadline_ - Clock::now());
-    if (left <= 0ms) return false;
-    delay = std::min(delay, left);
-  }
+  if (stopping_) t = std::min(t, drain_deadline_);
   // Woken early by stop(); the loop then re-checks the drain deadline.
-  cv_.wait_for(lock, delay);
-  return true;
+  cv_.wait_until(lock, t);
 }
 
 size_t Pusher::drop_stale(std::deque<Item>& pending) {
@@ -114,9 +109,8 @@ size_t Pusher::drop_stale(std::deque<Item>& pending) {
 }
 
 void Pusher::run() {
+  core::block_sigpipe_in_this_thread();
   std::deque<Item> pending;  // taken from queue_ and not acknowledged yet, in order
-  std::unique_ptr<core::RedisConn> conn;
-  auto backoff = std::chrono::milliseconds(kFirstBackoff);
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -130,6 +124,7 @@ void Pusher::run() {
         // Queries learn they got no reply (what they queue in turn is not sent).
         for (auto& item : pending) answer(item, nullptr);
         for (auto& item : rest) answer(item, nullptr);
+        link_.close();
         return;
       }
       // A MULTI group is never split between batches: a retry starts again from its MULTI.
@@ -138,18 +133,11 @@ void Pusher::run() {
         queue_.pop_front();
       }
     }
-    if (!conn) {
-      auto c = core::RedisConn::connect(options_.url, options_.timeout);
-      if (!c.ok()) {
-        outages_.failed("pusher", std::string(c.status().message()));
-        drop_stale(pending);
-        wait_backoff(backoff);
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-        continue;
-      }
-      conn = std::move(*c);
-      outages_.recovered("pusher");
-      backoff = kFirstBackoff;
+    core::RedisConn* conn = link_.get();
+    if (!conn && !(conn = link_.connect_if_due())) {
+      drop_stale(pending);
+      wait_until(link_.next_attempt());
+      continue;
     }
     std::vector<std::string_view> args;
     for (const Item& item : pending) {
@@ -163,8 +151,8 @@ void Pusher::run() {
         // Unacknowledged commands stay queued and are sent again after reconnecting (a
         // command Redis ran just before the connection broke may thus run twice). Redis
         // discards a MULTI group cut by the disconnect: it is sent again from its MULTI.
-        outages_.failed("pusher", std::string(reply.status().message()));
-        conn.reset();
+        link_.broken(reply.status());
+        conn = nullptr;
         done -= pending[done].atomic_pos;
         break;
       }
@@ -178,8 +166,7 @@ void Pusher::run() {
     pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
     if (!conn) {
       drop_stale(pending);
-      wait_backoff(backoff);
-      backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+      wait_until(link_.next_attempt());
     }
   }
 }

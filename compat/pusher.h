@@ -3,7 +3,8 @@
 // backlogs) goes through one Pusher: one thread, one connection, one FIFO, so the order of
 // pushes into any list is the order they were queued in. Whatever has queued up is sent
 // as one pipeline. When Redis goes away the pusher keeps its queue and retries the
-// commands that were not acknowledged after it reconnects (with backoff), so nothing
+// commands that were not acknowledged after it reconnects (core::ReconnectingRedis: backoff,
+// one log line per outage), so nothing
 // already popped is lost to an outage; a command still not written after `give_up` is
 // dropped with a log line, and the queue is bounded (push() then refuses).
 // Besides plain writes: atomic groups (MULTI ... EXEC, sent again whole when the connection
@@ -20,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "compat/outage.h"
+#include "core/redis/reconnecting_conn.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 
@@ -41,7 +42,8 @@ struct PusherOptions {
 
 class Pusher {
  public:
-  Pusher(PusherOptions options, OutageLog& outages);
+  // `outages` (shared by every connection to this Redis) must outlive this.
+  Pusher(PusherOptions options, core::RedisOutageLog& outages);
   ~Pusher();  // stop(0)
   Pusher(const Pusher&) = delete;
   Pusher& operator=(const Pusher&) = delete;
@@ -69,11 +71,12 @@ class Pusher {
   // Runs a query's handler (nullptr: no reply) and queues what it returns.
   void answer(Item& item, const redisReply* reply);
   void run();
-  bool wait_backoff(std::chrono::milliseconds delay);  // false when stopping
+  // Sleeps until `t` (at most to the drain deadline once stopping) or until stop().
+  void wait_until(std::chrono::steady_clock::time_point t);
   size_t drop_stale(std::deque<Item>& pending);
 
   PusherOptions options_;
-  OutageLog& outages_;
+  core::ReconnectingRedis link_;  // the pusher's thread only
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;

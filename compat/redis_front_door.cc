@@ -11,7 +11,6 @@
 #include "compat/errors.h"
 #include "compat/front_door_state.h"
 #include "compat/inflight.h"
-#include "compat/outage.h"
 #include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/shapes.h"
