@@ -1,4 +1,4 @@
-// bench_gateway: issue 4's numbers, printed (never asserted).
+// bench_gateway: issue 4's and issue 13's numbers, printed (never asserted).
 //
 //   rmb:  app -gRPC Call-> rmb-peer A -> rmb-relay -> rmb-peer B -gRPC Serve-> echo service
 //         -> rmb-peer B -> rmb-relay -> rmb-peer A -> app. Every envelope signed (ed25519 by
@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,13 +29,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/gateway/closed_loop.h"
-#include "bench/gateway/context_switches.h"
+#include "bench/gateway/cpu_probe.h"
+#include "bench/gateway/crypto_floor.h"
 #include "bench/gateway/nats_side.h"
 #include "bench/gateway/perf_recorder.h"
 #include "bench/gateway/rmb_side.h"
+#include "bench/gateway/targets.h"
 #include "bench/gateway/world.h"
 #include "bench/relay/cli_util.h"
-#include "bench/relay/proc_stats.h"
 #include "bench/relay/report.h"
 
 namespace rmb::bench {
@@ -46,9 +48,6 @@ using std::chrono::milliseconds;
 
 constexpr char kCommand[] = "bench.echo";
 constexpr char kNatsSubject[] = "bench.echo";
-// The issue's targets, shown next to the ratios (not enforced).
-constexpr double kTargetP50Ratio = 2.0;
-constexpr double kTargetThroughputRatio = 0.5;
 
 struct Options {
   WorldOptions world;
@@ -114,31 +113,6 @@ std::string load_averages() {
   if (getloadavg(load, 3) < 3) return "unknown";
   return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
 }
-
-// CPU seconds and context switches of the processes a run involves, read at both edges
-// of its window.
-struct CpuProbe {
-  std::vector<pid_t> pids;  // 0 = this process
-  struct Reading {
-    double cpu_s = -1;
-    double switches = -1;
-  };
-  std::vector<Reading> at_start, at_end;
-  void read(std::vector<Reading>& into) {
-    into.clear();
-    for (pid_t pid : pids) {
-      Reading r;
-      if (auto s = cpu_seconds(pid); s.ok()) r.cpu_s = *s;
-      if (auto n = context_switches(pid); n.ok()) r.switches = static_cast<double>(*n);
-      into.push_back(r);
-    }
-  }
-  // Per call of process `i`, `scale` x the growth of `field`; -1 if unknown.
-  double per_call(size_t i, uint64_t calls, double Reading::*field, double scale) const {
-    if (calls == 0 || at_start[i].*field < 0 || at_end[i].*field < 0) return -1;
-    return (at_end[i].*field - at_start[i].*field) * scale / static_cast<double>(calls);
-  }
-};
 
 struct RunOutcome {
   LoopResult loop;
@@ -218,7 +192,8 @@ int run(const Options& o) {
                                           {"rmb-relay", w.relay().process->pid()}};
 
   Table main_table({"payload", "callers", "rmb p50 us", "rmb p99 us", "rmb calls/s", "nats p50 us", "nats p99 us",
-                    "nats calls/s", "p50 rmb/nats", "calls/s rmb/nats", "target", "failed rmb|nats"});
+                    "nats calls/s", "p50 rmb/nats", "calls/s rmb/nats", "failed rmb|nats"});
+  TargetTable targets;
   const std::vector<std::string> per_process = {"payload",      "callers",     "relay",     "peer A",
                                                 "peer B",       "bench (rmb)", "rmb total", "nats-server",
                                                 "bench (nats)", "nats total"};
@@ -246,6 +221,18 @@ int run(const Options& o) {
       problems.push_back(absl::StrCat("warm-up: ", warm.loop.error, " ", warm.loop.calls, " ok, ", warm.loop.failures,
                                       " failed; first failure: ", warm.loop.first_failure));
     }
+  }
+
+  // The crypto floor per payload, in this process, with the peers' own library code.
+  std::map<size_t, CryptoFloor> crypto;
+  for (size_t payload_size : o.payloads) {
+    progress(absl::StrCat("crypto floor at ", format_bytes(payload_size)));
+    auto measured = measure_crypto_floor(o.world.key_type, payload_size, std::min(0.3, o.duration_s / 4));
+    if (!measured.ok()) {
+      problems.push_back(absl::StrCat("crypto floor: ", measured.status().message()));
+      continue;
+    }
+    crypto[payload_size] = *measured;
   }
 
   // The app <-> peer hop alone, once per concurrency (its payload is fixed).
@@ -319,18 +306,10 @@ int run(const Options& o) {
       }
       const LoopResult& a = rmb.loop;
       const LoopResult& b = nats.loop;
-      const double p50_ratio = (a.p50_us > 0 && b.p50_us > 0) ? a.p50_us / b.p50_us : -1;
-      const double tput_ratio =
-          (a.calls_per_second() > 0 && b.calls_per_second() > 0) ? a.calls_per_second() / b.calls_per_second() : -1;
-      std::string target = "-";
-      if (p50_ratio > 0 && tput_ratio > 0) {
-        target = absl::StrCat(p50_ratio <= kTargetP50Ratio ? "p50 ok" : "p50 miss", ", ",
-                              tput_ratio >= kTargetThroughputRatio ? "tput ok" : "tput miss");
-      }
       main_table.add({format_bytes(payload_size), absl::StrCat(callers), us_cell(a.p50_us), us_cell(a.p99_us),
                       format_count(a.calls_per_second()), us_cell(b.p50_us), us_cell(b.p99_us),
                       format_count(b.calls_per_second()), format_ratio(a.p50_us, b.p50_us),
-                      format_ratio(a.calls_per_second(), b.calls_per_second()), target,
+                      format_ratio(a.calls_per_second(), b.calls_per_second()),
                       absl::StrCat(a.failures, "|", b.failures)});
       auto sum = [](const std::vector<double>& v) {
         double total = 0;
@@ -349,6 +328,19 @@ int run(const Options& o) {
                                         cpu_cell(total(nats))};
       };
       cpu_table.add(row(&RunOutcome::cpu_us));
+      TargetRow t;
+      t.payload = payload_size;
+      t.callers = callers;
+      t.cores = allowed_cpus().size();
+      t.most_callers = callers == max_callers;
+      t.crypto = crypto[payload_size];
+      t.rmb_p50_us = a.p50_us;
+      t.rmb_calls_per_second = a.calls_per_second();
+      t.nats_p50_us = b.p50_us;
+      t.peer_a_cpu_us = rmb.cpu_us.size() > 1 ? rmb.cpu_us[1] : -1;
+      t.peer_b_cpu_us = rmb.cpu_us.size() > 2 ? rmb.cpu_us[2] : -1;
+      t.switches = sum(rmb.switches);
+      targets.add(t);
       switch_table.add(row(&RunOutcome::switches));
     }
   }
@@ -362,9 +354,9 @@ int run(const Options& o) {
                    "load average (1/5/15 min) at start: %s\n\n",
                    static_cast<int>(allowed_cpus().size()), o.warmup_s, o.duration_s, load_at_start);
   main_table.print(std::cout);
-  std::cout << absl::StrFormat("target (issue 4): p50 rmb/nats <= %.1f, calls/s rmb/nats >= %.1f\n\n", kTargetP50Ratio,
-                               kTargetThroughputRatio)
-            << "CPU microseconds per call (user + system, all threads), same runs:\n";
+  std::cout << "\n";
+  targets.print(std::cout);
+  std::cout << "\nCPU microseconds per call (user + system, all threads), same runs:\n";
   cpu_table.print(std::cout);
   std::cout << "\nContext switches per call (voluntary + involuntary, all threads), same runs:\n";
   switch_table.print(std::cout);
