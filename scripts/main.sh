@@ -5,7 +5,7 @@
 # Arguments go to `rmb devnet up` (e.g. --twins 3 --redis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
+./scripts/install-deps.sh --main
 # Only the three programs the devnet runs, not the ~300 test and bench targets. The bench
 # option stays as the preset has it: this tree is test.sh's too, and the packages it needs
 # come with install-deps anyway.
