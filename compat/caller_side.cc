@@ -96,38 +96,63 @@ void State::send(const std::shared_ptr<State>& self, const std::string& uid, con
       {Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)}});
 }
 
-bool State::on_request(const std::shared_ptr<State>& self, core::RedisConn& conn, const std::string& payload) {
-  RequestParse parsed = parse_request(payload);
-  if (!parsed.request) {
-    const RequestParseError& e = parsed.error;
-    if (e.ret) {
-      answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
-    } else {
-      core::log_warn(
-          "compat: ",
-          absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
-                       e.message, ")"));
-      pusher.push({unqueue(payload)});
+PopBatch State::on_requests(const std::shared_ptr<State>& self, const std::vector<std::string>& payloads) {
+  struct Ready {
+    std::string uid;
+    RequestJson json;
+    gateway::OutgoingRequest request;
+    int64_t ttl;
+  };
+  auto ready = std::make_shared<std::vector<Ready>>();
+  Command record_all{"HSET", keys.inflight};
+  std::vector<Command> unqueue_all;
+  for (const std::string& payload : payloads) {
+    RequestParse parsed = parse_request(payload);
+    if (!parsed.request) {
+      const RequestParseError& e = parsed.error;
+      if (e.ret) {
+        answer_error(*e.ret, e.ref, e.destinations, invalid_request_error(e.message), {unqueue(payload)});
+      } else {
+        core::log_warn(
+            "compat: ",
+            absl::StrCat(kLocalQueue, ": dropped a message that is not a request and names no 'ret' to answer (",
+                         e.message, ")"));
+        pusher.push({unqueue(payload)});
+      }
+      continue;
     }
-    return true;
+    const RequestJson& json = *parsed.request;
+    auto prepared = prepare_request(json, core::unix_now());
+    if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
+      answer_error(json.ret, json.ref, json.dst.size(), *error, {unqueue(payload)});
+      continue;
+    }
+    auto& prepared_request = std::get<PreparedRequest>(prepared);
+    std::string uid = gateway::new_uid();
+    RequestJson record = json;
+    record.now = prepared_request.request.timestamp;
+    record.exp = prepared_request.request.expiration;
+    record_all.push_back(uid);
+    record_all.push_back(to_json(record));
+    unqueue_all.push_back(unqueue(payload));
+    ready->push_back(Ready{uid, json, std::move(prepared_request.request), prepared_request.ttl});
   }
-  const RequestJson& json = *parsed.request;
-  auto prepared = prepare_request(json, core::unix_now());
-  if (auto* error = std::get_if<gateway::RmbError>(&prepared)) {
-    answer_error(json.ret, json.ref, json.dst.size(), *error, {unqueue(payload)});
-    return true;
-  }
-  auto& ready = std::get<PreparedRequest>(prepared);
-  std::string uid = gateway::new_uid();
-  RequestJson record = json;
-  record.now = ready.request.timestamp;
-  record.exp = ready.request.expiration;
-  if (!write_atomic(conn, {Command{"HSET", keys.inflight, uid, to_json(record)}, unqueue(payload)})) {
-    unsure_uid = uid;
-    return false;
-  }
-  send(self, uid, json, std::move(ready.request), ready.ttl);
-  return true;
+  PopBatch batch;
+  if (ready->empty()) return batch;
+  batch.writes.push_back(std::move(record_all));
+  batch.writes.insert(batch.writes.end(), std::make_move_iterator(unqueue_all.begin()),
+                      std::make_move_iterator(unqueue_all.end()));
+  // On the pop loop's thread, like unsure_uids' other users.
+  batch.then = [self, ready](bool written) {
+    for (Ready& r : *ready) {
+      if (written) {
+        self->send(self, r.uid, r.json, std::move(r.request), r.ttl);
+      } else {
+        self->unsure_uids.push_back(r.uid);
+      }
+    }
+  };
+  return batch;
 }
 
 void State::reissue(const std::shared_ptr<State>& self, const InflightRecord& record) {
@@ -193,20 +218,27 @@ bool State::on_local_connected(const std::shared_ptr<State>& self, core::RedisCo
     // reach `ret` twice (once more from the re-sent request).
     registry.set_orphan_reply_sink(orphans);
     recovered = true;
-  } else if (unsure_uid) {
-    auto r = conn.command({"HGET", keys.inflight, *unsure_uid});
-    if (!r.ok()) return false;
-    // Recorded: the transaction went through before the connection broke, and took the
-    // request off the processing list; send it. Not recorded: it is still on that list.
-    if ((*r)->type == REDIS_REPLY_STRING)
-      reissue(self, InflightRecord{*unsure_uid, std::string((*r)->str, (*r)->len), {}});
+  } else {
+    // One at a time, so that a connection lost in between re-sends none of them twice.
+    while (!unsure_uids.empty()) {
+      const std::string& uid = unsure_uids.back();
+      auto r = conn.command({"HGET", keys.inflight, uid});
+      if (!r.ok()) return false;
+      // Recorded: the transaction went through before the connection broke, and took the
+      // request off the processing list; send it. Not recorded: it is still on that list.
+      if ((*r)->type == REDIS_REPLY_STRING) reissue(self, InflightRecord{uid, std::string((*r)->str, (*r)->len), {}});
+      unsure_uids.pop_back();
+    }
   }
-  unsure_uid.reset();
+  unsure_uids.clear();
   auto left = read_list(conn, keys.local_processing);
   if (!left) return false;
-  // Oldest first (the pop pushes onto the head).
-  for (auto it = left->rbegin(); it != left->rend(); ++it) {
-    if (!on_request(self, conn, *it)) return false;
+  // Oldest first (the pop pushes onto the head), a batch at a time.
+  std::vector<std::string> oldest_first(left->rbegin(), left->rend());
+  for (size_t i = 0; i < oldest_first.size(); i += pop_batch) {
+    auto end = oldest_first.begin() + static_cast<std::ptrdiff_t>(std::min(oldest_first.size(), i + pop_batch));
+    if (!write_batch(conn, on_requests(self, {oldest_first.begin() + static_cast<std::ptrdiff_t>(i), end})))
+      return false;
   }
   if (!left->empty())
     core::log_info("compat: ", absl::StrCat("took up ", left->size(), " requests popped but not sent before"));

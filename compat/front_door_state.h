@@ -4,6 +4,7 @@
 // caller_side.cc for requests this peer's apps push to msgbus.system.local (in flight,
 // answers, restarts, orphan replies), service_side.cc for requests arriving for
 // msgbus.<cmd> workers and the responses they push to msgbus.system.reply. Internal to compat/.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "compat/inflight.h"
+#include "compat/pop_loop.h"
 #include "compat/pusher.h"
 #include "compat/redis_front_door.h"
 #include "compat/shapes.h"
@@ -31,6 +33,8 @@ std::string backlog_key(const std::string& uid);
 // MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
 // connection broke (whether Redis applied them is then unknown).
 bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands);
+// write_atomic(batch.writes), then batch.then(written); returns written.
+bool write_batch(core::RedisConn& conn, PopBatch batch);
 
 // LRANGE <list> 0 -1 (newest first); nullopt when the connection broke.
 std::optional<std::vector<std::string>> read_list(core::RedisConn& conn, const std::string& list);
@@ -53,7 +57,8 @@ struct State {
         outbox(outbox),
         registry(registry),
         keys(state_keys(options.instance)),
-        max_orphan_lookups(options.max_orphan_replies) {}
+        max_orphan_lookups(options.max_orphan_replies),
+        pop_batch(std::max<size_t>(options.pop_batch, 1)) {}
 
   core::RedisOutageLog outages;  // the pusher's and both pop loops' connections
   Pusher pusher;
@@ -61,14 +66,15 @@ struct State {
   gateway::ServiceRegistry& registry;
   const StateKeys keys;
   const size_t max_orphan_lookups;
+  const size_t pop_batch;
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<Pending>> in_flight;
   std::atomic<bool> closed{false};
   std::atomic<size_t> orphan_lookups{0};
   std::atomic<uint64_t> orphans_refused{0};
   // Touched by the request pop thread only.
-  bool recovered = false;                 // what a previous run left in flight was re-sent
-  std::optional<std::string> unsure_uid;  // its record write was cut by a broken connection
+  bool recovered = false;                // what a previous run left in flight was re-sent
+  std::vector<std::string> unsure_uids;  // their record writes were cut by a broken connection
 
   Command forget(const std::string& uid, const std::vector<uint32_t>& dst) const;
 
@@ -92,9 +98,10 @@ struct State {
   void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
             gateway::OutgoingRequest request, int64_t ttl);
 
-  // A request moved to the processing list: recorded in msgbus.system.inflight and taken
-  // off the processing list in one transaction, then sent. False when the connection broke.
-  bool on_request(const std::shared_ptr<State>& self, core::RedisConn& conn, const std::string& payload);
+  // Requests moved to the processing list (oldest first): recorded in msgbus.system.inflight
+  // and taken off the processing list in one transaction (the batch's writes), then sent
+  // (its `then`). Those that cannot be sent are answered with an error at once.
+  PopBatch on_requests(const std::shared_ptr<State>& self, const std::vector<std::string>& payloads);
 
   // A request a previous run (or a cut connection) left in flight: sent again under its
   // uid and original timestamp, to the destinations whose answers did not reach `ret`.
@@ -116,9 +123,10 @@ struct State {
   // A response (c) to the gateway; the seen key of the request it answers, if readable.
   std::optional<std::string> send_reply(const std::string& payload);
 
-  // A response moved to its processing list: handed to the gateway, then kept as the
-  // request's answer (for a repeat of it after a restart) and taken off, in one transaction.
-  bool on_reply_message(core::RedisConn& conn, const std::string& payload);
+  // Responses moved to their processing list (oldest first): handed to the gateway, then
+  // kept as their requests' answers (for a repeat after a restart) and taken off, in one
+  // transaction (the batch's writes).
+  PopBatch on_replies(const std::vector<std::string>& payloads);
 
   bool on_reply_connected(core::RedisConn& conn);
 

@@ -1,5 +1,7 @@
 #include "compat/pop_loop.h"
 
+#include <algorithm>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -16,13 +18,44 @@ constexpr auto kConnectTimeout = 2000ms;
 // without spinning.
 constexpr auto kRefusedPause = 2000ms;
 
+void refused(const redisReply* r) {
+  core::log_warn("compat: ",
+                 absl::StrCat("redis refused a write of the front door's state: ", absl::string_view(r->str, r->len)));
+}
+
 }  // namespace
 
+void append_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
+  std::vector<std::string_view> args;
+  conn.append({"MULTI"});
+  for (const auto& c : commands) {
+    args.assign(c.begin(), c.end());
+    conn.append(args);
+  }
+  conn.append({"EXEC"});
+}
+
+bool await_atomic(core::RedisConn& conn, size_t count) {
+  for (size_t i = 0; i < count + 2; ++i) {
+    auto r = conn.reply();
+    if (!r.ok()) return false;
+    if ((*r)->type == REDIS_REPLY_ERROR) refused(r->get());
+    // EXEC's own replies: e.g. WRONGTYPE when someone made the in-flight hash a string.
+    if (i == count + 1 && (*r)->type == REDIS_REPLY_ARRAY) {
+      for (size_t k = 0; k < (*r)->elements; ++k) {
+        if ((*r)->element[k]->type == REDIS_REPLY_ERROR) refused((*r)->element[k]);
+      }
+    }
+  }
+  return true;
+}
+
 PopLoop::PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers,
-                 core::RedisOutageLog& outages, std::chrono::seconds pop_timeout)
+                 core::RedisOutageLog& outages, size_t max_batch, std::chrono::seconds pop_timeout)
     : queue_(std::move(queue)),
       processing_(std::move(processing)),
       handlers_(std::move(handlers)),
+      max_batch_(std::max<size_t>(max_batch, 1)),
       pop_timeout_(pop_timeout),
       link_(std::move(url), absl::StrCat("pop ", queue_), kConnectTimeout, core::RedisBackoff{}, outages,
             [this](core::RedisConn& conn) { return connected(conn); }) {}
@@ -59,10 +92,24 @@ absl::Status PopLoop::connected(core::RedisConn& conn) {
 
 void PopLoop::run() {
   core::block_sigpipe_in_this_thread();
-  std::string timeout = std::to_string(pop_timeout_.count());
+  const std::string timeout = std::to_string(pop_timeout_.count());
   const std::vector<std::string_view> blmove = {"BLMOVE", queue_, processing_, "RIGHT", "LEFT", timeout};
+  const std::vector<std::string_view> lmove = {"LMOVE", queue_, processing_, "RIGHT", "LEFT"};
   const std::vector<std::string_view> brpoplpush = {"BRPOPLPUSH", queue_, processing_, timeout};
-  const std::vector<std::string_view>* move = &blmove;
+  const std::vector<std::string_view> rpoplpush = {"RPOPLPUSH", queue_, processing_};
+  bool legacy = false;                  // a Redis without BLMOVE/LMOVE (< 6.2)
+  size_t waiting = 0;                   // what LLEN saw left in the queue after the last pop
+  std::optional<PopBatch> unconfirmed;  // its writes are in the connection, EXEC not read yet
+  auto confirm = [&](core::RedisConn* conn) {
+    if (!unconfirmed) return true;
+    PopBatch batch = std::move(*unconfirmed);
+    unconfirmed.reset();
+    bool written = conn != nullptr && await_atomic(*conn, batch.writes.size());
+    if (batch.then) batch.then(written);
+    if (!written && conn != nullptr)
+      link_.broken(absl::UnavailableError(absl::StrCat("lost the connection writing what was popped from ", queue_)));
+    return written;
+  };
 
   while (!stopping_) {
     core::RedisConn* conn = link_.get();
@@ -70,34 +117,73 @@ void PopLoop::run() {
       wait_until(link_.next_attempt());
       continue;
     }
-    auto reply = conn->command(*move);
-    if (!reply.ok()) {
-      link_.broken(reply.status());
-      continue;
-    }
-    const redisReply* r = reply->get();
-    if (r->type == REDIS_REPLY_NIL) continue;  // timeout: look at stopping_ again
-    if (r->type == REDIS_REPLY_ERROR) {
-      absl::string_view error(r->str, r->len);
-      if (move == &blmove && absl::StrContains(error, "unknown command")) {
-        core::log_info("compat: ", "this Redis has no BLMOVE (< 6.2): popping with BRPOPLPUSH");
-        move = &brpoplpush;
-        continue;
+    // Blocking while the queue looked empty; else as many non-blocking moves as are waiting.
+    const bool block = waiting == 0;
+    const size_t moves = block ? 1 : std::min(waiting, max_batch_);
+    const auto& move = block ? (legacy ? brpoplpush : blmove) : (legacy ? rpoplpush : lmove);
+    for (size_t i = 0; i < moves; ++i) conn->append(move);
+    conn->append({"LLEN", queue_});
+    waiting = 0;
+    // The previous batch's writes went out with these pops: their replies come first.
+    if (!confirm(conn)) continue;
+
+    std::vector<std::string> payloads;
+    std::optional<absl::Status> broke;
+    bool refused_pop = false;
+    for (size_t i = 0; i < moves && !broke; ++i) {
+      auto reply = conn->reply();
+      if (!reply.ok()) {
+        broke = reply.status();
+        break;
       }
-      core::log_warn("compat: ", absl::StrCat(std::string((*move)[0]), " ", queue_, " failed: ", error));
+      const redisReply* r = reply->get();
+      if (r->type == REDIS_REPLY_STRING) {
+        payloads.emplace_back(r->str, r->len);
+      } else if (r->type == REDIS_REPLY_ERROR) {
+        absl::string_view error(r->str, r->len);
+        if (!legacy && absl::StrContains(error, "unknown command")) {
+          core::log_info("compat: ", "this Redis has no BLMOVE (< 6.2): popping with BRPOPLPUSH");
+          legacy = true;
+        } else if (!refused_pop) {
+          core::log_warn("compat: ", absl::StrCat(std::string(move[0]), " ", queue_, " failed: ", error));
+          refused_pop = true;
+        }
+      } else if (r->type != REDIS_REPLY_NIL) {  // nil: a timeout, or the queue ran dry
+        core::log_warn("compat: ",
+                       absl::StrCat(std::string(move[0]), " ", queue_, " returned an unexpected reply; ignored"));
+      }
+    }
+    if (!broke) {
+      auto len = conn->reply();
+      if (!len.ok()) {
+        broke = len.status();
+      } else if ((*len)->type == REDIS_REPLY_INTEGER && (*len)->integer > 0) {
+        waiting = static_cast<size_t>((*len)->integer);
+      }
+    }
+    if (broke) {
+      // What this pop moved stays on the processing list: taken up after reconnecting.
+      link_.broken(*broke);
+      waiting = 0;
+      continue;
+    }
+    if (!payloads.empty()) {
+      PopBatch batch = handlers_.on_messages(std::move(payloads));
+      if (batch.writes.empty()) {
+        if (batch.then) batch.then(true);
+      } else {
+        append_atomic(*conn, batch.writes);
+        unconfirmed = std::move(batch);
+      }
+    }
+    if (refused_pop) {
+      if (!confirm(conn)) continue;
+      waiting = 0;
       wait_until(core::ReconnectingRedis::Clock::now() + kRefusedPause);
-      continue;
     }
-    if (r->type != REDIS_REPLY_STRING) {
-      core::log_warn("compat: ",
-                     absl::StrCat(std::string((*move)[0]), " ", queue_, " returned an unexpected reply; ignored"));
-      continue;
-    }
-    std::string payload(r->str, r->len);
-    reply->reset();
-    if (!handlers_.on_message(*conn, std::move(payload)))
-      link_.broken(absl::UnavailableError(absl::StrCat("lost the connection handling a message of ", queue_)));
   }
+  // Stopping: what was popped last is made safe before the connection goes.
+  confirm(link_.get());
   link_.close();
 }
 

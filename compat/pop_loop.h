@@ -2,12 +2,17 @@
 // One blocking pop of the front door: its own thread and connection running
 // `BLMOVE <queue> <processing> RIGHT LEFT <timeout>`, so a popped message stays in Redis
 // (in the processing list) until the handler has made it safe and removed it, and stop()
-// is noticed within one timeout. Each message is handed to `on_message` on this thread
-// with the connection, for the handler's own synchronous writes; on every (re)connect
-// `on_connected` runs first (to take up what the processing list still holds). Handlers
-// must not block on anything but this connection (the gateway's Outbox is asynchronous).
-// Reconnects by itself (core::ReconnectingRedis: backoff, one log line per outage) when
-// Redis goes away. A Redis older than 6.2 (no BLMOVE) gets BRPOPLPUSH, the same move.
+// is noticed within one timeout. Under load it pops in batches: each pop also asks LLEN,
+// and while messages are waiting the next pop is that many non-blocking LMOVEs (up to
+// `max_batch`), so a round trip serves many messages. The handler gets the popped messages
+// on this thread and returns the writes that make them safe; they go to Redis as one
+// MULTI ... EXEC together with the next pop (one round trip for both), and the handler's
+// `then` runs once Redis has answered them. On every (re)connect `on_connected` runs first
+// (to take up what the processing list still holds), with the connection for its own
+// synchronous writes. Handlers must not block on anything but this connection (the
+// gateway's Outbox is asynchronous). Reconnects by itself (core::ReconnectingRedis: backoff,
+// one log line per outage) when Redis goes away. A Redis older than 6.2 (no BLMOVE/LMOVE)
+// gets BRPOPLPUSH/RPOPLPUSH, the same moves.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,24 +20,41 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "compat/pusher.h"
 #include "core/redis/reconnecting_conn.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
 
 namespace rmb::compat {
 
+// What makes messages popped together safe: `writes`, applied as one MULTI ... EXEC (none:
+// nothing to write), then `then(true)` once Redis has answered them, or `then(false)` when
+// the connection broke first (whether Redis applied them is then unknown).
+struct PopBatch {
+  std::vector<Command> writes;
+  std::function<void(bool written)> then;
+};
+
 struct PopHandlers {
   // False: the connection broke (the loop reconnects and calls on_connected again).
   std::function<bool(core::RedisConn& conn)> on_connected;
-  std::function<bool(core::RedisConn& conn, std::string payload)> on_message;
+  // Messages popped together, oldest first.
+  std::function<PopBatch(std::vector<std::string> payloads)> on_messages;
 };
+
+// MULTI <commands> EXEC into the connection's output (sent by the next reply()).
+void append_atomic(core::RedisConn& conn, const std::vector<Command>& commands);
+// Reads the replies of an append_atomic() of `count` commands, logging what Redis refused.
+// False when the connection broke.
+bool await_atomic(core::RedisConn& conn, size_t count);
 
 class PopLoop {
  public:
   // `outages` (shared by every connection to this Redis) must outlive this.
   PopLoop(core::RedisUrl url, std::string queue, std::string processing, PopHandlers handlers,
-          core::RedisOutageLog& outages, std::chrono::seconds pop_timeout = std::chrono::seconds(1));
+          core::RedisOutageLog& outages, size_t max_batch, std::chrono::seconds pop_timeout = std::chrono::seconds(1));
   ~PopLoop();  // stop()
   PopLoop(const PopLoop&) = delete;
   PopLoop& operator=(const PopLoop&) = delete;
@@ -52,6 +74,7 @@ class PopLoop {
   const std::string queue_;
   const std::string processing_;
   PopHandlers handlers_;
+  const size_t max_batch_;
   const std::chrono::seconds pop_timeout_;
   core::ReconnectingRedis link_;  // the loop's thread only
   std::atomic<bool> stopping_{false};

@@ -31,32 +31,15 @@ std::vector<Command> push_list(const std::string& list, std::string json) {
 
 std::string backlog_key(const std::string& uid) { return absl::StrCat(kBacklogPrefix, uid); }
 
-// MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
-// connection broke (whether Redis applied them is then unknown).
 bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
-  std::vector<std::string_view> args;
-  conn.append({"MULTI"});
-  for (const auto& c : commands) {
-    args.assign(c.begin(), c.end());
-    conn.append(args);
-  }
-  conn.append({"EXEC"});
-  auto refused = [](const redisReply* r) {
-    core::log_warn("compat: ", absl::StrCat("redis refused a write of the front door's state: ",
-                                            absl::string_view(r->str, r->len)));
-  };
-  for (size_t i = 0; i < commands.size() + 2; ++i) {
-    auto r = conn.reply();
-    if (!r.ok()) return false;
-    if ((*r)->type == REDIS_REPLY_ERROR) refused(r->get());
-    // EXEC's own replies: e.g. WRONGTYPE when someone made the in-flight hash a string.
-    if (i == commands.size() + 1 && (*r)->type == REDIS_REPLY_ARRAY) {
-      for (size_t k = 0; k < (*r)->elements; ++k) {
-        if ((*r)->element[k]->type == REDIS_REPLY_ERROR) refused((*r)->element[k]);
-      }
-    }
-  }
-  return true;
+  append_atomic(conn, commands);
+  return await_atomic(conn, commands.size());
+}
+
+bool write_batch(core::RedisConn& conn, PopBatch batch) {
+  bool written = batch.writes.empty() || write_atomic(conn, batch.writes);
+  if (batch.then) batch.then(written);
+  return written;
 }
 
 // LRANGE <list> 0 -1 (newest first); nullopt when the connection broke.
@@ -117,16 +100,15 @@ class FrontDoor : public RedisFrontDoor {
                    PopHandlers{[state = state_, orphans = orphans_](core::RedisConn& conn) {
                                  return state->on_local_connected(state, conn, orphans);
                                },
-                               [state = state_](core::RedisConn& conn, std::string payload) {
-                                 return state->on_request(state, conn, payload);
+                               [state = state_](std::vector<std::string> payloads) {
+                                 return state->on_requests(state, payloads);
                                }},
-                   state_->outages),
-        reply_pop_(url, kReplyQueue, state_->keys.reply_processing,
-                   PopHandlers{[state = state_](core::RedisConn& conn) { return state->on_reply_connected(conn); },
-                               [state = state_](core::RedisConn& conn, std::string payload) {
-                                 return state->on_reply_message(conn, payload);
-                               }},
-                   state_->outages) {
+                   state_->outages, options.pop_batch),
+        reply_pop_(
+            url, kReplyQueue, state_->keys.reply_processing,
+            PopHandlers{[state = state_](core::RedisConn& conn) { return state->on_reply_connected(conn); },
+                        [state = state_](std::vector<std::string> payloads) { return state->on_replies(payloads); }},
+            state_->outages, options.pop_batch) {
     registry_.set_fallback(sink_);
     local_pop_.start();
     reply_pop_.start();

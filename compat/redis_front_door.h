@@ -25,6 +25,9 @@ struct RedisFrontDoorOptions {
   // Replies for no request pending here (answers to requests sent before a restart)
   // whose msgbus.backlog lookup may be queued at once; more are dropped with a log line.
   size_t max_orphan_replies = 10000;
+  // Messages one pop round trip may take from a queue (and make safe in one MULTI) while
+  // more are waiting; 1 pops them one at a time.
+  size_t pop_batch = 64;
 };
 
 class RedisFrontDoor {

@@ -101,19 +101,23 @@ std::optional<std::string> State::send_reply(const std::string& payload) {
   return seen;
 }
 
-bool State::on_reply_message(core::RedisConn& conn, const std::string& payload) {
-  auto seen = send_reply(payload);
-  std::vector<Command> commands;
-  if (seen) commands.push_back(Command{"SET", *seen, payload, "XX", "KEEPTTL"});
-  commands.push_back(Command{"LREM", keys.reply_processing, "1", payload});
-  return write_atomic(conn, commands);
+PopBatch State::on_replies(const std::vector<std::string>& payloads) {
+  PopBatch batch;
+  for (const std::string& payload : payloads) {
+    auto seen = send_reply(payload);
+    if (seen) batch.writes.push_back(Command{"SET", *seen, payload, "XX", "KEEPTTL"});
+    batch.writes.push_back(Command{"LREM", keys.reply_processing, "1", payload});
+  }
+  return batch;
 }
 
 bool State::on_reply_connected(core::RedisConn& conn) {
   auto left = read_list(conn, keys.reply_processing);
   if (!left) return false;
-  for (auto it = left->rbegin(); it != left->rend(); ++it) {
-    if (!on_reply_message(conn, *it)) return false;
+  std::vector<std::string> oldest_first(left->rbegin(), left->rend());
+  for (size_t i = 0; i < oldest_first.size(); i += pop_batch) {
+    auto end = oldest_first.begin() + static_cast<std::ptrdiff_t>(std::min(oldest_first.size(), i + pop_batch));
+    if (!write_batch(conn, on_replies({oldest_first.begin() + static_cast<std::ptrdiff_t>(i), end}))) return false;
   }
   if (!left->empty())
     core::log_info("compat: ", absl::StrCat("took up ", left->size(), " responses popped but not sent before"));

@@ -5,6 +5,9 @@
 //         -LPUSH msgbus.<cmd>-> Redis worker -LPUSH msgbus.system.reply-> gateway 2 -> relay
 //         -> gateway 1 -LPUSH ret-> caller (BRPOP). Signed (ed25519) and end-to-end encrypted.
 //   bare: caller LPUSH ping -> worker BRPOP, LPUSH the caller's list -> caller BRPOP.
+//   gw:   the same two gateways and relay without Redis: Outbox::request on gateway 1, an
+//         in-process echo service on gateway 2 (the floor the front door sits on; rmb - gw
+//         is what the Redis front door itself adds to a call).
 //
 // Gateways run in-process (tests/compat/inproc_peer.h: Engine + relay links + front door)
 // against the real rmb-relay binary; each gateway has its own database of one
@@ -17,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,6 +156,39 @@ struct Workers {
   std::vector<std::thread> threads;
 };
 
+// gw's service: answers with the request's data from the gateway's own thread, as the gRPC
+// Serve stream's services are offered requests.
+class EchoService : public gateway::RequestSink {
+ public:
+  explicit EchoService(gateway::Outbox& outbox) : outbox_(outbox) {}
+  bool offer(const gateway::IncomingRequest& r) override {
+    gateway::ServiceReply reply;
+    reply.data = r.data;
+    outbox_.reply(r.uid, r.source, std::move(reply));
+    return true;
+  }
+
+ private:
+  gateway::Outbox& outbox_;
+};
+
+// One call through gateway 1's Outbox to twin 2's echo service; true when echoed in time.
+bool gateway_call(gateway::Outbox& outbox, const std::string& payload) {
+  gateway::OutgoingRequest request;
+  request.destinations = {core::AddressText{2, std::nullopt}};
+  request.command = "bench.floor";
+  request.data = payload;
+  request.expiration = 30;
+  auto done = std::make_shared<std::promise<bool>>();
+  auto echoed = std::make_shared<std::atomic<bool>>(false);
+  auto result = done->get_future();
+  auto sent = outbox.request(
+      std::move(request), [echoed, payload](gateway::Outcome o) { *echoed = !o.error && o.data == payload; },
+      [done, echoed] { done->set_value(echoed->load()); });
+  if (!sent.ok() || result.wait_for(10s) != std::future_status::ready) return false;
+  return result.get();
+}
+
 // The bare floor: workers pop "<reply list>|<payload>" and push the payload back.
 struct BareWorkers {
   BareWorkers(int n, const std::string& url) {
@@ -201,11 +238,12 @@ int run(const Config& cfg) {
   std::printf("%-6s %5s %10s %10s %12s %10s %8s\n", "path", "conc", "p50_us", "p99_us", "calls/s", "calls", "failed");
   struct Pair {
     int c;
-    Result rmb, bare;
+    Result rmb, bare, gw;
   };
   std::vector<Pair> rows;
+  (*worker_peer)->engine().add_service("bench.floor", std::make_shared<EchoService>((*worker_peer)->engine()));
   for (int c : cfg.concurrency) {
-    Pair row{c, {}, {}};
+    Pair row{c, {}, {}, {}};
     {
       BareWorkers w(cfg.workers, url);
       row.bare = measure(cfg, c, url, [&](int i, core::RedisConn& conn) {
@@ -216,6 +254,9 @@ int run(const Config& cfg) {
       });
     }
     print_row("bare", c, row.bare);
+    row.gw =
+        measure(cfg, c, url, [&](int, core::RedisConn&) { return gateway_call((*caller_peer)->engine(), payload); });
+    print_row("gw", c, row.gw);
     {
       Workers w(cfg.workers, url + "/2");
       uint64_t seq = 0;
@@ -239,12 +280,16 @@ int run(const Config& cfg) {
     print_row("rmb", c, row.rmb);
     rows.push_back(row);
   }
-  std::printf("\nratios rmb / bare (the issue's target: p50 within 4x at one caller)\n");
-  std::printf("%5s %10s %10s %14s\n", "conc", "p50", "p99", "calls/s bare/rmb");
+  // Issue 13's targets: 1 caller p50 <= 3x bare, 64 callers calls/s >= 0.5x bare.
+  std::printf("\nratios (issue 13: p50 rmb/bare <= 3x at one caller; calls/s rmb/bare >= 0.5x at 64)\n");
+  std::printf("%5s %12s %12s %14s %14s %14s %12s\n", "conc", "p50 rmb/bare", "p99 rmb/bare", "calls/s rmb/bare",
+              "p50 gw/bare", "calls/s gw/bare", "p50 rmb-gw");
   for (const auto& r : rows) {
     auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-    std::printf("%5d %9.2fx %9.2fx %13.2fx\n", r.c, ratio(r.rmb.p50_us, r.bare.p50_us),
-                ratio(r.rmb.p99_us, r.bare.p99_us), ratio(r.bare.calls_per_s, r.rmb.calls_per_s));
+    std::printf("%5d %11.2fx %11.2fx %15.2fx %13.2fx %14.2fx %9.0f us\n", r.c, ratio(r.rmb.p50_us, r.bare.p50_us),
+                ratio(r.rmb.p99_us, r.bare.p99_us), ratio(r.rmb.calls_per_s, r.bare.calls_per_s),
+                ratio(r.gw.p50_us, r.bare.p50_us), ratio(r.gw.calls_per_s, r.bare.calls_per_s),
+                r.rmb.p50_us - r.gw.p50_us);
   }
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) > 0) std::printf("\nload average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
