@@ -13,12 +13,9 @@
 //   connection fail with Unavailable naming every URL's error. Calls in flight when a
 //   connection drops fail with Unavailable (they are not replayed: a submitted extrinsic
 //   must not be sent twice).
-#include <utility>  // before asio's awaitable.hpp, which uses std::exchange (Boost 1.74)
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,7 +24,6 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -35,6 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/net/url.h"
+#include "core/net/ws_client.h"
 
 namespace rmb::core {
 
@@ -76,12 +73,10 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
   // Number of successful WebSocket handshakes so far (tests watch reconnects with it).
   uint64_t connections_made() const { return connections_made_.load(); }
 
-  struct Conn;
-
  private:
   struct Pending {
     std::string method;
-    std::string payload;
+    std::shared_ptr<const std::string> payload;
     Callback done;
     std::unique_ptr<boost::asio::steady_timer> timer;
     bool sent = false;
@@ -95,12 +90,11 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
   void fail_all(const absl::Status& status);
   void send(uint64_t id);
   void maybe_connect();
-  boost::asio::awaitable<void> connect_loop();
-  boost::asio::awaitable<std::shared_ptr<Conn>> open(const Url& url, std::string& error);
-  boost::asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
-  boost::asio::awaitable<void> write_loop(std::shared_ptr<Conn> conn);
+  // Attempt number `attempt` of the 2×N of one connect; `errors` holds the earlier ones'.
+  void try_url(size_t attempt, std::vector<std::string> errors);
+  void connected(std::shared_ptr<WsClient> conn, size_t index);
   void on_message(std::string_view text);
-  void drop(const std::shared_ptr<Conn>& conn, const std::string& why);
+  void drop(const WsClient* conn, const std::string& why);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   RpcClientOptions options_;
@@ -113,10 +107,8 @@ class RpcClient : public std::enable_shared_from_this<RpcClient> {
   size_t current_url_ = 0;
   uint64_t next_id_ = 1;
   std::map<uint64_t, Pending> pending_;
-  std::shared_ptr<Conn> conn_;        // the open connection
-  std::shared_ptr<Conn> connecting_;  // the one being opened (close() cancels it)
-  std::deque<std::string> outbox_;
-  bool writing_ = false;
+  std::shared_ptr<WsClient> conn_;        // the open connection
+  std::shared_ptr<WsClient> connecting_;  // the one being opened (close() cancels it)
   std::atomic<uint64_t> connections_made_{0};
 };
 
