@@ -120,7 +120,7 @@ TEST(HostPort, DomainWithOptionalPort) {
 }
 
 TEST(HostPort, ListenAddressesNeedAPortAndMayAskForAnyPort) {
-  const HostPortRules listen{.allow_port_zero = true};
+  const HostPortRules listen{.default_port = std::nullopt, .allow_port_zero = true};
   auto any = parse_host_port("localhost:0", listen);
   ASSERT_TRUE(any.ok()) << any.status();
   EXPECT_EQ(any->port, 0);
