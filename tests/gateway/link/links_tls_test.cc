@@ -12,6 +12,7 @@
 #include "core/util/clock.h"
 #include "tests/gateway/link/links_fixture.h"
 #include "tests/gateway/link/relay_helpers.h"
+#include "tests/support/poll.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
@@ -30,9 +31,9 @@ class TlsLinksTest : public LinksTest {
     ASSERT_TRUE(test::make_ca(dir_, "ca"));
     ASSERT_TRUE(test::make_server_cert(dir_, "server", "ca"));
     // RelayProcess checks readiness over plain HTTP; a TLS relay is ready once it logs the
-    // port it listens on.
-    std::vector<std::string> argv = {test::relay_binary(), "--listen",  "127.0.0.1:0",       "--tls-cert",
-                                     dir_ + "/server.pem", "--tls-key", dir_ + "/server.key"};
+    // port it listens on. -d: it logs each handshake a client refused, which the tests count.
+    std::vector<std::string> argv = {test::relay_binary(), "--listen",  "127.0.0.1:0",        "--tls-cert",
+                                     dir_ + "/server.pem", "--tls-key", dir_ + "/server.key", "-d"};
     for (const auto& flag : relay_flags(dir_, twins_)) argv.push_back(flag);
     auto relay = test::WatchedProcess::spawn(argv);
     ASSERT_TRUE(relay.ok()) << relay.status();
@@ -43,6 +44,18 @@ class TlsLinksTest : public LinksTest {
   }
 
   std::string url(const std::string& host) const { return absl::StrCat("wss://", host, ":", port_, "/"); }
+
+  // TLS handshakes the relay saw fail so far (its debug line for each).
+  size_t failed_handshakes() {
+    const std::string output = relay_->output();
+    size_t n = 0;
+    for (size_t at = output.find(kFailedHandshake); at != std::string::npos;
+         at = output.find(kFailedHandshake, at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+  static constexpr const char* kFailedHandshake = "tls handshake failed";
 
   std::string dir_;
   uint16_t port_ = 0;
@@ -91,8 +104,11 @@ TEST_F(TlsLinksTest, UnknownCaFailsVerification) {
   const auto status = link_status(0);
   EXPECT_NE(status.last_error.find("certificate verify failed"), std::string::npos) << status.last_error;
   EXPECT_NE(status.state, LinkStatus::State::kConnected);
-  std::this_thread::sleep_for(300ms);  // a few retries: still refused
+  // A few retries, each refused: the link never connects.
+  const size_t refused = test::poll_until([&] { return failed_handshakes(); }, [](size_t n) { return n >= 3; }, 20s);
+  EXPECT_GE(refused, 3u) << relay_->output();
   EXPECT_FALSE(links_->any_connected());
+  EXPECT_EQ(link_status(0).connected_since, 0u);
 }
 
 TEST_F(TlsLinksTest, HostNameMustMatchTheCertificate) {
