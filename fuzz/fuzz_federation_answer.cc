@@ -1,8 +1,9 @@
 // Another relay's answer to a federation POST (relay/federation/http_post.cc): read by
-// Beast's HTTP parser, configured as the relay configures it, from bytes arriving in pieces
-// as a socket hands them over; then its status decides accepted / rejected / failed
+// Beast's HTTP parser, configured as the relay configures it and in the relay's order
+// (the header alone, its content-length checked, then the body), from bytes arriving in
+// pieces as a socket hands them over; then its status decides accepted / rejected / failed
 // (post_outcome). Anything on the network can answer: no input may crash, no body may grow
-// past the limit, and the decision follows the status alone.
+// past the limit (nor be reserved past it), and the decision follows the status alone.
 //
 // Input: byte 0 is the size of each piece (0: all at once); the rest is the answer.
 #include <algorithm>
@@ -14,32 +15,75 @@
 #include "fuzz/harness.h"
 #include "relay/federation/http_post.h"
 
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Parser = http::response_parser<http::string_body>;
+
+// The bytes a socket hands over, one piece per read.
+struct Socket {
+  const uint8_t* data;
+  size_t size;
+  size_t piece;
+  size_t at = 0;
+};
+
+// As http::read_header (done = header done) and http::read (done = message done) drive the
+// parser: put what arrived, read one more piece when it needs more, until done or an error.
+template <class Done>
+void drive(Parser& parser, beast::flat_buffer& buffer, Socket& socket, beast::error_code& ec, Done done) {
+  while (!ec && !done()) {
+    if (buffer.size() > 0) {
+      buffer.consume(parser.put(buffer.data(), ec));
+      if (ec != http::error::need_more) continue;
+      ec = {};
+    }
+    if (socket.at == socket.size) {
+      // The stream ends: an answer cut short is put_eof, no answer at all is end_of_stream
+      // (put_eof asserts that some bytes came).
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+      return;
+    }
+    const size_t n = std::min(socket.piece, socket.size - socket.at);
+    auto room = buffer.prepare(n);
+    std::copy_n(socket.data + socket.at, n, static_cast<uint8_t*>(room.data()));
+    buffer.commit(n);
+    socket.at += n;
+  }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
   using namespace rmb::relay;
   using rmb::fuzz::require;
   if (size == 0) return 0;
-  const size_t piece = data[0] == 0 ? size : data[0];
-  ++data, --size;
+  Socket socket{data + 1, size - 1, data[0] == 0 ? size - 1 : data[0]};
+  if (socket.piece == 0) return 0;
 
-  http::response_parser<http::string_body> parser;
+  Parser parser;
   parser.body_limit(kMaxFederationAnswerBody);
-  parser.eager(true);         // as http::async_read of a whole message sets it
   beast::flat_buffer buffer;  // what arrived and the parser has not taken yet, as in http::read
   beast::error_code ec;
-  for (size_t at = 0; at < size && !parser.is_done() && !ec;) {
-    const size_t n = std::min(piece, size - at);
-    auto room = buffer.prepare(n);
-    std::copy_n(data + at, n, static_cast<uint8_t*>(room.data()));
-    buffer.commit(n);
-    at += n;
-    buffer.consume(parser.put(buffer.data(), ec));
-    if (ec == http::error::need_more) ec = {};
+  parser.eager(false);  // as http::async_read_header sets it
+  drive(parser, buffer, socket, ec, [&] { return parser.is_header_done(); });
+  bool too_large = ec == http::error::body_limit;
+  if (!ec && announces_too_large_a_body(parser.content_length())) too_large = true;
+  if (!ec && !too_large) {
+    parser.eager(true);  // as http::async_read of the rest sets it
+    drive(parser, buffer, socket, ec, [&] { return parser.is_done(); });
   }
-  // The stream ends: as http::read does, an answer cut short is put_eof, no answer at all is
-  // end_of_stream (put_eof asserts that some bytes came).
-  if (!ec && !parser.is_done() && parser.got_some()) parser.put_eof(ec);
+  if (too_large || ec == http::error::body_limit) {
+    const PostOutcome refused = refused_answer(parser.get().result_int(), parser.content_length());
+    require(refused.result == PostResult::kFailed);
+    require(parser.get().body().size() <= kMaxFederationAnswerBody);
+    return 0;
+  }
   if (ec || !parser.is_done()) return 0;
 
   const auto& res = parser.get();

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/net/tls_client.h"
 #include "core/obs/log.h"
+#include "core/obs/log_throttle.h"
 
 namespace rmb::relay {
 namespace asio = boost::asio;
@@ -122,6 +123,20 @@ PostOutcome post_outcome(unsigned status) {
   return out;
 }
 
+bool announces_too_large_a_body(boost::optional<uint64_t> content_length) {
+  return content_length && *content_length > kMaxFederationAnswerBody;
+}
+
+PostOutcome refused_answer(unsigned status, boost::optional<uint64_t> content_length) {
+  PostOutcome out;
+  out.status = status;
+  out.detail = content_length ? absl::StrCat("answer refused: HTTP ", status, " with content-length ", *content_length,
+                                             ", over the ", kMaxFederationAnswerBody, "-byte limit")
+                              : absl::StrCat("answer refused: HTTP ", status, " with a body over the ",
+                                             kMaxFederationAnswerBody, "-byte limit");
+  return out;
+}
+
 asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::string& body,
                                                        SteadyClock::time_point deadline) {
   http::request<http::string_body> req{http::verb::post, "/", 11};
@@ -135,12 +150,39 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
   parser.body_limit(kMaxFederationAnswerBody);
   boost::system::error_code ec;
   conn.tcp().expires_at(deadline);
+  // Header, then (only if its size is acceptable) body: see announces_too_large_a_body.
+  auto read_header = [&]() -> asio::awaitable<void> {
+    if (conn.tls) {
+      co_await http::async_read_header(*conn.tls, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await http::async_read_header(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    }
+  };
+  auto read_body = [&]() -> asio::awaitable<void> {
+    if (conn.tls) {
+      co_await http::async_read(*conn.tls, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await http::async_read(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    }
+  };
   if (conn.tls) {
     co_await http::async_write(*conn.tls, req, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) co_await http::async_read(*conn.tls, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   } else {
     co_await http::async_write(*conn.plain, req, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) co_await http::async_read(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!ec) co_await read_header();
+  // Beast itself may have refused the announced length while reading the header.
+  bool too_large = ec == http::error::body_limit;
+  if (!ec && announces_too_large_a_body(parser.content_length())) too_large = true;
+  if (!ec && !too_large) co_await read_body();
+  too_large = too_large || ec == http::error::body_limit;  // a chunked or unsized body that grew too large
+  if (too_large) {
+    // What is left of that answer is never read: the connection is not reused.
+    conn.idle_until = {};
+    PostOutcome refused = refused_answer(parser.get().result_int(), parser.content_length());
+    static core::LogThrottle throttle;
+    throttle.warn("federation: ", conn.domain, ": ", refused.detail);
+    co_return refused;
   }
   if (ec) {
     PostOutcome failed;

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/optional/optional.hpp>
 
 #include "absl/status/statusor.h"
 #include "core/net/url.h"
@@ -39,6 +40,16 @@ struct PostOutcome {
 // (answers are tiny); fuzz/fuzz_federation_answer.cc reads bytes the same way.
 inline constexpr uint64_t kMaxFederationAnswerBody = 64 * 1024;
 PostOutcome post_outcome(unsigned status);
+
+// The answer's header is read on its own first, and an answer whose content-length is over
+// kMaxFederationAnswerBody is refused before any of its body is read: Boost 1.74's parser,
+// reading header and body in one go, can reserve the announced size before it enforces
+// the body limit (std::bad_alloc on `content-length: 7777777777784`).
+bool announces_too_large_a_body(boost::optional<uint64_t> content_length);
+// A refused answer (too large, announced or while reading): a failure of that domain like
+// any other (downvote, next domain, retry), whatever its status says. Lengths as Beast's
+// parser reports them (content_length()).
+PostOutcome refused_answer(unsigned status, boost::optional<uint64_t> content_length);
 
 class FederationClient {
  public:
