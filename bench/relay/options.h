@@ -1,0 +1,44 @@
+#pragma once
+// bench_relay's command line (bench/relay/main.cc) and where its threads run.
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rmb::bench {
+
+// Every twin of the bench lives on this relay domain.
+inline constexpr char kDomain[] = "bench.local";
+
+struct Options {
+  std::string relay;
+  std::string nats;
+  std::vector<size_t> pairs;
+  std::vector<size_t> payloads;
+  size_t window = 64;
+  double warmup_s = 1;
+  double duration_s = 5;
+  double latency_s = 3;
+  size_t idle = 10000;
+  std::set<std::string> scenarios;
+  unsigned relay_threads = 0;
+  bool pin = true;
+  bool keep_temp = false;
+};
+
+struct CpuPlan {
+  std::vector<int> bench;
+  std::vector<int> servers;  // empty = not pinned
+  std::string describe() const {
+    if (servers.empty()) return "bench=1 thread, unpinned";
+    return absl::StrCat("bench=1 thread cpu", absl::StrJoin(bench, ","), ", servers cpu", absl::StrJoin(servers, ","));
+  }
+};
+
+// The options, or nullopt with *exit_code set (0 after --help, 2 on a bad option).
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code);
+
+}  // namespace rmb::bench
