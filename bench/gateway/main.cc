@@ -81,6 +81,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "measured seconds per run")
     ("peer-threads", po::value(&o.world.peer_threads)->default_value(0),
         "rmb-peer --threads (0 = its default: cores, at most 4)")
+    ("unix-grpc", "apps talk to the peers over unix sockets (what a sidecar uses) instead of loopback TCP")
     ("perf-dir", po::value(&o.perf_dir),
         "record `perf record -g` of both rmb-peers and rmb-relay into DIR during the rmb run with the "
         "most callers and the smallest payload")
@@ -103,6 +104,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   o.payloads = *p;
   o.world.key_type = *k;
   o.world.keep_temp = vm.count("keep-temp") > 0;
+  o.world.unix_grpc = vm.count("unix-grpc") > 0;
   return o;
 }
 
@@ -349,6 +351,7 @@ int run(const Options& o) {
             << "rmb:  app -> rmb-peer A -> rmb-relay -> rmb-peer B -> echo service -> back; "
             << core::key_type_name(o.world.key_type) << " signatures, e2e encrypted (secp256k1 + AES-256-GCM)\n"
             << "nats: requester -> nats-server -> responder -> back; no crypto\n"
+            << "app <-> peer gRPC over " << (o.world.unix_grpc ? "unix sockets" : "loopback TCP") << "\n"
             << absl::StrFormat(
                    "%d CPUs, processes unpinned; %.1f s warm-up + %.1f s measured per run; "
                    "load average (1/5/15 min) at start: %s\n\n",

@@ -165,7 +165,7 @@ absl::StatusOr<std::unique_ptr<World>> World::start(const WorldOptions& options)
                  "--directory",
                  directory,
                  "--grpc-listen",
-                 "127.0.0.1:0",
+                 options.unix_grpc ? absl::StrCat("unix:", world->dir_, "/peer-", twin->id, ".sock") : "127.0.0.1:0",
                  "--no-redis"};
     if (options.peer_threads != 0) {
       spec.args.push_back("--threads");

@@ -23,6 +23,7 @@ struct WorldOptions {
   std::string nats_binary;
   core::KeyType key_type = core::KeyType::kEd25519;
   unsigned peer_threads = 0;  // rmb-peer --threads (0 = its default)
+  bool unix_grpc = false;     // peers listen for gRPC on a unix socket in the temp dir, not TCP
   bool keep_temp = false;
 };
 
