@@ -71,7 +71,8 @@ class Server final : public MetricsServer, public std::enable_shared_from_this<S
   Server(asio::io_context& io, const Registry& registry) : acceptor_(asio::make_strand(io)), registry_(registry) {}
 
   absl::Status listen(const std::string& listen) {
-    auto parsed = parse_host_port(listen, HostPortRules{.allow_port_zero = true}, "metrics address");
+    auto parsed = parse_host_port(listen, HostPortRules{.default_port = std::nullopt, .allow_port_zero = true},
+                                  "metrics address");
     if (!parsed.ok()) return parsed.status();
     beast::error_code ec;
     const auto address = asio::ip::make_address(parsed->host == "localhost" ? "127.0.0.1" : parsed->host, ec);
