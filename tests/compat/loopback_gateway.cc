@@ -227,7 +227,7 @@ void LoopbackGateway::release_held() {
       auto it = pending_.find(uid);
       if (it != pending_.end()) o.data = "held:" + it->second.request.data;
     }
-    post([this, uid, o] { answer(uid, o); });
+    post([this, uid = uid, o] { answer(uid, o); });  // clang 14 cannot capture a structured binding
   }
 }
 
