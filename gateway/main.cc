@@ -178,6 +178,7 @@ int run(const gateway::config::PeerConfig& config, sigset_t stop_signals) {
     options.url = config.redis;
     options.instance = config.redis_instance;
     options.max_orphan_replies = config.redis_max_orphan_replies;
+    options.pop_batch = config.redis_pop_batch;
     auto started = compat::start_redis_front_door(std::move(options), engine, engine);
     if (!started.ok()) {
       core::log_error("rmb-peer: --redis: ", started.status().message());

@@ -76,6 +76,9 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
         po::value(&c.redis_max_orphan_replies)->default_value(c.redis_max_orphan_replies)->value_name("N"),
         "replies for no request of this run (sent before a restart) waiting for their msgbus.backlog "
         "lookup; beyond it they are dropped with a log line")
+    ("redis-pop-batch", po::value(&c.redis_pop_batch)->default_value(c.redis_pop_batch)->value_name("N"),
+        "messages one Redis round trip may take from a queue while more wait (made safe in one "
+        "transaction); 1 = one at a time, at most 4096")
     ("no-update", po::bool_switch(&c.no_update), "with --substrate: do not publish relays and e2e key on chain")
     ("ca-file", po::value(&c.ca_file)->value_name("PEM"), "extra trusted CAs for wss:// relays and nodes")
     ("threads", po::value(&c.threads)->default_value(0), "I/O threads (0 = number of cores, at most 4)")
@@ -194,6 +197,7 @@ ParsedFlags parse_peer_flags(int argc, const char* const* argv, const GetEnv& ge
   if (c.resend_after > 0 && c.resend_max < c.resend_after) return fail("--resend-max must be at least --resend-after");
   if (c.max_pending == 0) return fail("--max-pending must be > 0");
   if (c.max_incoming == 0) return fail("--max-incoming must be > 0");
+  if (c.redis_pop_batch == 0 || c.redis_pop_batch > 4096) return fail("--redis-pop-batch must be 1..4096");
   if (c.reply_cache_mb > (size_t{1} << 20)) return fail("--reply-cache-mb must be at most 1048576 (1 TiB)");
   out.kind = ParsedFlags::Kind::kRun;
   return out;

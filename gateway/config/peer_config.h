@@ -22,6 +22,7 @@ struct PeerConfig {
   bool redis_defaulted = false;  // rmb-rs's default address taken (said at start)
   std::string redis_instance;    // suffix of this peer's own Redis state keys
   size_t redis_max_orphan_replies = 10000;
+  size_t redis_pop_batch = 64;
   bool no_update = false;
   std::string ca_file;
   bool debug = false;   // -d (rmb-rs counts it: -dd is trace, here the same as -d)

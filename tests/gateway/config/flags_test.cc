@@ -87,10 +87,18 @@ TEST(PeerFlags, ReliabilityAndBounds) {
   EXPECT_EQ(f.config.reply_cache_mb, 3u);
   EXPECT_EQ(f.config.max_pending, 9u);
   EXPECT_EQ(f.config.max_incoming, 11u);
-  auto redis = parse({"-m", "x", "--redis-instance", "peer7", "--redis-max-orphan-replies", "5"});
+  auto redis =
+      parse({"-m", "x", "--redis-instance", "peer7", "--redis-max-orphan-replies", "5", "--redis-pop-batch", "3"});
   ASSERT_EQ(redis.kind, ParsedFlags::Kind::kRun) << redis.text;
   EXPECT_EQ(redis.config.redis_instance, "peer7");
   EXPECT_EQ(redis.config.redis_max_orphan_replies, 5u);
+  EXPECT_EQ(redis.config.redis_pop_batch, 3u);
+  EXPECT_EQ(parse({"-m", "x"}).config.redis_pop_batch, 64u);
+  for (const char* refused : {"0", "4097"}) {
+    auto bad = parse({"-m", "x", "--redis-pop-batch", refused});
+    EXPECT_EQ(bad.kind, ParsedFlags::Kind::kError) << refused;
+    EXPECT_NE(bad.text.find("--redis-pop-batch must be 1..4096"), std::string::npos) << bad.text;
+  }
 }
 
 TEST(PeerFlags, RepeatedRelaysAndSubstrate) {
