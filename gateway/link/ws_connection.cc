@@ -1,6 +1,7 @@
-// The relay link's WebSocket (callbacks on the link's strand). The tfchain client
-// (core/directory/substrate/rpc_client.cc) has its own, for the reasons at its top; both
-// read URLs with core/net/url.h and set up TLS with core/net/tls_client.h.
+// The relay link's WebSocket (callbacks on the link's strand). core::WsClient
+// (core/net/ws_client.h) is the one client the tfchain RpcClient uses; this link has not moved
+// onto it yet (docs/architecture.md says how: one deadline over the whole open, its error
+// texts). Both read URLs with core/net/url.h and set up TLS with core/net/tls_client.h.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
