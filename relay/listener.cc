@@ -18,7 +18,8 @@ namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
 absl::StatusOr<tcp::endpoint> parse_listen_address(std::string_view text) {
-  auto host_port = core::parse_host_port(text, {.allow_port_zero = true}, "listen address");
+  auto host_port =
+      core::parse_host_port(text, {.default_port = std::nullopt, .allow_port_zero = true}, "listen address");
   if (!host_port.ok()) return host_port.status();
   const std::string host = host_port->host == "localhost" ? "127.0.0.1" : host_port->host;
   boost::system::error_code ec;
