@@ -26,6 +26,23 @@ namespace {
 
 constexpr size_t kMaxIdlePerDomain = 8;
 
+using AnswerParser = http::response_parser<http::string_body>;
+
+// One request and its answer on `stream` (plain or TLS): the header is read first and, only if
+// the size it announces is acceptable, the body (see announces_too_large_a_body). `too_large`
+// says the answer was refused for its size, announced or grown while reading.
+template <class Stream>
+asio::awaitable<void> exchange(Stream& stream, beast::flat_buffer& buffer, const http::request<http::string_body>& req,
+                               AnswerParser& parser, boost::system::error_code& ec, bool& too_large) {
+  auto into_ec = asio::redirect_error(asio::use_awaitable, ec);  // not const: Asio 1.74 moves from it
+  co_await http::async_write(stream, req, into_ec);
+  if (!ec) co_await http::async_read_header(stream, buffer, parser, into_ec);
+  // Beast itself may have refused the announced length while reading the header.
+  too_large = ec == http::error::body_limit || (!ec && announces_too_large_a_body(parser.content_length()));
+  if (!ec && !too_large) co_await http::async_read(stream, buffer, parser, into_ec);
+  too_large = too_large || ec == http::error::body_limit;  // a chunked or unsized body that grew too large
+}
+
 }  // namespace
 
 struct FederationClient::Conn {
@@ -146,36 +163,16 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
   req.keep_alive(true);
   req.prepare_payload();
 
-  http::response_parser<http::string_body> parser;
+  AnswerParser parser;
   parser.body_limit(kMaxFederationAnswerBody);
   boost::system::error_code ec;
+  bool too_large = false;
   conn.tcp().expires_at(deadline);
-  // Header, then (only if its size is acceptable) body: see announces_too_large_a_body.
-  auto read_header = [&]() -> asio::awaitable<void> {
-    if (conn.tls) {
-      co_await http::async_read_header(*conn.tls, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-      co_await http::async_read_header(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    }
-  };
-  auto read_body = [&]() -> asio::awaitable<void> {
-    if (conn.tls) {
-      co_await http::async_read(*conn.tls, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-      co_await http::async_read(*conn.plain, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    }
-  };
   if (conn.tls) {
-    co_await http::async_write(*conn.tls, req, asio::redirect_error(asio::use_awaitable, ec));
+    co_await exchange(*conn.tls, conn.buffer, req, parser, ec, too_large);
   } else {
-    co_await http::async_write(*conn.plain, req, asio::redirect_error(asio::use_awaitable, ec));
+    co_await exchange(*conn.plain, conn.buffer, req, parser, ec, too_large);
   }
-  if (!ec) co_await read_header();
-  // Beast itself may have refused the announced length while reading the header.
-  bool too_large = ec == http::error::body_limit;
-  if (!ec && announces_too_large_a_body(parser.content_length())) too_large = true;
-  if (!ec && !too_large) co_await read_body();
-  too_large = too_large || ec == http::error::body_limit;  // a chunked or unsized body that grew too large
   if (too_large) {
     // What is left of that answer is never read: the connection is not reused.
     conn.idle_until = {};
