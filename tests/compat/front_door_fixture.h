@@ -1,7 +1,8 @@
 #pragma once
 // The fixture of the Redis front door tests (front_door_*_test.cc): a real redis-server
-// (started here on a free port), a test-local gateway (loopback_gateway.h), the front door
-// between them and an app's connection; and the helpers that write requests and read answers.
+// (started here on a free port), a fake gateway (tests/support/fake_gateway.h) answering by
+// destination twin, the front door between them and an app's connection; and the helpers
+// that write requests and read answers.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -13,16 +14,45 @@
 #include "compat/redis_front_door.h"
 #include "compat/shapes.h"
 #include "core/util/bytes.h"
-#include "tests/compat/loopback_gateway.h"
 #include "tests/compat/redis_client.h"
+#include "tests/support/fake_gateway.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_server.h"
 
 namespace rmb::compat {
 
-using test::LoopbackGateway;
+using test::FakeGateway;
 using test::RedisClient;
 using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
+
+// The twins the fake gateway answers by (by_twin); any other twin echoes at once.
+struct FakeTwin {
+  static constexpr uint32_t kSelf = 7;         // loops back to the front door's own fallback sink
+  static constexpr uint32_t kUnknown = 99;     // a local 103
+  static constexpr uint32_t kRelayError = 98;  // a relay error
+  static constexpr uint32_t kHeld = 97;        // answered "held:" + data at release_held()
+  static constexpr uint32_t kSilent = 96;      // never answered
+};
+
+// So that a Redis caller reaches a Redis worker through the same front door (twin kSelf),
+// and each outcome the front door must translate has a twin of its own.
+inline FakeGateway::Answer by_twin(const gateway::OutgoingRequest& r, const core::AddressText& d) {
+  using Answer = FakeGateway::Answer;
+  switch (d.twin) {
+    case FakeTwin::kSelf:
+      return Answer::loop_back();
+    case FakeTwin::kUnknown:
+      return Answer::local_error({103, "unknown twin id '" + std::to_string(d.twin) + "'"});
+    case FakeTwin::kRelayError:
+      return Answer::relay_error({0, "relay says no"}, 1700000001);
+    case FakeTwin::kHeld:
+      return Answer::hold(Answer::reply(d, "held:" + r.data, r.schema, 1700000005));
+    case FakeTwin::kSilent:
+      return Answer::silent();
+    default:
+      return Answer::reply(d, "echo:" + r.data, r.schema, 1700000005);
+  }
+}
 
 inline std::string b64(std::string_view s) { return core::base64_std(core::as_bytes(s)); }
 
@@ -80,7 +110,7 @@ class FrontDoorTest : public ::testing::Test {
     if (door_) door_->stop();
   }
 
-  LoopbackGateway gateway_;
+  FakeGateway gateway_{by_twin};
   std::unique_ptr<test::RedisServer> redis_;
   std::string url_;
   std::unique_ptr<RedisFrontDoor> door_;

@@ -49,7 +49,7 @@ TEST_F(FrontDoorTest, RedisCallerToRedisWorkerRoundTrip) {
     c.shm = "application/json";
     w->lpush("msgbus.system.reply", to_json(c));
   });
-  app_->lpush("msgbus.system.local", request_json("r1", {LoopbackGateway::kSelf}, "caller-1", "[1,2]", "calc.add"));
+  app_->lpush("msgbus.system.local", request_json("r1", {FakeTwin::kSelf}, "caller-1", "[1,2]", "calc.add"));
   auto d = parse_d(app_->brpop("caller-1"));
   worker.join();
   EXPECT_EQ(d.ref, "r1");
@@ -60,8 +60,7 @@ TEST_F(FrontDoorTest, RedisCallerToRedisWorkerRoundTrip) {
 
 TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
   app_->lpush("msgbus.system.local",
-              request_json("fan", {55, LoopbackGateway::kUnknown, LoopbackGateway::kRelayError, LoopbackGateway::kHeld},
-                           "fan-ret"));
+              request_json("fan", {55, FakeTwin::kUnknown, FakeTwin::kRelayError, FakeTwin::kHeld}, "fan-ret"));
   std::map<std::string, IncomingResponseJson> by_src;
   for (int i = 0; i < 3; ++i) {
     auto d = parse_d(app_->brpop("fan-ret"));
@@ -81,7 +80,7 @@ TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
 
   // While a destination is unanswered, msgbus.backlog.<uid> holds the rmb.Backlog protobuf
   // with the clamped TTL, as rmb-rs writes it.
-  const std::string uid = gateway_.requests().at(0).uid.value_or("");
+  const std::string uid = gateway_.sent().at(0).request.uid.value_or("");
   ASSERT_FALSE(uid.empty());
   auto backlog = app_->get("msgbus.backlog." + uid);
   ASSERT_TRUE(backlog);
@@ -100,7 +99,7 @@ TEST_F(FrontDoorTest, FanOutWithOneUnknownDestinationAndBacklog) {
   // Once every destination is answered, the backlog and the in-flight record go: a late
   // repeat of an answer then finds no backlog to be routed by.
   gateway_.release_held();
-  EXPECT_EQ(parse_d(app_->brpop("fan-ret")).src, std::to_string(LoopbackGateway::kHeld));
+  EXPECT_EQ(parse_d(app_->brpop("fan-ret")).src, std::to_string(FakeTwin::kHeld));
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.backlog." + uid}) == 0; }));
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.system.inflight"}) == 0; }));
 }
@@ -141,7 +140,7 @@ TEST_F(FrontDoorTest, RequestsThatCannotBeSentAreAnsweredAtOnce) {
     }
   }
   EXPECT_EQ(app_->integer({"LLEN", "e1"}), 0);
-  EXPECT_EQ(gateway_.request_count(), 0u);  // none reached the gateway
+  EXPECT_EQ(gateway_.sent().size(), 0u);  // none reached the gateway
 }
 
 TEST_F(FrontDoorTest, GarbageDoesNotStopThePeer) {
@@ -158,25 +157,24 @@ TEST_F(FrontDoorTest, GarbageDoesNotStopThePeer) {
   EXPECT_EQ(d.dat, b64("echo:hello"));
   // The reply queue is still read too.
   app_->lpush("msgbus.system.reply", R"({"ver":1,"ref":"remote-2","dat":"b2s=","dst":"42:s","shm":null,"now":0})");
-  for (int i = 0; i < 200 && gateway_.foreign_replies().size() < 2; ++i) std::this_thread::sleep_for(50ms);
-  auto replies = gateway_.foreign_replies();
+  for (int i = 0; i < 200 && gateway_.replied().size() < 2; ++i) std::this_thread::sleep_for(50ms);
+  auto replies = gateway_.replied();
   ASSERT_EQ(replies.size(), 2u);
-  EXPECT_EQ(replies[0].first, "remote-1");
-  ASSERT_TRUE(replies[0].second.error);
-  EXPECT_EQ(replies[0].second.error->code, 500u);
-  EXPECT_EQ(replies[1].first, "remote-2");
-  EXPECT_EQ(replies[1].second.data, "ok");
-  EXPECT_FALSE(replies[1].second.error);
+  EXPECT_EQ(replies[0].uid, "remote-1");
+  ASSERT_TRUE(replies[0].reply.error);
+  EXPECT_EQ(replies[0].reply.error->code, 500u);
+  EXPECT_EQ(replies[1].uid, "remote-2");
+  EXPECT_EQ(replies[1].reply.data, "ok");
+  EXPECT_FALSE(replies[1].reply.error);
 }
 
 TEST_F(FrontDoorTest, ManyRequestsInFlightAtOnce) {
   // Held requests are answered only after all 64 reached the gateway: the pop loop must not
   // wait for answers.
   for (int i = 0; i < 64; ++i) {
-    app_->lpush("msgbus.system.local",
-                request_json(absl::StrCat("h", i), {LoopbackGateway::kHeld}, "held", absl::StrCat(i)));
+    app_->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {FakeTwin::kHeld}, "held", absl::StrCat(i)));
   }
-  ASSERT_TRUE(gateway_.wait_requests(64));
+  ASSERT_TRUE(gateway_.wait_sent(64));
   gateway_.release_held();
   std::set<std::string> refs;
   for (int i = 0; i < 64; ++i) refs.insert(parse_d(app_->brpop("held")).ref.value_or("?"));

@@ -117,36 +117,36 @@ TEST_F(FrontDoorTest, BacklogLookupsAreBounded) {
 // answers did not reach `ret`, and each destination's answer arrives once.
 TEST_F(FrontDoorTest, RequestsInFlightAtStopAreSentAgainAfterARestart) {
   for (int i = 0; i < 3; ++i) {
-    app_->lpush("msgbus.system.local",
-                request_json(absl::StrCat("h", i), {LoopbackGateway::kHeld}, "again", absl::StrCat(i)));
+    app_->lpush("msgbus.system.local", request_json(absl::StrCat("h", i), {FakeTwin::kHeld}, "again", absl::StrCat(i)));
   }
-  app_->lpush("msgbus.system.local", request_json("fan", {55, LoopbackGateway::kHeld}, "again-fan"));
-  ASSERT_TRUE(gateway_.wait_requests(4));
+  app_->lpush("msgbus.system.local", request_json("fan", {55, FakeTwin::kHeld}, "again-fan"));
+  ASSERT_TRUE(gateway_.wait_sent(4));
   EXPECT_EQ(parse_d(app_->brpop("again-fan")).src, "55");
-  auto first = gateway_.requests();
+  auto first = gateway_.sent();
   door_->stop();
   EXPECT_EQ(app_->integer({"HLEN", "msgbus.system.inflight"}), 5);  // 4 records + 55's answered marker
 
   open_door(url_);
-  ASSERT_TRUE(gateway_.wait_requests(8));
-  auto all = gateway_.requests();
+  ASSERT_TRUE(gateway_.wait_sent(8));
+  auto all = gateway_.sent();
   std::map<std::string, gateway::OutgoingRequest> again;
-  for (size_t i = 4; i < all.size(); ++i) again[all[i].uid.value_or("")] = all[i];
+  for (size_t i = 4; i < all.size(); ++i) again[all[i].request.uid.value_or("")] = all[i].request;
   for (const auto& before : first) {
-    ASSERT_EQ(again.count(before.uid.value_or("")), 1u) << "not sent again: " << before.uid.value_or("");
-    const auto& after = again[*before.uid];
-    EXPECT_EQ(after.timestamp, before.timestamp);
-    EXPECT_EQ(after.expiration, before.expiration);
-    EXPECT_EQ(after.data, before.data);
+    ASSERT_EQ(again.count(before.request.uid.value_or("")), 1u)
+        << "not sent again: " << before.request.uid.value_or("");
+    const auto& after = again[*before.request.uid];
+    EXPECT_EQ(after.timestamp, before.request.timestamp);
+    EXPECT_EQ(after.expiration, before.request.expiration);
+    EXPECT_EQ(after.data, before.request.data);
     ASSERT_EQ(after.destinations.size(), 1u);  // the fan-out's 55 answered already
-    EXPECT_EQ(after.destinations[0].twin, LoopbackGateway::kHeld);
+    EXPECT_EQ(after.destinations[0].twin, FakeTwin::kHeld);
   }
   gateway_.release_held();  // the first run's held requests were cancelled by stop()
   std::set<std::string> refs;
   for (int i = 0; i < 3; ++i) refs.insert(parse_d(app_->brpop("again")).ref.value_or("?"));
   EXPECT_EQ(refs, (std::set<std::string>{"h0", "h1", "h2"}));
   auto held = parse_d(app_->brpop("again-fan"));
-  EXPECT_EQ(held.src, std::to_string(LoopbackGateway::kHeld));
+  EXPECT_EQ(held.src, std::to_string(FakeTwin::kHeld));
   EXPECT_EQ(held.ref, "fan");
   EXPECT_TRUE(eventually([&] { return app_->integer({"EXISTS", "msgbus.system.inflight"}) == 0; }));
   EXPECT_EQ(app_->integer({"LLEN", "again"}), 0);
@@ -162,8 +162,8 @@ TEST_F(FrontDoorTest, ProcessingListsLeftByADeadPeerAreTakenUp) {
               R"({"ver":1,"ref":"remote-left","dat":"b2s=","dst":"42","shm":null,"now":0,"err":null})");
   open_door(url_);
   EXPECT_EQ(parse_d(app_->brpop("left-ret")).ref, "left");
-  EXPECT_TRUE(eventually([&] { return gateway_.foreign_replies().size() == 1; }));
-  EXPECT_EQ(gateway_.foreign_replies().at(0).first, "remote-left");
+  EXPECT_TRUE(eventually([&] { return gateway_.replied().size() == 1; }));
+  EXPECT_EQ(gateway_.replied().at(0).uid, "remote-left");
   EXPECT_TRUE(eventually([&] {
     return app_->integer({"LLEN", "msgbus.system.local.processing"}) == 0 &&
            app_->integer({"LLEN", "msgbus.system.reply.processing"}) == 0;
@@ -179,8 +179,8 @@ TEST_F(FrontDoorTest, InstanceNameSuffixesTheStateKeys) {
   auto d = start_redis_front_door(options, gateway_, gateway_);
   ASSERT_TRUE(d.ok()) << d.status();
   door_ = std::move(*d);
-  app_->lpush("msgbus.system.local", request_json("inst", {LoopbackGateway::kHeld}, "inst-ret"));
-  ASSERT_TRUE(gateway_.wait_requests(1));
+  app_->lpush("msgbus.system.local", request_json("inst", {FakeTwin::kHeld}, "inst-ret"));
+  ASSERT_TRUE(gateway_.wait_sent(1));
   EXPECT_TRUE(eventually([&] { return app_->integer({"HLEN", "msgbus.system.inflight.b"}) == 1; }));
   EXPECT_EQ(app_->integer({"EXISTS", "msgbus.system.inflight"}), 0);
 }
@@ -211,14 +211,14 @@ TEST_F(FrontDoorTest, IncomingRequestDeliveredOnceAcrossRestartsAndARepeatGetsTh
   ASSERT_TRUE(app_->brpop("msgbus.dup.later"));
   app_->lpush("msgbus.system.reply",
               R"({"ver":1,"ref":"dup-1","dat":"YW5zd2Vy","dst":"9:s","shm":null,"now":0,"err":null})");
-  ASSERT_TRUE(eventually([&] { return gateway_.foreign_replies().size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return gateway_.replied().size() == 1; }));
   ASSERT_TRUE(eventually([&] { return app_->get("msgbus.system.seen.9:s.dup-1").value_or("").size() > 0; }));
   ASSERT_TRUE(gateway_.fallback()->offer(in));  // answered again
-  ASSERT_TRUE(eventually([&] { return gateway_.foreign_replies().size() >= 2; }));
-  auto replies = gateway_.foreign_replies();
+  ASSERT_TRUE(eventually([&] { return gateway_.replied().size() >= 2; }));
+  auto replies = gateway_.replied();
   ASSERT_EQ(replies.size(), 2u);
-  EXPECT_EQ(replies[1].first, "dup-1");
-  EXPECT_EQ(replies[1].second.data, "answer");
+  EXPECT_EQ(replies[1].uid, "dup-1");
+  EXPECT_EQ(replies[1].reply.data, "answer");
   EXPECT_EQ(app_->integer({"LLEN", "msgbus.dup.cmd"}), 0);
   long long ttl = app_->integer({"TTL", "msgbus.system.seen.9:s.dup-1"});
   EXPECT_GT(ttl, 60);

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "compat/redis_front_door.h"
-#include "tests/compat/loopback_gateway.h"
+#include "tests/compat/front_door_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
 
@@ -17,14 +17,14 @@ TEST(PythonClient, ExistingStyleAppWorksUnchanged) {
   if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
   auto redis = test::RedisServer::start();
   ASSERT_TRUE(redis.ok()) << redis.status();
-  test::LoopbackGateway gateway;
+  test::FakeGateway gateway(by_twin);
   auto door = start_redis_front_door({(*redis)->url()}, gateway, gateway);
   ASSERT_TRUE(door.ok()) << door.status();
   const char* src = std::getenv("RMB_SOURCE_DIR");
   ASSERT_NE(src, nullptr) << "RMB_SOURCE_DIR not set";
   auto py = test::ChildProcess::spawn({"/usr/bin/python3", std::string(src) + "/tests/compat/python_client.py",
-                                       (*redis)->url(), std::to_string(test::LoopbackGateway::kSelf),
-                                       std::to_string(test::LoopbackGateway::kUnknown), "55"});
+                                       (*redis)->url(), std::to_string(FakeTwin::kSelf),
+                                       std::to_string(FakeTwin::kUnknown), "55"});
   ASSERT_TRUE(py.ok()) << py.status();
   auto code = (*py)->stop(0, std::chrono::seconds(90));  // signal 0: just wait
   EXPECT_EQ(code, 0) << "the Python client reported failures (see its output above)";

@@ -1,4 +1,4 @@
-// The gRPC service (gateway/api) over a scripted Outbox/ServiceRegistry, on a real
+// The gRPC service (gateway/api) over a fake Outbox/ServiceRegistry, on a real
 // loopback port: outcome -> status mapping, deadlines, cancellation, Send streams, Serve
 // streams (register, replies, limits, hand-over on disconnect), Info, health, reflection.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include "core/util/clock.h"
 #include "gateway/api/gateway_service.h"
 #include "gateway/api/grpc_server.h"
-#include "tests/gateway/api/scripted_gateway.h"
+#include "tests/support/fake_gateway.h"
 #include "tests/support/peer_client.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/twins.h"
@@ -18,6 +18,21 @@ namespace rmb::test {
 namespace {
 
 using grpc::StatusCode;
+
+// The fake gateway answers by command: "echo" with the data, "unknown" a local 103,
+// "remote-error" and "relay-error" those errors, "expire" a local expiry, "refuse" fails
+// request(); any other command is never answered by the fake (tests answer those through
+// the handlers the fake recorded).
+FakeGateway::Answer by_command(const gateway::OutgoingRequest& r, const core::AddressText& d) {
+  using Answer = FakeGateway::Answer;
+  if (r.command == "echo") return Answer::reply(d, r.data, r.schema, 1700000000);
+  if (r.command == "unknown") return Answer::local_error({103, "unknown twin id '" + std::to_string(d.twin) + "'"});
+  if (r.command == "remote-error") return Answer::remote_error(d, {0, "calc: division by zero"});
+  if (r.command == "relay-error") return Answer::relay_error({0, "destination offline"});
+  if (r.command == "expire") return Answer::expire();
+  if (r.command == "refuse") return Answer::refuse();
+  return Answer::silent();
+}
 
 class ApiServiceTest : public ::testing::Test {
  protected:
@@ -48,7 +63,7 @@ class ApiServiceTest : public ::testing::Test {
     return r;
   }
 
-  ScriptedGateway fake_;
+  FakeGateway fake_{by_command};
   std::unique_ptr<gateway::api::GatewayService> service_;
   std::unique_ptr<gateway::api::GrpcServer> server_;
   std::unique_ptr<apiv1::Gateway::Stub> stub_;
