@@ -4,6 +4,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "core/net/url.h"
 
 namespace rmb::core {
 namespace {
@@ -44,6 +46,23 @@ absl::StatusOr<std::string> percent_decode(std::string_view s) {
     i += 2;
   }
   return out;
+}
+
+constexpr std::string_view kHostPortWhat = "redis host";
+
+// parse_host_port's error is "bad <what> '<text>': <reason>", and a reason may quote a part
+// of the text ("bad port 'x'"). The text is what follows the last '@', where a URL typed
+// without its '@' ("redis://user:secret") has its password, so only the reason's words are
+// kept: what comes before any quote.
+std::string host_port_reason(std::string_view text, const absl::Status& status) {
+  const std::string prefix = absl::StrCat("bad ", absl::string_view(kHostPortWhat.data(), kHostPortWhat.size()), " '",
+                                          absl::string_view(text.data(), text.size()), "': ");
+  absl::string_view reason = status.message();
+  if (!absl::ConsumePrefix(&reason, prefix)) return "bad host or port";
+  reason = reason.substr(0, reason.find(" '"));
+  // The port's range is worth saying; the reader's own words for it are only "bad port".
+  if (reason == "bad port" || reason == "empty port") return "port must be 1-65535";
+  return std::string(reason);
 }
 
 absl::StatusOr<uint32_t> parse_db(std::string_view url, std::string_view text) {
@@ -120,33 +139,12 @@ absl::StatusOr<RedisUrl> parse_redis_url(std::string_view url) {
       out.user.reset();
     }
   }
-  // Host and port; IPv6 literal in brackets.
-  std::string_view port_text;
-  if (!rest.empty() && rest[0] == '[') {
-    auto close = rest.find(']');
-    if (close == std::string_view::npos) return bad(url, "unterminated [ipv6] host");
-    out.host = std::string(rest.substr(1, close - 1));
-    std::string_view after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return bad(url, "junk after ]");
-      port_text = after.substr(1);
-    }
-  } else {
-    if (auto colon = rest.find(':'); colon != std::string_view::npos) {
-      out.host = std::string(rest.substr(0, colon));
-      port_text = rest.substr(colon + 1);
-    } else {
-      out.host = std::string(rest);
-    }
-  }
-  if (out.host.empty()) return bad(url, "missing host");
-  if (!port_text.empty() || (rest.find(':') != std::string_view::npos && rest[0] != '[')) {
-    uint32_t port = 0;
-    if (!parse_uint(port_text, &port) || port == 0 || port > 65535) {
-      return bad(url, "port must be 1-65535");
-    }
-    out.port = static_cast<uint16_t>(port);
-  }
+  // Host and port: the one host:port reader (core/net/url.h), so a redis host follows the
+  // rules of every other address (IPv6 only in [brackets] and valid, host characters only).
+  auto host_port = parse_host_port(rest, {.default_port = out.port}, kHostPortWhat);
+  if (!host_port.ok()) return bad(url, host_port_reason(rest, host_port.status()));
+  out.host = std::move(host_port->host);
+  out.port = host_port->port;
   return out;
 }
 

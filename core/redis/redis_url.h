@@ -1,6 +1,8 @@
 #pragma once
 // Where a Redis server is: `redis://[[user]:password@]host[:port][/db]` or
-// `unix:///path/to/socket[?db=N]` (the forms rmb-rs and its Helm chart use).
+// `unix:///path/to/socket[?db=N]` (the forms rmb-rs and its Helm chart use). host[:port] is
+// read by core::parse_host_port (core/net/url.h): a name or address, IPv6 in [brackets].
+// Errors are "invalid redis url: <reason>" and never quote the URL (it may carry a password).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,7 +14,7 @@ namespace rmb::core {
 
 struct RedisUrl {
   std::string host;  // empty for a unix socket
-  uint16_t port = 6379;
+  uint16_t port = 6379;  // also the default when the URL has none
   std::string unix_path;            // set for unix:// URLs
   std::optional<std::string> user;  // Redis 6 ACL user (AUTH user password)
   std::optional<std::string> password;
