@@ -8,6 +8,7 @@
 #include "core/util/clock.h"
 #include "relay/envelopes.h"
 #include "relay/fail_fast.h"
+#include "relay/route_view.h"
 
 namespace rmb::relay {
 namespace {
@@ -16,6 +17,15 @@ const char kNoFederator[] = "federation is not configured on this relay";
 
 // Frames stored for a session stay usable by every holder without copies.
 Frame make_frame(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+
+// The envelope of a frame whose routing continues later: a copy of `borrowed` when the
+// caller parsed it, else parsed from the frame (whose route view vouched that it parses).
+std::shared_ptr<rmb::Envelope> own_envelope(const rmb::Envelope* borrowed, const std::string& frame) {
+  if (borrowed) return std::make_shared<rmb::Envelope>(*borrowed);
+  auto envelope = std::make_shared<rmb::Envelope>();
+  envelope->ParseFromString(frame);
+  return envelope;
+}
 
 // The envelope a frame is parsed into. Per thread and reused: parsing into a cleared
 // message keeps its string buffers (uid, signature, schema, ...), so the common route
@@ -124,38 +134,51 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
   metrics_.message_rx.inc();
   metrics_.message_rx_bytes.inc(frame->size());
 
+  // Most frames are routed from a view of their bytes (relay/route_view.h); the full
+  // envelope is parsed when there is no view, or on first use by a branch that needs more
+  // (then it always parses: the view vouches for the bytes). Once parsed, `envelope` is
+  // what the branches read.
+  const std::optional<RouteView> view = read_route_view(*frame);
   ScratchEnvelope envelope;
-  if (!envelope->ParseFromString(*frame)) {
-    metrics_.drops.with("invalid_envelope").inc();
-    core::log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
-    return false;
+  bool parsed = false;
+  if (!view) {
+    if (!envelope->ParseFromString(*frame)) {
+      metrics_.drops.with("invalid_envelope").inc();
+      core::log_info("drop invalid_envelope: from=", sender.to_string(), " (", frame->size(), " bytes)");
+      return false;
+    }
+    parsed = true;
   }
+  auto full = [&]() -> rmb::Envelope& {
+    if (!parsed) parsed = envelope->ParseFromString(*frame);
+    return *envelope;
+  };
   if (limiter_ && !limiter_->measure(sender.twin, frame->size(), options_.now())) {
-    reject(*envelope, sender, true, "rate_limited", "exceeded rate limits, dropping message");
-  } else if (!envelope->has_source() || !address_is(envelope->source(), sender)) {
-    reject(*envelope, sender, true, "wrong_source", "message wrong source");
+    reject(full(), sender, true, "rate_limited", "exceeded rate limits, dropping message");
+  } else if (parsed ? !envelope->has_source() || !address_is(envelope->source(), sender) : !view->source_is(sender)) {
+    reject(full(), sender, true, "wrong_source", "message wrong source");
   } else {
-    if (envelope->has_ping()) {
-      ping_to_pong(*envelope);
+    if (parsed ? envelope->has_ping() : view->message == rmb::Envelope::kPing) {
+      ping_to_pong(full());
       frame = make_frame(envelope->SerializeAsString());
     }
-    if (envelope->destination().twin() == 0) {
-      reject(*envelope, sender, true, "missing_destination", "message with missing destination");
+    if ((parsed ? envelope->destination().twin() : view->destination.twin) == 0) {
+      reject(full(), sender, true, "missing_destination", "message with missing destination");
     } else {
-      const SessionId to = session_of(envelope->destination());
-      route_to_twin(sender, to, std::move(frame), *envelope);
+      const SessionId to = parsed ? session_of(envelope->destination()) : view->destination_session();
+      route_to_twin(sender, to, std::move(frame), parsed ? &*envelope : nullptr);
     }
   }
   metrics_.route_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return true;
 }
 
-void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope& borrowed) {
+void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope* borrowed) {
   // §5.4 step 6: connected here -> straight to the session, no mailbox round trip.
   if (auto session = sessions_.find(to)) {
     if (session->deliver(frame)) return;
     // Back-pressure: the mailbox holds it until the session drains its queue.
-    auto envelope = std::make_shared<rmb::Envelope>(borrowed);
+    auto envelope = own_envelope(borrowed, *frame);
     mailbox_.store(to, std::move(frame), expiry_of(*envelope), [this, sender, to, envelope](absl::Status status) {
       if (!status.ok()) {
         reject(*envelope, sender, true, "route_error",
@@ -164,11 +187,11 @@ void Router::route_to_twin(const SessionId& sender, const SessionId& to, Frame f
     });
     return;
   }
-  directory_.get_twin(
-      to.twin, [this, sender, to, frame = std::move(frame), envelope = std::make_shared<rmb::Envelope>(borrowed)](
-                   absl::StatusOr<std::optional<core::Twin>> twin) mutable {
-        route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
-      });
+  auto envelope = own_envelope(borrowed, *frame);
+  directory_.get_twin(to.twin, [this, sender, to, frame = std::move(frame), envelope = std::move(envelope)](
+                                   absl::StatusOr<std::optional<core::Twin>> twin) mutable {
+    route_looked_up(sender, to, std::move(frame), std::move(envelope), twin);
+  });
 }
 
 bool Router::is_ours(const core::Twin& twin) const {

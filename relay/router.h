@@ -73,8 +73,9 @@ class Router {
   // failures) with the destination unset.
   void reject(const rmb::Envelope& envelope, const SessionId& reply_to, bool address_reply, std::string_view reason,
               std::string_view text);
-  // `envelope` is only borrowed: it is copied when routing continues asynchronously.
-  void route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope& envelope);
+  // `envelope` (the parsed `frame`, or nullptr when it was routed from its view) is only
+  // borrowed: it is copied, or parsed from `frame`, when routing continues asynchronously.
+  void route_to_twin(const SessionId& sender, const SessionId& to, Frame frame, const rmb::Envelope* envelope);
   void route_looked_up(const SessionId& sender, const SessionId& to, Frame frame,
                        std::shared_ptr<rmb::Envelope> envelope, const absl::StatusOr<std::optional<core::Twin>>& twin);
   bool is_ours(const core::Twin& twin) const;
