@@ -232,31 +232,29 @@ void FakeGateway::set_orphan_reply_sink(std::shared_ptr<gateway::OrphanReplySink
   orphan_sink_ = std::move(sink);
 }
 
-std::vector<FakeGateway::Sent> FakeGateway::sent() {
+template <class T>
+T FakeGateway::read(const T& field) {
   std::lock_guard lock(mu_);
-  return sent_;
+  return field;
 }
 
-bool FakeGateway::wait_sent(size_t count, std::chrono::milliseconds limit) {
-  return wait([&] { return sent_.size() >= count; }, limit);
+template <class Records>
+bool FakeGateway::wait_count(const Records& records, size_t count, std::chrono::milliseconds limit) {
+  return wait([&] { return records.size() >= count; }, limit);
 }
 
-std::vector<std::string> FakeGateway::cancelled() {
-  std::lock_guard lock(mu_);
-  return cancelled_;
-}
+std::vector<FakeGateway::Sent> FakeGateway::sent() { return read(sent_); }
+std::vector<std::string> FakeGateway::cancelled() { return read(cancelled_); }
+std::vector<FakeGateway::Replied> FakeGateway::replied() { return read(replied_); }
+std::shared_ptr<gateway::RequestSink> FakeGateway::fallback() { return read(fallback_); }
+bool FakeGateway::has_orphan_sink() { return read(orphan_sink_) != nullptr; }
 
+bool FakeGateway::wait_sent(size_t count, std::chrono::milliseconds limit) { return wait_count(sent_, count, limit); }
 bool FakeGateway::wait_cancelled(size_t count, std::chrono::milliseconds limit) {
-  return wait([&] { return cancelled_.size() >= count; }, limit);
+  return wait_count(cancelled_, count, limit);
 }
-
-std::vector<FakeGateway::Replied> FakeGateway::replied() {
-  std::lock_guard lock(mu_);
-  return replied_;
-}
-
 bool FakeGateway::wait_replied(size_t count, std::chrono::milliseconds limit) {
-  return wait([&] { return replied_.size() >= count; }, limit);
+  return wait_count(replied_, count, limit);
 }
 
 bool FakeGateway::deliver(const gateway::IncomingRequest& request) {
@@ -271,16 +269,6 @@ bool FakeGateway::deliver(const gateway::IncomingRequest& request) {
 
 bool FakeGateway::wait_sinks(const std::string& command, size_t count, std::chrono::milliseconds limit) {
   return wait([&] { return services_[command].size() == count; }, limit);
-}
-
-std::shared_ptr<gateway::RequestSink> FakeGateway::fallback() {
-  std::lock_guard lock(mu_);
-  return fallback_;
-}
-
-bool FakeGateway::has_orphan_sink() {
-  std::lock_guard lock(mu_);
-  return orphan_sink_ != nullptr;
 }
 
 void FakeGateway::orphan(Outcome reply) {

@@ -131,6 +131,10 @@ class FakeGateway final : public gateway::Outbox, public gateway::ServiceRegistr
   void loop_back(const gateway::IncomingRequest& in);
   template <class Holds>
   bool wait(Holds holds, std::chrono::milliseconds limit);
+  template <class Records>
+  bool wait_count(const Records& records, size_t count, std::chrono::milliseconds limit);
+  template <class T>
+  T read(const T& field);  // a copy, taken under the lock
   void run();
 
   const Script script_;
