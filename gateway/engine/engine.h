@@ -14,6 +14,8 @@
 //   pending timers and sends hold on to its internals until then.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +23,7 @@
 
 #include "core/directory/twin_directory.h"
 #include "core/obs/metrics.h"
+#include "core/util/clock.h"
 #include "gateway/engine/identity.h"
 #include "gateway/engine/stats.h"
 #include "gateway/front_door.h"
@@ -58,6 +61,9 @@ struct EngineOptions {
   // Where the engine registers its metrics (rmb-peer's registry, served on --metrics-listen);
   // must outlive the Engine. Null: a registry of the engine's own (stats() still counts).
   core::metrics::Registry* metrics = nullptr;
+  // Unix seconds, read for every stamp and expiry check of an envelope. The fuzzer fixes it
+  // so that one input takes one path (an envelope's expiry otherwise depends on the hour).
+  std::function<uint64_t()> now = core::unix_now;
 };
 
 class Engine : public Outbox, public ServiceRegistry {

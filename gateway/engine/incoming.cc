@@ -10,7 +10,6 @@
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/protocol/errors.h"
-#include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 #include "gateway/engine/relay_error_kind.h"
 
@@ -71,7 +70,7 @@ void Engine::Impl::on_frame(std::string frame) {
       return;
   }
 
-  if (core::is_expired(*envelope, core::unix_now())) {
+  if (core::is_expired(*envelope, options.now())) {
     reject(*envelope, core::rmb_error::kExpired, core::rmb_error::text(core::rmb_error::kExpired));
     return;
   }
@@ -227,7 +226,7 @@ void Engine::Impl::handle_request(const rmb::Envelope& envelope) {
   const std::string& command = envelope.request().command();
   const std::string key = incoming_key(source, envelope.uid());
   const auto now = Clock::now();
-  const int64_t ttl = std::max<int64_t>(core::ttl_remaining(envelope, core::unix_now()), 1);
+  const int64_t ttl = std::max<int64_t>(core::ttl_remaining(envelope, options.now()), 1);
   const auto expires = now + std::chrono::seconds(std::min<int64_t>(ttl, options.dedupe_window.count()));
 
   {

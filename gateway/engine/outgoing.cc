@@ -7,7 +7,6 @@
 #include "core/obs/log.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/protocol/errors.h"
-#include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 #include "gateway/engine/uid.h"
 
@@ -49,7 +48,7 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
   base->set_plain(std::move(req.data));
 
   // §8.5 steps 4-5, then the per-destination clamp of step 7.2.
-  const uint64_t now = core::unix_now();
+  const uint64_t now = options.now();
   core::stamp(*base, now);
   if (core::ttl_remaining(*base, now) <= 0) {
     return absl::DeadlineExceededError(absl::StrCat("request has expired: timestamp ", req.timestamp, " + expiration ",

@@ -7,7 +7,6 @@
 #include "core/protocol/envelope/signing.h"
 #include "core/protocol/envelope/ttl.h"
 #include "core/protocol/errors.h"
-#include "core/util/clock.h"
 #include "gateway/engine/engine_impl.h"
 
 namespace rmb::gateway {
@@ -64,7 +63,7 @@ void Engine::Impl::finish_write(std::shared_ptr<rmb::Envelope> envelope, const c
   }
   env.mutable_source()->set_twin(identity.twin);
   env.mutable_source()->clear_connection();
-  const uint64_t now = core::unix_now();
+  const uint64_t now = options.now();
   core::stamp(env, now);
   const int64_t ttl = core::ttl_remaining(env, now);
   if (ttl <= 0) {
