@@ -96,19 +96,20 @@ class Seen {
   uint32_t seen_ = 0;  // field numbers < 32
 };
 
-// rmb.Address: 1 twin (uint32), 2 connection (optional string).
-bool read_address(std::string_view bytes, RouteAddress& out) {
+// rmb.Address (1 twin uint32, 2 connection optional string) and rmb.Error (1 code uint32,
+// 2 message string) have the same shape: each field at most once, nothing else.
+bool read_number_and_text(std::string_view bytes, uint32_t& number, std::optional<std::string_view>& text) {
   WireReader in(bytes);
   Seen seen;
   while (!in.done()) {
     uint32_t field = 0, type = 0;
     if (!in.tag(field, type)) return false;
     if (field == 1 && type == kVarint && seen.first(1)) {
-      if (!in.u32(out.twin)) return false;
+      if (!in.u32(number)) return false;
     } else if (field == 2 && type == kLength && seen.first(2)) {
-      std::string_view connection;
-      if (!in.string(connection)) return false;
-      out.connection = connection;
+      std::string_view value;
+      if (!in.string(value)) return false;
+      text = value;
     } else {
       return false;
     }
@@ -116,8 +117,12 @@ bool read_address(std::string_view bytes, RouteAddress& out) {
   return true;
 }
 
-// rmb.Request (1 command, string) and rmb.Error (1 code uint32, 2 message string): only
-// validated, the router does not read them on the way through.
+bool read_address(std::string_view bytes, RouteAddress& out) {
+  return read_number_and_text(bytes, out.twin, out.connection);
+}
+
+// rmb.Request (1 command, string) and rmb.Error: only validated, the router does not read
+// them on the way through.
 bool check_request(std::string_view bytes) {
   WireReader in(bytes);
   Seen seen;
@@ -130,22 +135,9 @@ bool check_request(std::string_view bytes) {
 }
 
 bool check_error(std::string_view bytes) {
-  WireReader in(bytes);
-  Seen seen;
-  while (!in.done()) {
-    uint32_t field = 0, type = 0;
-    if (!in.tag(field, type)) return false;
-    uint32_t code = 0;
-    std::string_view message;
-    if (field == 1 && type == kVarint && seen.first(1)) {
-      if (!in.u32(code)) return false;
-    } else if (field == 2 && type == kLength && seen.first(2)) {
-      if (!in.string(message)) return false;
-    } else {
-      return false;
-    }
-  }
-  return true;
+  uint32_t code = 0;
+  std::optional<std::string_view> message;
+  return read_number_and_text(bytes, code, message);
 }
 
 }  // namespace
