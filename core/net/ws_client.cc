@@ -182,8 +182,10 @@ class BeastWsClient final : public WsClient, public std::enable_shared_from_this
     // From here Beast's own timeouts apply (Beast's advice: no stream timer alongside).
     tcp_layer().expires_never();
     websocket::stream_base::timeout timeouts{};
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline_ - Clock::now());
-    timeouts.handshake_timeout = std::max(left, std::chrono::seconds(1));
+    // What is left of the one deadline; at least a millisecond, so that a deadline already
+    // passed times the upgrade out at once rather than never.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+    timeouts.handshake_timeout = std::max(left, std::chrono::milliseconds(1));
     if (options_.idle_timeout.count() > 0) {
       timeouts.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(options_.idle_timeout);
       timeouts.keep_alive_pings = true;
@@ -202,8 +204,10 @@ class BeastWsClient final : public WsClient, public std::enable_shared_from_this
   void on_upgraded(error_code ec) {
     if (closing_) return;
     if (!ec) return finish_open(absl::OkStatus());
-    const unsigned status = response_.result_int();
-    if (status != 0 && status != 101) {
+    // Only a declined upgrade has read an answer: otherwise (a timeout, a reset) response_
+    // still holds its default status, 200, which no server sent.
+    if (ec == websocket::error::upgrade_declined) {
+      const unsigned status = response_.result_int();
       std::string body = response_.body();
       if (body.size() > 200) body.resize(200);
       return finish_open(

@@ -3,8 +3,8 @@
 // it, TLS as core/net/tls_client.h sets it up (system store plus --ca-file, SNI, host
 // check), one deadline over resolve, connect, TLS handshake and upgrade, a send queue
 // written one message at a time, a read loop that hands over whole messages, and close.
-// The tfchain client (core/directory/substrate/rpc_client) runs on it; how the relay link
-// moves onto it is in docs/architecture.md.
+// The tfchain client (core/directory/substrate/rpc_client) and the gateway's relay link
+// (gateway/link/relay_link) run on it (docs/architecture.md, "One WebSocket client").
 //
 // Every call must be made on the executor given to make_ws_client (a strand), and every
 // handler and callback runs there. The client keeps itself alive while operations are

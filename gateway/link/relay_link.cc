@@ -3,7 +3,6 @@
 #include <random>
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket/error.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "core/obs/log.h"
@@ -19,15 +18,12 @@ using error_code = boost::system::error_code;
 namespace {
 
 constexpr std::chrono::milliseconds kCloseGrace{1000};
+// §5.1 / §11: the largest frame rmb-rs (tungstenite's default) takes from a relay.
+constexpr size_t kMaxMessageBytes = 64 * 1024 * 1024;
 
 uint64_t random_seed() {
   std::random_device device;
   return (static_cast<uint64_t>(device()) << 32) ^ device();
-}
-
-std::string why(const char* what, const error_code& ec) {
-  if (ec == boost::beast::websocket::error::closed) return absl::StrCat(what, ": the relay closed the connection");
-  return absl::StrCat(what, ": ", ec.message());
 }
 
 }  // namespace
@@ -78,81 +74,86 @@ void RelayLink::connect() {
   // A fresh token per attempt (§4.1): no sid, the peer's own session.
   const std::string jwt =
       core::mint_jwt(*options.signer, options.twin, std::nullopt, core::unix_now(), options.jwt_ttl.count());
-  ConnectionOptions conn_options;
-  conn_options.connect_timeout = options.connect_timeout;
-  auto conn = make_connection(strand_, url_->tls ? *tls_ : nullptr, *url_, conn_options);
+  core::WsClientOptions ws;
+  ws.connect_timeout = options.connect_timeout;
+  // The link runs its own keep-alive (ping when idle, drop when silent: §5.3).
+  ws.idle_timeout = std::chrono::milliseconds(0);
+  ws.max_message_bytes = kMaxMessageBytes;
+  ws.peer = "relay";
+  auto conn = core::make_ws_client(strand_, url_->tls ? *tls_ : nullptr, *url_, std::move(ws));
   connecting_ = conn;
+  const core::WsClient* raw = conn.get();
+  std::weak_ptr<RelayLink> weak = weak_from_this();
+  core::WsClient::Handlers handlers;
+  handlers.on_message = [weak, raw](bool binary, std::string data) {
+    if (auto self = weak.lock()) self->on_message(raw, binary, std::move(data));
+  };
+  // Pongs count as life (§5.3: "no frame at all (including pongs)").
+  handlers.on_control = [weak, raw] {
+    if (auto self = weak.lock(); self && raw == self->conn_.get()) self->heard();
+  };
+  handlers.on_lost = [weak, raw](const std::string& why) {
+    if (auto self = weak.lock()) self->drop(raw, why);
+  };
   // The token is the whole raw query (§4.2): a query in the URL is replaced, as rmb-peer does.
-  conn->open(absl::StrCat(url_->path, "?", jwt),
-             [self = shared_from_this(), conn](absl::Status status) { self->on_open(conn, status); });
+  conn->open(absl::StrCat(url_->path, "?", jwt), std::move(handlers), [weak, raw](absl::Status status) {
+    if (auto self = weak.lock()) self->on_open(raw, status);
+  });
 }
 
-void RelayLink::on_open(const std::shared_ptr<Connection>& conn, const absl::Status& status) {
-  if (stopping_ || conn != connecting_) {
-    conn->close(kCloseGrace);
-    return;
-  }
+void RelayLink::on_open(const core::WsClient* conn, const absl::Status& status) {
+  // stop() closed connecting_ (after which the client calls nothing); this is a guard.
+  if (stopping_ || conn != connecting_.get()) return;
+  auto opened = std::move(connecting_);
   connecting_.reset();
   if (!status.ok()) {
     retry_later(std::string(status.message()), false);
     return;
   }
-  conn_ = conn;
+  conn_ = std::move(opened);
   backoff_.reset();
   last_rx_ = Clock::now();
   pinged_since_data_ = false;
   ping_pending_ = false;
   writing_ = false;
-  // Pongs count as life (§5.3: "no frame at all (including pongs)").
-  std::weak_ptr<RelayLink> weak = weak_from_this();
-  conn_->on_control([weak] {
-    if (auto self = weak.lock()) {
-      self->last_rx_ = Clock::now();
-      self->pinged_since_data_ = false;
-    }
-  });
   const bool has_frames = dispatcher_->link_connected(index_);
-  read_next();
   arm_keepalive();
   if (has_frames) pump();
 }
 
-void RelayLink::read_next() {
-  conn_->read([self = shared_from_this(), conn = conn_](error_code ec, bool binary, std::string data) {
-    if (conn != self->conn_) return;
-    if (ec) {
-      self->drop(conn, why("read failed", ec));
-      return;
-    }
-    self->last_rx_ = Clock::now();
-    self->pinged_since_data_ = false;
-    if (binary) {
-      self->dispatcher_->deliver(std::move(data));
-    } else {
-      // §5.2: the relay never sends text; rmb-peer logs and skips.
-      core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", self->text_, ": text frame of ", data.size(),
-                                                         " bytes skipped (only binary envelopes are expected)"));
-    }
-    // The frame handler may have stopped everything.
-    if (conn == self->conn_) self->read_next();
-  });
+void RelayLink::on_message(const core::WsClient* conn, bool binary, std::string data) {
+  if (conn != conn_.get()) return;
+  heard();
+  if (binary) {
+    dispatcher_->deliver(std::move(data));
+  } else {
+    // §5.2: the relay never sends text; rmb-peer logs and skips.
+    core::log_line(core::LogLevel::kWarn, absl::StrCat("relay link ", text_, ": text frame of ", data.size(),
+                                                       " bytes skipped (only binary envelopes are expected)"));
+  }
+}
+
+void RelayLink::heard() {
+  last_rx_ = Clock::now();
+  pinged_since_data_ = false;
 }
 
 void RelayLink::pump() {
   if (!conn_ || writing_ || stopping_) return;
   auto frame = dispatcher_->next_frame(index_);
   if (!frame) return;
+  // One frame at a time: the dispatcher keeps it as the link's in-flight frame until this
+  // write completes, and hands it to another link when the connection is lost first.
   writing_ = true;
-  conn_->write(std::move(frame), [self = shared_from_this(), conn = conn_](error_code ec) {
-    if (conn != self->conn_) return;
-    self->writing_ = false;
-    if (ec) {
-      self->drop(conn, why("write failed", ec));
-      return;
-    }
-    self->dispatcher_->frame_written(self->index_);
-    self->pump();
-  });
+  conn_->send(std::move(frame), /*binary=*/true,
+              [weak = weak_from_this(), raw = conn_.get()](absl::Status status) {
+                auto self = weak.lock();
+                // A failed write loses the connection: on_lost follows and drops it.
+                if (!self || raw != self->conn_.get() || !status.ok()) return;
+                self->writing_ = false;
+                self->dispatcher_->frame_written(self->index_);
+                self->pump();
+              });
 }
 
 void RelayLink::arm_keepalive() {
@@ -169,29 +170,32 @@ void RelayLink::on_keepalive() {
   const auto& options = dispatcher_->options();
   const auto silent = Clock::now() - last_rx_;
   if (silent >= options.silent_timeout) {
-    drop(conn_, absl::StrCat("nothing received for ",
+    drop(conn_.get(), absl::StrCat("nothing received for ",
                              std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(), " ms"));
     return;
   }
   if (silent >= options.ping_after_idle && !pinged_since_data_ && !ping_pending_) {
     pinged_since_data_ = true;
     ping_pending_ = true;
-    conn_->ping([self = shared_from_this(), conn = conn_](error_code ec) {
-      if (conn != self->conn_) return;
+    conn_->ping([weak = weak_from_this(), raw = conn_.get()](absl::Status status) {
+      auto self = weak.lock();
+      if (!self || raw != self->conn_.get()) return;
       self->ping_pending_ = false;
-      if (ec) self->drop(conn, why("ping failed", ec));
+      if (!status.ok()) self->drop(raw, std::string(status.message()));
     });
   }
   arm_keepalive();
 }
 
-void RelayLink::drop(std::shared_ptr<Connection> conn, const std::string& reason) {
-  if (conn != conn_ || !conn_) return;
+void RelayLink::drop(const core::WsClient* conn, const std::string& reason) {
+  if (conn == nullptr || conn != conn_.get()) return;
+  auto lost = std::move(conn_);
   conn_.reset();
   writing_ = false;
   ping_pending_ = false;
   keepalive_timer_.cancel();
-  conn->close(kCloseGrace);
+  // After a loss this only forgets the handlers; otherwise it says goodbye to the relay.
+  lost->close(kCloseGrace);
   if (stopping_) return;
   dispatcher_->link_down(index_, reason);
   retry_later(reason, true);

@@ -1,7 +1,8 @@
 #pragma once
 // One relay URL: connect (JWT minted per attempt, §4), read frames, write the frames the
 // dispatcher queues for it one at a time, ping when idle and drop when silent (§5.3),
-// reconnect with backoff. Everything runs on the link's own strand.
+// reconnect with backoff. The WebSocket is core::WsClient (core/net/ws_client.h); this
+// class is what is the link's own on top of it. Everything runs on the link's own strand.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -13,8 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/net/url.h"
+#include "core/net/ws_client.h"
 #include "gateway/link/backoff.h"
-#include "gateway/link/connection.h"
 
 namespace rmb::gateway::link {
 
@@ -39,14 +40,19 @@ class RelayLink : public std::enable_shared_from_this<RelayLink> {
  private:
   using Clock = std::chrono::steady_clock;
 
+  // The client's callbacks name their connection by address (`conn`), compared with
+  // connecting_/conn_: a callback runs inside the client it names, so that client is alive
+  // and no other can have its address. They hold the link weakly: the client must not keep
+  // a stopped link alive (stop() closes it, and after close() it calls nothing).
   void connect();
-  void on_open(const std::shared_ptr<Connection>& conn, const absl::Status& status);
-  void read_next();
+  void on_open(const core::WsClient* conn, const absl::Status& status);
+  void on_message(const core::WsClient* conn, bool binary, std::string data);
+  // Any frame (data or control) from the relay: the keep-alive's "heard from it".
+  void heard();
   void pump();
   void arm_keepalive();
   void on_keepalive();
-  // By value: callers pass conn_ itself, which drop() resets.
-  void drop(std::shared_ptr<Connection> conn, const std::string& why);
+  void drop(const core::WsClient* conn, const std::string& why);
   void retry_later(const std::string& why, bool was_connected);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
@@ -60,8 +66,8 @@ class RelayLink : public std::enable_shared_from_this<RelayLink> {
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer keepalive_timer_;
   Backoff backoff_;
-  std::shared_ptr<Connection> connecting_;
-  std::shared_ptr<Connection> conn_;
+  std::shared_ptr<core::WsClient> connecting_;
+  std::shared_ptr<core::WsClient> conn_;
   bool writing_ = false;
   bool ping_pending_ = false;
   bool pinged_since_data_ = false;

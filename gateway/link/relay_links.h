@@ -36,7 +36,8 @@ struct LinkOptions {
   std::chrono::milliseconds silent_timeout{40000};
   std::chrono::milliseconds backoff_min{500};
   std::chrono::milliseconds backoff_max{30000};
-  // TCP connect + TLS handshake, and separately the WebSocket upgrade.
+  // One deadline over name resolution, TCP connect, TLS handshake and the WebSocket upgrade
+  // (core::WsClientOptions::connect_timeout).
   std::chrono::milliseconds connect_timeout{10000};
   // Frames waiting for a socket, per link; beyond it send() fails over or fails.
   size_t queue_limit = 1024;

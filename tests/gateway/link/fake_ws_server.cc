@@ -40,6 +40,11 @@ size_t FakeWsServer::connections() const {
   return targets_.size();
 }
 
+size_t FakeWsServer::accepted() const {
+  std::lock_guard lock(mu_);
+  return accepted_;
+}
+
 std::vector<std::string> FakeWsServer::targets() const {
   std::lock_guard lock(mu_);
   return targets_;
@@ -58,6 +63,7 @@ void FakeWsServer::accept_loop() {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     if (ec) continue;
+    ++accepted_;
     sockets_.push_back(socket.native_handle());
     threads_.emplace_back([this, s = std::move(socket)]() mutable { serve(std::move(s)); });
   }
@@ -76,6 +82,11 @@ void FakeWsServer::serve(tcp::socket socket) {
       std::erase(server->sockets_, fd);
     }
   } forget{this, fd};
+  if (mode_ == Mode::kNoUpgrade) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return stopping_; });
+    return;
+  }
   beast::flat_buffer buffer;
   http::request<http::string_body> request;
   http::read(ws.next_layer(), buffer, request, ec);

@@ -1,7 +1,8 @@
 #pragma once
 // An in-process WebSocket server on 127.0.0.1 for the link's unit tests (no relay, no
 // JWT check): records each upgrade target and either echoes binary messages back or
-// stays mute (accepts, then never reads, so pings go unanswered).
+// stays mute (accepts, then never reads, so pings go unanswered); or takes the TCP
+// connection and never answers the upgrade.
 #include <sys/socket.h>
 
 #include <atomic>
@@ -19,7 +20,7 @@ namespace rmb::gateway::link {
 
 class FakeWsServer {
  public:
-  enum class Mode { kEcho, kMute };
+  enum class Mode { kEcho, kMute, kNoUpgrade };
   // Binary message "text please" is answered with a Text message then the echo.
   static constexpr const char* kAskText = "text please";
   // Binary message "close please" makes the server drop the connection (the first time;
@@ -32,7 +33,10 @@ class FakeWsServer {
   ~FakeWsServer();
 
   uint16_t port() const { return port_; }
+  // Upgrades answered.
   size_t connections() const;
+  // TCP connections taken.
+  size_t accepted() const;
   std::vector<std::string> targets() const;
   // Messages received, all connections.
   std::vector<std::string> received() const;
@@ -51,6 +55,7 @@ class FakeWsServer {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::atomic<bool> closed_once_{false};
+  size_t accepted_ = 0;
   std::vector<int> sockets_;
   std::vector<std::thread> threads_;
   std::vector<std::string> targets_;

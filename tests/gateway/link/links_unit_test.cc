@@ -145,8 +145,22 @@ TEST_F(LinksTest, NoRelayFailsAtTheDeadlineNamingTheUrls) {
   EXPECT_FALSE(links_->any_connected());
   // The deadline does not wait for the link's first dial to fail: on a slow machine that
   // can come after it.
-  EXPECT_TRUE(eventually([&] { return link_status(0).last_error.find("cannot connect") != std::string::npos; }))
+  EXPECT_TRUE(eventually([&] { return link_status(0).last_error.find("connect: ") != std::string::npos; }))
       << link_status(0).last_error;
+}
+
+TEST_F(LinksTest, AnUpgradeThatNeverAnswersTimesOutAndIsRedialed) {
+  // The server takes the TCP connection and never answers the upgrade: only the connect
+  // deadline (resolve, connect, TLS and upgrade together) ends the attempt.
+  FakeWsServer server(FakeWsServer::Mode::kNoUpgrade);
+  auto o = options({url_of(server.port())});
+  o.connect_timeout = 300ms;
+  start(o);
+  ASSERT_TRUE(eventually([&] { return server.accepted() >= 2; })) << link_status(0).last_error;
+  const auto status = link_status(0);
+  EXPECT_EQ(status.last_error, "websocket handshake: timed out");
+  EXPECT_NE(status.state, State::kConnected);
+  EXPECT_FALSE(links_->any_connected());
 }
 
 TEST_F(LinksTest, HeldFrameGoesOutWhenARelayComesUp) {
