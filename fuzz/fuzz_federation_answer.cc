@@ -1,7 +1,8 @@
 // Another relay's answer to a federation POST (relay/federation/http_post.cc): read by
-// Beast's HTTP parser, configured as the relay configures it and in the relay's order
-// (the header alone, its content-length checked, then the body), from bytes arriving in
-// pieces as a socket hands them over; then its status decides accepted / rejected / failed
+// Beast's HTTP parser, configured as the relay configures it and in the relay's order, from
+// bytes arriving in pieces as a socket hands them over: the header alone, then the relay's
+// own answer_verdict decides whether the body is read or the answer refused for its size,
+// and after the body again; then its status decides accepted / rejected / failed
 // (post_outcome). Anything on the network can answer: no input may crash, no body may grow
 // past the limit (nor be reserved past it), and the decision follows the status alone.
 //
@@ -72,19 +73,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   beast::error_code ec;
   parser.eager(false);  // as http::async_read_header sets it
   drive(parser, buffer, socket, ec, [&] { return parser.is_header_done(); });
-  bool too_large = ec == http::error::body_limit;
-  if (!ec && announces_too_large_a_body(parser.content_length())) too_large = true;
-  if (!ec && !too_large) {
+  AnswerVerdict verdict = answer_verdict(AnswerRead::kHeader, ec, parser.content_length());
+  if (verdict == AnswerVerdict::kReadBody) {
     parser.eager(true);  // as http::async_read of the rest sets it
     drive(parser, buffer, socket, ec, [&] { return parser.is_done(); });
+    verdict = answer_verdict(AnswerRead::kBody, ec, parser.content_length());
+    require(verdict != AnswerVerdict::kReadBody);
   }
-  if (too_large || ec == http::error::body_limit) {
+  if (verdict == AnswerVerdict::kTooLarge) {
     const PostOutcome refused = refused_answer(parser.get().result_int(), parser.content_length());
     require(refused.result == PostResult::kFailed);
     require(parser.get().body().size() <= kMaxFederationAnswerBody);
     return 0;
   }
-  if (ec || !parser.is_done()) return 0;
+  if (verdict != AnswerVerdict::kComplete || !parser.is_done()) return 0;
 
   const auto& res = parser.get();
   require(res.body().size() <= kMaxFederationAnswerBody);

@@ -28,19 +28,19 @@ constexpr size_t kMaxIdlePerDomain = 8;
 
 using AnswerParser = http::response_parser<http::string_body>;
 
-// One request and its answer on `stream` (plain or TLS): the header is read first and, only if
-// the size it announces is acceptable, the body (see announces_too_large_a_body). `too_large`
-// says the answer was refused for its size, announced or grown while reading.
+// One request and its answer on `stream` (plain or TLS): the header, then, if answer_verdict
+// says so, the body. `ec` is the error of the last step.
 template <class Stream>
-asio::awaitable<void> exchange(Stream& stream, beast::flat_buffer& buffer, const http::request<http::string_body>& req,
-                               AnswerParser& parser, boost::system::error_code& ec, bool& too_large) {
+asio::awaitable<AnswerVerdict> exchange(Stream& stream, beast::flat_buffer& buffer,
+                                        const http::request<http::string_body>& req, AnswerParser& parser,
+                                        boost::system::error_code& ec) {
   auto into_ec = asio::redirect_error(asio::use_awaitable, ec);  // not const: Asio 1.74 moves from it
   co_await http::async_write(stream, req, into_ec);
   if (!ec) co_await http::async_read_header(stream, buffer, parser, into_ec);
-  // Beast itself may have refused the announced length while reading the header.
-  too_large = ec == http::error::body_limit || (!ec && announces_too_large_a_body(parser.content_length()));
-  if (!ec && !too_large) co_await http::async_read(stream, buffer, parser, into_ec);
-  too_large = too_large || ec == http::error::body_limit;  // a chunked or unsized body that grew too large
+  const AnswerVerdict verdict = answer_verdict(AnswerRead::kHeader, ec, parser.content_length());
+  if (verdict != AnswerVerdict::kReadBody) co_return verdict;
+  co_await http::async_read(stream, buffer, parser, into_ec);
+  co_return answer_verdict(AnswerRead::kBody, ec, parser.content_length());
 }
 
 }  // namespace
@@ -140,8 +140,14 @@ PostOutcome post_outcome(unsigned status) {
   return out;
 }
 
-bool announces_too_large_a_body(boost::optional<uint64_t> content_length) {
-  return content_length && *content_length > kMaxFederationAnswerBody;
+AnswerVerdict answer_verdict(AnswerRead read, const boost::system::error_code& ec,
+                             boost::optional<uint64_t> content_length, uint64_t limit) {
+  // Beast refuses an announced length over body_limit while reading the header, and a
+  // chunked or unsized body when it grows past it.
+  if (ec == http::error::body_limit) return AnswerVerdict::kTooLarge;
+  if (ec) return AnswerVerdict::kFailed;
+  if (read == AnswerRead::kBody) return AnswerVerdict::kComplete;
+  return content_length && *content_length > limit ? AnswerVerdict::kTooLarge : AnswerVerdict::kReadBody;
 }
 
 PostOutcome refused_answer(unsigned status, boost::optional<uint64_t> content_length) {
@@ -166,14 +172,14 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
   AnswerParser parser;
   parser.body_limit(kMaxFederationAnswerBody);
   boost::system::error_code ec;
-  bool too_large = false;
   conn.tcp().expires_at(deadline);
+  AnswerVerdict verdict;
   if (conn.tls) {
-    co_await exchange(*conn.tls, conn.buffer, req, parser, ec, too_large);
+    verdict = co_await exchange(*conn.tls, conn.buffer, req, parser, ec);
   } else {
-    co_await exchange(*conn.plain, conn.buffer, req, parser, ec, too_large);
+    verdict = co_await exchange(*conn.plain, conn.buffer, req, parser, ec);
   }
-  if (too_large) {
+  if (verdict == AnswerVerdict::kTooLarge) {
     // What is left of that answer is never read: the connection is not reused.
     conn.idle_until = {};
     PostOutcome refused = refused_answer(parser.get().result_int(), parser.content_length());
@@ -181,7 +187,7 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
     throttle.warn("federation: ", conn.domain, ": ", refused.detail);
     co_return refused;
   }
-  if (ec) {
+  if (verdict == AnswerVerdict::kFailed) {
     PostOutcome failed;
     failed.detail = ec == beast::error::timeout ? "request timed out" : ec.message();
     co_return failed;

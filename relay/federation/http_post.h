@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/optional/optional.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "absl/status/statusor.h"
 #include "core/net/url.h"
@@ -37,18 +38,33 @@ struct PostOutcome {
 
 // What the answering relay's HTTP status means: 202 accepted, 4xx rejected, anything else
 // failed. The answer itself is read by Beast's parser, never past this many body bytes
-// (answers are tiny); fuzz/fuzz_federation_answer.cc reads bytes the same way.
+// (answers are tiny).
 inline constexpr uint64_t kMaxFederationAnswerBody = 64 * 1024;
 PostOutcome post_outcome(unsigned status);
 
-// The answer's header is read on its own first, and an answer whose content-length is over
-// kMaxFederationAnswerBody is refused before any of its body is read: Boost 1.74's parser,
-// reading header and body in one go, can reserve the announced size before it enforces
-// the body limit (std::bad_alloc on `content-length: 7777777777784`).
-bool announces_too_large_a_body(boost::optional<uint64_t> content_length);
-// A refused answer (too large, announced or while reading): a failure of that domain like
-// any other (downvote, next domain, retry), whatever its status says. Lengths as Beast's
-// parser reports them (content_length()).
+// The reading of an answer, and whether to go on: the relay's one decision, taken by
+// FederationClient::post_on and by fuzz/fuzz_federation_answer.cc, which drives Beast's
+// parser over hostile bytes the way the relay's reads do.
+//
+// The header is read on its own first, and an answer whose content-length is over the limit
+// is refused before any of its body is read: Boost 1.74's parser, reading header and body in
+// one go, can reserve the announced size before it enforces the body limit (std::bad_alloc on
+// `content-length: 7777777777784`).
+enum class AnswerRead { kHeader, kBody };  // what was just read
+enum class AnswerVerdict {
+  kReadBody,  // the header is in and announces no body over the limit: read the body
+  kComplete,  // the whole answer is in: its status decides (post_outcome)
+  kTooLarge,  // a body over the limit, announced or grown while reading (chunked, unsized):
+              // refused (refused_answer), the rest never read
+  kFailed,    // the write or a read failed (network, timeout, not HTTP)
+};
+// `ec`: the error of that read (for kHeader also of the request's write); `content_length`:
+// what the parser reports (content_length()); `limit`: the parser's body_limit.
+AnswerVerdict answer_verdict(AnswerRead read, const boost::system::error_code& ec,
+                             boost::optional<uint64_t> content_length, uint64_t limit = kMaxFederationAnswerBody);
+// A refused answer (kTooLarge): a failure of that domain like any other (downvote, next
+// domain, retry), whatever its status says. Lengths as Beast's parser reports them
+// (content_length()).
 PostOutcome refused_answer(unsigned status, boost::optional<uint64_t> content_length);
 
 class FederationClient {
