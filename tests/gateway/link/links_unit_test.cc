@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/protocol/jwt/jwt.h"
 #include "core/util/clock.h"
-#include "tests/gateway/link/fake_ws_server.h"
 #include "tests/gateway/link/links_fixture.h"
+#include "tests/support/fake_ws_server.h"
 #include "tests/support/poll.h"
 #include "tests/support/process.h"
 
@@ -14,6 +14,7 @@ namespace rmb::gateway::link {
 namespace {
 
 using namespace std::chrono_literals;
+using test::FakeWsServer;
 using State = LinkStatus::State;
 
 std::string url_of(uint16_t port, const std::string& path = "/") { return absl::StrCat("ws://127.0.0.1:", port, path); }

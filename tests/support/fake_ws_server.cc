@@ -1,10 +1,10 @@
-#include "tests/gateway/link/fake_ws_server.h"
+#include "tests/support/fake_ws_server.h"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-namespace rmb::gateway::link {
+namespace rmb::test {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -55,6 +55,11 @@ std::vector<std::string> FakeWsServer::received() const {
   return received_;
 }
 
+size_t FakeWsServer::ended() const {
+  std::lock_guard lock(mu_);
+  return ended_;
+}
+
 void FakeWsServer::accept_loop() {
   for (;;) {
     boost::system::error_code ec;
@@ -80,6 +85,7 @@ void FakeWsServer::serve(tcp::socket socket) {
     ~Forget() {
       std::lock_guard lock(server->mu_);
       std::erase(server->sockets_, fd);
+      ++server->ended_;
     }
   } forget{this, fd};
   if (mode_ == Mode::kNoUpgrade) {
@@ -91,6 +97,13 @@ void FakeWsServer::serve(tcp::socket socket) {
   http::request<http::string_body> request;
   http::read(ws.next_layer(), buffer, request, ec);
   if (ec) return;
+  if (mode_ == Mode::kRefuse) {
+    http::response<http::string_body> refusal(http::status::forbidden, request.version());
+    refusal.body() = kRefusal;
+    refusal.prepare_payload();
+    http::write(ws.next_layer(), refusal, ec);
+    return;
+  }
   ws.accept(request, ec);
   if (ec) return;
   {
@@ -106,6 +119,7 @@ void FakeWsServer::serve(tcp::socket socket) {
     beast::flat_buffer message;
     ws.read(message, ec);
     if (ec) return;
+    const bool got_binary = ws.got_binary();
     std::string data = beast::buffers_to_string(message.data());
     {
       std::lock_guard lock(mu_);
@@ -120,10 +134,10 @@ void FakeWsServer::serve(tcp::socket socket) {
       ws.write(net::buffer(std::string("hello")), ec);
       if (ec) return;
     }
-    ws.binary(true);
+    ws.binary(got_binary);
     ws.write(net::buffer(data), ec);
     if (ec) return;
   }
 }
 
-}  // namespace rmb::gateway::link
+}  // namespace rmb::test
