@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "bench/common/server_flags.h"
 #include "bench/gateway/closed_loop.h"
 #include "bench/gateway/cpu_probe.h"
 #include "bench/gateway/crypto_floor.h"
@@ -49,14 +50,13 @@ using std::chrono::milliseconds;
 constexpr char kCommand[] = "bench.echo";
 constexpr char kNatsSubject[] = "bench.echo";
 
-struct Options {
-  WorldOptions world;
+// relay, nats, warmup_s, duration_s and keep_temp: the flags bench_relay takes too.
+struct Options : ServerFlags {
+  WorldOptions world;  // its binaries and keep_temp from the flags above
   std::string perf_binary;
   std::string perf_dir;
   std::vector<size_t> concurrency;
   std::vector<size_t> payloads;
-  double warmup_s = 1;
-  double duration_s = 5;
 };
 
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
@@ -65,28 +65,22 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   po::options_description desc(
       "bench_gateway: secure round trips through rmb-peer + rmb-relay vs nats-server request-reply\nOptions");
   // clang-format off
+  desc.add_options()("help,h", "print this help");
+  add_server_flags(desc, o);
   desc.add_options()
-    ("help,h", "print this help")
-    ("relay", po::value(&o.world.relay_binary)->default_value(sibling_binary("relay/rmb-relay", "rmb-relay")),
-        "rmb-relay binary")
     ("peer", po::value(&o.world.peer_binary)->default_value(sibling_binary("gateway/rmb-peer", "rmb-peer")),
         "rmb-peer binary")
-    ("nats-server", po::value(&o.world.nats_binary)->default_value(find_in_path("nats-server")),
-        "nats-server binary")
     ("key-type", po::value(&key_type)->default_value(key_type), "twin keys: ed25519 or sr25519")
     ("concurrency", po::value(&concurrency)->default_value(concurrency),
         "closed-loop callers per run, comma-separated")
     ("payload", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
-    ("warmup", po::value(&o.warmup_s)->default_value(o.warmup_s), "warm-up seconds before each measured window")
-    ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "measured seconds per run")
     ("peer-threads", po::value(&o.world.peer_threads)->default_value(0),
         "rmb-peer --threads (0 = its default: cores, at most 4)")
     ("unix-grpc", "apps talk to the peers over unix sockets (what a sidecar uses) instead of loopback TCP")
     ("perf-dir", po::value(&o.perf_dir),
         "record `perf record -g` of both rmb-peers and rmb-relay into DIR during the rmb run with the "
         "most callers and the smallest payload")
-    ("perf", po::value(&o.perf_binary)->default_value(find_in_path("perf")), "perf binary")
-    ("keep-temp", "keep the temp dir (process logs, twins.json)");
+    ("perf", po::value(&o.perf_binary)->default_value(find_in_path("perf")), "perf binary");
   // clang-format on
   auto parsed = parse_command_line(argc, argv, desc, "bench_gateway", exit_code);
   if (!parsed) return std::nullopt;
@@ -103,7 +97,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   o.concurrency = *c;
   o.payloads = *p;
   o.world.key_type = *k;
-  o.world.keep_temp = vm.count("keep-temp") > 0;
+  o.world.relay_binary = o.relay;
+  o.world.nats_binary = o.nats;
+  o.world.keep_temp = o.keep_temp;
   o.world.unix_grpc = vm.count("unix-grpc") > 0;
   return o;
 }

@@ -15,22 +15,19 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   std::string pairs = "1,16", payloads = "64,1024", scenarios = "throughput,latency,memory";
   po::options_description desc("bench_relay: rmb-relay vs nats-server, throughput / latency / idle memory\nOptions");
   // clang-format off
+  desc.add_options()("help,h", "print this help");
+  add_server_flags(desc, o);
   desc.add_options()
-    ("help,h", "print this help")
-    ("relay", po::value(&o.relay)->default_value(sibling_binary("relay/rmb-relay", "rmb-relay")), "rmb-relay binary")
-    ("nats-server", po::value(&o.nats)->default_value(find_in_path("nats-server")), "nats-server binary")
     ("pairs", po::value(&pairs)->default_value(pairs), "sender->receiver pair counts, comma-separated")
     ("payloads", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
     ("window", po::value(&o.window)->default_value(o.window), "messages in flight per pair")
-    ("warmup", po::value(&o.warmup_s)->default_value(o.warmup_s), "warm-up seconds before each measurement")
-    ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "measured seconds per throughput run")
-    ("latency-duration", po::value(&o.latency_s)->default_value(o.latency_s), "measured seconds per latency run")
+    ("latency-duration", po::value(&o.latency_s)->default_value(o.latency_s),
+        "measured seconds per latency run (--duration: per throughput run)")
     ("idle-connections", po::value(&o.idle)->default_value(o.idle), "idle connections for the memory run")
     ("scenarios", po::value(&scenarios)->default_value(scenarios), "any of throughput,latency,memory")
     ("relay-threads", po::value(&o.relay_threads)->default_value(0),
         "rmb-relay --threads (0 = number of server CPUs)")
-    ("no-pin", "do not pin the bench and the servers to separate CPUs")
-    ("keep-temp", "keep the temp dir (server logs, twins.json)");
+    ("no-pin", "do not pin the bench and the servers to separate CPUs");
   // clang-format on
   auto parsed = parse_command_line(argc, argv, desc, "bench_relay", exit_code);
   if (!parsed) return std::nullopt;
@@ -54,7 +51,6 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     o.scenarios.emplace(name);
   }
   o.pin = vm.count("no-pin") == 0;
-  o.keep_temp = vm.count("keep-temp") > 0;
   return o;
 }
 

@@ -7,26 +7,23 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bench/common/server_flags.h"
 
 namespace rmb::bench {
 
 // Every twin of the bench lives on this relay domain.
 inline constexpr char kDomain[] = "bench.local";
 
-struct Options {
-  std::string relay;
-  std::string nats;
+// relay, nats, warmup_s, duration_s and keep_temp: the flags bench_gateway takes too.
+struct Options : ServerFlags {
   std::vector<size_t> pairs;
   std::vector<size_t> payloads;
   size_t window = 64;
-  double warmup_s = 1;
-  double duration_s = 5;
   double latency_s = 3;
   size_t idle = 10000;
   std::set<std::string> scenarios;
   unsigned relay_threads = 0;
   bool pin = true;
-  bool keep_temp = false;
 };
 
 struct CpuPlan {
