@@ -3,26 +3,24 @@
 
 #include "tests/support/fake_node.h"
 #include "tests/support/process.h"
+#include "tests/tools/rmb_cli.h"
 
 namespace rmb::test {
 namespace {
 
-constexpr char kNeck[] = "neck stage box cup core magic produce exercise happy rely vocal then";
 const core::AccountId kNeckEd25519 =
     *core::from_hex_fixed<32>("61c243346215f4dfa70d33affc5e568a52fb37859ff21296a28cdb75fcc2fb55");
 const core::AccountId kAlice =
     *core::from_hex_fixed<32>("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
-const core::Bytes kNeckPk = *core::from_hex("0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55");
-
-ProcessResult rmb(std::vector<std::string> args) { return run_rmb(std::move(args), {.unset_env = {"RMB_MNEMONIC"}}); }
+const core::Bytes kNeckPkBytes = *core::from_hex(kNeckPk);
 
 TEST(ChainCli, TwinPrintsTheChainRecord) {
   FakeNode node;
-  node.put_twin(chain_twin(7, kAlice, "relay.grid.tf", kNeckPk));
+  node.put_twin(chain_twin(7, kAlice, "relay.grid.tf", kNeckPkBytes));
   auto r = rmb({"chain", "twin", "--substrate", node.url(), "--id", "7"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"relay.grid.tf\""), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(core::to_hex(kNeckPk)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(core::to_hex(kNeckPkBytes)), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(core::to_hex(kAlice)), std::string::npos) << r.out;
 
   r = rmb({"chain", "twin", "--substrate", node.url(), "--id", "8"});
@@ -50,7 +48,7 @@ TEST(ChainCli, UpdatePublishesRelaysAndPk) {
   EXPECT_NE(r.out.find("twin 7 updated"), std::string::npos) << r.out;
   auto t = node.twin(7);
   EXPECT_EQ(t->relay, text_bytes("r1.example.com_r2.example.com"));
-  EXPECT_EQ(t->pk, kNeckPk);
+  EXPECT_EQ(t->pk, kNeckPkBytes);
 
   r = rmb({"chain", "update", "--substrate", node.url(), "--mnemonic", kNeck, "--key-type", "ed25519", "--relay",
            "r1.example.com", "--relay", "r2.example.com"});

@@ -8,21 +8,15 @@
 #include "core/protocol/identity/mnemonic.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tools/rmb_cli.h"
 
 namespace rmb::test {
 namespace {
 
-constexpr char kNeck[] = "neck stage box cup core magic produce exercise happy rely vocal then";
 constexpr char kNeckEd[] = "61c243346215f4dfa70d33affc5e568a52fb37859ff21296a28cdb75fcc2fb55";
 constexpr char kNeckEdSs58[] = "5EGtD8gtMcKPupQ187AY8VMx3SP6489nnFUv7b9cC2eRKiqw";
-constexpr char kNeckPk[] = "0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55";
 constexpr char kAliceSs58[] = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 constexpr char kAliceHex[] = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
-
-ProcessResult rmb(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {}) {
-  // The developer's own RMB_MNEMONIC must not leak into the tests.
-  return run_rmb(std::move(args), {.env = std::move(env), .unset_env = {"RMB_MNEMONIC"}});
-}
 
 // Errors are exactly one line on stderr.
 void expect_one_line_error(const ProcessResult& r, const std::string& needle) {

@@ -9,11 +9,10 @@
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tools/rmb_cli.h"
 
 namespace rmb::test {
 namespace {
-
-ProcessResult rmb(std::vector<std::string> args) { return run_rmb(std::move(args), {.unset_env = {"RMB_MNEMONIC"}}); }
 
 TEST(RmbKeysUri, AliceBothKeyTypes) {
   auto r = rmb({"keys", "show", "-m", "//Alice", "--json"});

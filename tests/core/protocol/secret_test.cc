@@ -5,43 +5,43 @@
 namespace rmb::core {
 namespace {
 
-std::string error_of(std::string_view secret) {
+std::string secret_error(std::string_view secret) {
   auto r = parse_secret(secret);
   EXPECT_FALSE(r.ok()) << secret;
   return std::string(r.status().message());
 }
 
 TEST(Secret, ShortAndLongHexNameTheLength) {
-  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a"),
+  EXPECT_EQ(secret_error("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a"),
             "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 62 hex digits");
-  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d00"),
+  EXPECT_EQ(secret_error("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d00"),
             "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 66 hex digits");
-  EXPECT_EQ(error_of("0x"), "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 0 hex digits");
+  EXPECT_EQ(secret_error("0x"), "invalid secret: a 0x seed must be 32 bytes (64 hex digits), got 0 hex digits");
   // 64-byte sr25519 secret keys are not accepted either: the e2e key needs 32 bytes (§3.1).
-  EXPECT_NE(error_of("0x" + std::string(128, 'a')).find("got 128 hex digits"), std::string::npos);
+  EXPECT_NE(secret_error("0x" + std::string(128, 'a')).find("got 128 hex digits"), std::string::npos);
 }
 
 TEST(Secret, NonHexIsRejected) {
-  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137azz"),
+  EXPECT_EQ(secret_error("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137azz"),
             "invalid secret: character 65 of the 0x seed is not a hex digit");
-  EXPECT_NE(error_of("0xg").find("character 3"), std::string::npos);
+  EXPECT_NE(secret_error("0xg").find("character 3"), std::string::npos);
 }
 
 TEST(Secret, DerivationPathsAreNotSupportedYet) {
   const std::string want = "invalid secret: derivation paths (//hard, /soft, ///password) are not supported yet";
-  EXPECT_EQ(error_of("//Alice"), want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then//x"), want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then///pw"), want);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal then/0"), want);
-  EXPECT_EQ(error_of("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d//1"), want);
+  EXPECT_EQ(secret_error("//Alice"), want);
+  EXPECT_EQ(secret_error("neck stage box cup core magic produce exercise happy rely vocal then//x"), want);
+  EXPECT_EQ(secret_error("neck stage box cup core magic produce exercise happy rely vocal then///pw"), want);
+  EXPECT_EQ(secret_error("neck stage box cup core magic produce exercise happy rely vocal then/0"), want);
+  EXPECT_EQ(secret_error("0x340f7341b312bcc61aeea7a76d759d809b8601cbc6d22cb2817278e346137a5d//1"), want);
 }
 
 TEST(Secret, EmptyAndMnemonicErrors) {
-  EXPECT_NE(error_of("").find("it is empty"), std::string::npos);
-  EXPECT_NE(error_of("  \n").find("it is empty"), std::string::npos);
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal vocal"),
+  EXPECT_NE(secret_error("").find("it is empty"), std::string::npos);
+  EXPECT_NE(secret_error("  \n").find("it is empty"), std::string::npos);
+  EXPECT_EQ(secret_error("neck stage box cup core magic produce exercise happy rely vocal vocal"),
             "invalid mnemonic: checksum mismatch");
-  EXPECT_EQ(error_of("neck stage box cup core magic produce exercise happy rely vocal thenn"),
+  EXPECT_EQ(secret_error("neck stage box cup core magic produce exercise happy rely vocal thenn"),
             "invalid mnemonic: word 12 \"thenn\" is not in the BIP-39 English list");
 }
 

@@ -8,7 +8,7 @@
 namespace rmb::core {
 namespace {
 
-std::string error_of(std::string_view address, uint16_t prefix = kTfchainSs58Prefix) {
+std::string ss58_error(std::string_view address, uint16_t prefix = kTfchainSs58Prefix) {
   auto r = ss58_decode(address, prefix);
   EXPECT_FALSE(r.ok()) << address;
   return std::string(r.status().message());
@@ -56,21 +56,21 @@ TEST(Base58, BadCharacterIsNamed) {
 
 TEST(Ss58, BadChecksum) {
   // Last character of Alice sr25519 changed.
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"), "invalid SS58 address: checksum mismatch");
+  EXPECT_EQ(ss58_error("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"), "invalid SS58 address: checksum mismatch");
   // A character in the account part changed.
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKuTQY"), "invalid SS58 address: checksum mismatch");
+  EXPECT_EQ(ss58_error("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKuTQY"), "invalid SS58 address: checksum mismatch");
 }
 
 TEST(Ss58, BadCharacter) {
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKut0Y"),
+  EXPECT_EQ(ss58_error("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKut0Y"),
             "invalid SS58 address: invalid base58 character '0' at position 47");
 }
 
 TEST(Ss58, BadLength) {
-  EXPECT_NE(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQ").find("it decodes to"), std::string::npos);
-  EXPECT_NE(error_of("").find("empty"), std::string::npos);
-  EXPECT_NE(error_of(std::string(500, 'z')).find("too long"), std::string::npos);
-  EXPECT_NE(error_of("1").find("it decodes to 1 bytes, expected 35"), std::string::npos);
+  EXPECT_NE(ss58_error("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQ").find("it decodes to"), std::string::npos);
+  EXPECT_NE(ss58_error("").find("empty"), std::string::npos);
+  EXPECT_NE(ss58_error(std::string(500, 'z')).find("too long"), std::string::npos);
+  EXPECT_NE(ss58_error("1").find("it decodes to 1 bytes, expected 35"), std::string::npos);
 }
 
 TEST(Ss58, WrongPrefix) {
@@ -78,11 +78,11 @@ TEST(Ss58, WrongPrefix) {
   ASSERT_TRUE(alice.ok());
   const std::string polkadot = ss58_encode(*alice, 0);
   EXPECT_EQ(polkadot, "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5");  // Alice on Polkadot
-  EXPECT_EQ(error_of(polkadot), "invalid SS58 address: network prefix 0, expected 42");
+  EXPECT_EQ(ss58_error(polkadot), "invalid SS58 address: network prefix 0, expected 42");
   auto decoded = ss58_decode(polkadot, 0);
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(*decoded, *alice);
-  EXPECT_EQ(error_of("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", 2),
+  EXPECT_EQ(ss58_error("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", 2),
             "invalid SS58 address: network prefix 42, expected 2");
 }
 

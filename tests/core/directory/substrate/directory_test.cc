@@ -14,6 +14,7 @@
 #include "core/directory/substrate/storage_keys.h"
 #include "tests/core/directory/substrate/test_util.h"
 #include "tests/support/fake_node.h"
+#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::test {
 namespace {
@@ -23,7 +24,6 @@ using core::Bytes;
 
 const AccountId kAlice = *core::from_hex_fixed<32>("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
 const AccountId kBob = *core::from_hex_fixed<32>("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
-const Bytes kNeckPk = *core::from_hex("0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55");
 
 // A loopback port with nothing listening: bound, then closed.
 uint16_t dead_port() {

@@ -4,16 +4,16 @@
 
 #include "core/directory/substrate/scale.h"
 #include "core/protocol/identity/ed25519.h"
+#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::core {
 namespace {
 
-Bytes hex(std::string_view h) { return *from_hex(h); }
+using test::hex;
 Bytes text(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 constexpr char kNeckSeed[] = "aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce";
 constexpr char kNeckEd25519[] = "61c243346215f4dfa70d33affc5e568a52fb37859ff21296a28cdb75fcc2fb55";
-constexpr char kNeckPk[] = "0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55";
 
 ChainContext context() {
   ChainContext c;
@@ -27,7 +27,7 @@ std::unique_ptr<Signer> neck_ed25519() { return *make_signer(KeyType::kEd25519, 
 
 // PROTOCOL.md §10.4 computed call bytes.
 TEST(UpdateTwinCall, ComputedVector) {
-  const UpdateTwinCall call{text("r1.example.com_r2.example.com"), hex(kNeckPk)};
+  const UpdateTwinCall call{text("r1.example.com_r2.example.com"), test::kNeckPk};
   const Bytes bytes = encode_update_twin_call(call);
   EXPECT_EQ(to_hex(bytes),
             "1912017472312e6578616d706c652e636f6d5f72322e6578616d706c652e636f6d01840351f2bca8c281fceb6f093f11aac40e"
@@ -48,7 +48,7 @@ TEST(UpdateTwinCall, NonesAndWrongCall) {
 
 TEST(SigningPayload, LayoutAndHashingAbove256Bytes) {
   const ChainContext ctx = context();
-  const Bytes call = encode_update_twin_call({text("relay.grid.tf"), hex(kNeckPk)});
+  const Bytes call = encode_update_twin_call({text("relay.grid.tf"), test::kNeckPk});
   const Bytes payload = signing_payload(call, 5, 0, ctx);
   std::string genesis = to_hex(ctx.genesis_hash);
   EXPECT_EQ(to_hex(payload), to_hex(call) + "00" + "14" + "00" + "95000000" + "02000000" + genesis + genesis);
@@ -79,7 +79,7 @@ TEST(SigningPayload, LayoutAndHashingAbove256Bytes) {
 TEST(SignedExtrinsic, Ed25519LayoutSignatureAndRoundTrip) {
   const auto signer = neck_ed25519();
   const ChainContext ctx = context();
-  const Bytes call = encode_update_twin_call({text("relay.grid.tf"), hex(kNeckPk)});
+  const Bytes call = encode_update_twin_call({text("relay.grid.tf"), test::kNeckPk});
   const Bytes xt = build_signed_extrinsic(call, *signer, 300, 0, ctx);
 
   // compact(len) ‖ 84 ‖ 00 account ‖ 00 sig64 ‖ 00 era ‖ compact(300)=b104 ‖ 00 tip ‖ call

@@ -1,14 +1,14 @@
 #include "core/directory/substrate/scale.h"
 
 #include <gtest/gtest.h>
+#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::core {
 namespace {
 
-Bytes hex(std::string_view h) { return *from_hex(h); }
+using test::hex;
 
 constexpr char kAlice[] = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
-constexpr char kNeckPk[] = "0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55";
 // PROTOCOL.md §10.1 computed example.
 constexpr char kTwin7[] =
     "07000000d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d013472656c61792e677269642e7466"
@@ -116,12 +116,12 @@ TEST(ChainTwin, DecodesTheComputedExample) {
   EXPECT_EQ(std::string(t->relay->begin(), t->relay->end()), "relay.grid.tf");
   EXPECT_TRUE(t->entities.empty());
   ASSERT_TRUE(t->pk.has_value());
-  EXPECT_EQ(to_hex(*t->pk), kNeckPk);
+  EXPECT_EQ(to_hex(*t->pk), test::kNeckPkHex);
 
   const Twin twin = twin_from_chain(*t);
   EXPECT_EQ(twin.id, 7u);
   EXPECT_EQ(twin.relays, (std::set<std::string>{"relay.grid.tf"}));
-  EXPECT_EQ(to_hex(*twin.pk), kNeckPk);
+  EXPECT_EQ(to_hex(*twin.pk), test::kNeckPkHex);
 }
 
 TEST(ChainTwin, EncodesTheComputedExamples) {
@@ -130,7 +130,7 @@ TEST(ChainTwin, EncodesTheComputedExamples) {
   std::copy_n(hex(kAlice).begin(), 32, t.account.begin());
   const std::string relay = "relay.grid.tf";
   t.relay = Bytes(relay.begin(), relay.end());
-  t.pk = hex(kNeckPk);
+  t.pk = test::kNeckPk;
   EXPECT_EQ(to_hex(encode_chain_twin(t)), kTwin7);
 
   ChainTwin minimal;

@@ -8,6 +8,7 @@
 #include "core/protocol/e2e/e2e_key.h"
 #include "tests/core/directory/substrate/test_util.h"
 #include "tests/support/fake_node.h"
+#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::test {
 namespace {
@@ -18,7 +19,6 @@ const core::Seed kNeckSeed =
     *core::from_hex_fixed<32>("aa4e323bade8609a595108b585c4135855430c411ccf7923f81438cd8a188fce");
 const core::Seed kVolumeSeed =
     *core::from_hex_fixed<32>("b37231837527c7173dc212bb23a7fe795d5dae540e7c21366a5fb9f4cc398a36");
-const Bytes kNeckPk = *core::from_hex("0351f2bca8c281fceb6f093f11aac40ebc40ad69434db1e9fb1a8d16fa6083be55");
 
 // Signs with the wrapped key, then flips one bit: the node must refuse it.
 class CorruptSigner final : public core::Signer {
