@@ -76,7 +76,8 @@ mkdir -p "$build/logs" "$build/artifacts"
 # inputs in the same order every time.
 # Address-space randomisation is off for it too (setarch -R): libFuzzer's comparison
 # tracing puts pointer values into its mutation dictionary, which otherwise differ per run.
-# What then still varies is a harness's own (the clock, random ids: fuzz_gateway_incoming).
+# What then still varies is a harness's own: only fuzz_gateway_incoming's steady clock, which
+# expires the engine's caches after a second (its unix time is fixed; see the harness).
 corpus_root="$build/corpus"
 fixed=()
 if [ -n "$seed" ]; then

@@ -58,7 +58,8 @@ mapfile -t fuzz_targets < <(sed -n 's/^rmb_fuzz_target(NAME \([A-Za-z0-9_]*\).*/
 # a target not named here gets 10000.
 declare -A fuzz_runs=([fuzz_envelope]=100000 [fuzz_jwt]=40000 [fuzz_directory]=15000 [fuzz_ws_reader]=12000
   [fuzz_compat_shapes]=3000 [fuzz_envelope_deadline]=45000 [fuzz_scale]=60000 [fuzz_node_answer]=20000
-  [fuzz_gateway_incoming]=20000 [fuzz_url]=100000 [fuzz_federation_answer]=20000)
+  [fuzz_gateway_incoming]=20000 [fuzz_url]=100000 [fuzz_federation_answer]=20000
+  [fuzz_route_view]=100000)
 fuzz_args=()
 for t in "${fuzz_targets[@]}"; do fuzz_args+=("$t:${fuzz_runs[$t]:-10000}"); done
 step "fuzz" ./scripts/fuzz.sh --seed 1 --seconds 10 "${fuzz_args[@]}"
