@@ -78,7 +78,14 @@ void State::send(const std::shared_ptr<State>& self, const std::string& uid, con
   }
   size_t copies = request.destinations.size();
   request.uid = uid;
-  // Callbacks may run on gateway threads before request() even returns.
+  // The backlog is queued before the request goes out, as rmb-rs writes it: answers (and
+  // on_done's DEL) may come on gateway threads before request() even returns, and the
+  // pusher is one FIFO, so an answer never reaches the caller before its backlog, and the
+  // DEL never comes before the SETEX (which would leave a backlog behind for a late repeat
+  // of an answer to be routed by).
+  uint64_t backlog = backlog_ttl(ttl);
+  pusher.push(
+      {Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)}});
   auto sent = outbox.request(
       std::move(request), [self, pending](gateway::Outcome o) { self->on_outcome(*pending, o); },
       [self, pending] { self->on_done(pending); });
@@ -88,12 +95,9 @@ void State::send(const std::shared_ptr<State>& self, const std::string& uid, con
       in_flight.erase(uid);
     }
     answer_error(json.ret, json.ref, copies, other_error(std::string(sent.status().message())),
-                 {forget(uid, json.dst)});
+                 {forget(uid, json.dst), Command{"DEL", backlog_key(uid)}});
     return;
   }
-  uint64_t backlog = backlog_ttl(ttl);
-  pusher.push(
-      {Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)}});
 }
 
 PopBatch State::on_requests(const std::shared_ptr<State>& self, const std::vector<std::string>& payloads) {

@@ -157,7 +157,7 @@ TEST_F(FrontDoorTest, GarbageDoesNotStopThePeer) {
   EXPECT_EQ(d.dat, b64("echo:hello"));
   // The reply queue is still read too.
   app_->lpush("msgbus.system.reply", R"({"ver":1,"ref":"remote-2","dat":"b2s=","dst":"42:s","shm":null,"now":0})");
-  for (int i = 0; i < 200 && gateway_.replied().size() < 2; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(gateway_.wait_replied(2));
   auto replies = gateway_.replied();
   ASSERT_EQ(replies.size(), 2u);
   EXPECT_EQ(replies[0].uid, "remote-1");
@@ -238,11 +238,10 @@ TEST_F(FrontDoorTest, ListsAreCappedAt10000) {
     ASSERT_TRUE(sink->offer(in));
   }
   // Wait for the last push, then the list holds the newest 10000.
-  for (int i = 0; i < 400; ++i) {
+  ASSERT_TRUE(eventually([&] {
     auto all = app_->lrange("msgbus.cap");
-    if (!all.empty() && parse_incoming_request(all.front())->ref == "10049") break;
-    std::this_thread::sleep_for(50ms);
-  }
+    return !all.empty() && parse_incoming_request(all.front())->ref == "10049";
+  }));
   EXPECT_EQ(app_->integer({"LLEN", "msgbus.cap"}), 10000);
   EXPECT_EQ(parse_incoming_request(*app_->brpop("msgbus.cap"))->ref, "50");
 }
