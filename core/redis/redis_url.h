@@ -13,8 +13,8 @@
 namespace rmb::core {
 
 struct RedisUrl {
-  std::string host;  // empty for a unix socket
-  uint16_t port = 6379;  // also the default when the URL has none
+  std::string host;                 // empty for a unix socket
+  uint16_t port = 6379;             // also the default when the URL has none
   std::string unix_path;            // set for unix:// URLs
   std::optional<std::string> user;  // Redis 6 ACL user (AUTH user password)
   std::optional<std::string> password;

@@ -145,15 +145,14 @@ void RelayLink::pump() {
   // One frame at a time: the dispatcher keeps it as the link's in-flight frame until this
   // write completes, and hands it to another link when the connection is lost first.
   writing_ = true;
-  conn_->send(std::move(frame), /*binary=*/true,
-              [weak = weak_from_this(), raw = conn_.get()](absl::Status status) {
-                auto self = weak.lock();
-                // A failed write loses the connection: on_lost follows and drops it.
-                if (!self || raw != self->conn_.get() || !status.ok()) return;
-                self->writing_ = false;
-                self->dispatcher_->frame_written(self->index_);
-                self->pump();
-              });
+  conn_->send(std::move(frame), /*binary=*/true, [weak = weak_from_this(), raw = conn_.get()](absl::Status status) {
+    auto self = weak.lock();
+    // A failed write loses the connection: on_lost follows and drops it.
+    if (!self || raw != self->conn_.get() || !status.ok()) return;
+    self->writing_ = false;
+    self->dispatcher_->frame_written(self->index_);
+    self->pump();
+  });
 }
 
 void RelayLink::arm_keepalive() {
@@ -171,7 +170,7 @@ void RelayLink::on_keepalive() {
   const auto silent = Clock::now() - last_rx_;
   if (silent >= options.silent_timeout) {
     drop(conn_.get(), absl::StrCat("nothing received for ",
-                             std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(), " ms"));
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(), " ms"));
     return;
   }
   if (silent >= options.ping_after_idle && !pinged_since_data_ && !ping_pending_) {

@@ -37,7 +37,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kWait = 10s;
 
 bool eventually(const std::function<bool()>& holds, std::chrono::milliseconds limit = kWait) {
-  return test::poll_until(holds, [](bool b) { return b; }, limit);
+  return test::poll_until(
+      holds, [](bool b) { return b; }, limit);
 }
 
 // Everything the handlers and callbacks were called with, read by the test thread. Calls
@@ -299,7 +300,8 @@ TEST_F(WsClientTest, ALostConnectionCallsOnLostOnceAndFailsLaterSends) {
   // After the loss a send fails at once, with Unavailable.
   send("late", true, "late");
   ASSERT_EQ(record_.statuses("late").size(), 1u);
-  EXPECT_EQ(record_.statuses("late").front().code(), absl::StatusCode::kUnavailable) << record_.statuses("late").front();
+  EXPECT_EQ(record_.statuses("late").front().code(), absl::StatusCode::kUnavailable)
+      << record_.statuses("late").front();
   forget_client();
   ASSERT_TRUE(eventually([&] { return gone_.expired(); }));
   EXPECT_EQ(record_.lost().size(), 1u);

@@ -125,8 +125,8 @@ TEST(RedisUrl, ErrorsNeverEchoThePassword) {
   EXPECT_EQ(u.status().message().find("topsecret"), std::string::npos);
   // Typed without its '@', the password is where host:port is read; the address reader
   // quotes what it refuses, redis_url keeps only its reason.
-  for (const char* typo : {"redis://user:topsecret", "redis://:topsecret:6379", "redis://[topsecret]",
-                           "redis://top secret"}) {
+  for (const char* typo :
+       {"redis://user:topsecret", "redis://:topsecret:6379", "redis://[topsecret]", "redis://top secret"}) {
     auto t = parse_redis_url(typo);
     ASSERT_FALSE(t.ok()) << typo;
     EXPECT_EQ(t.status().message().find("secret"), std::string::npos) << t.status();

@@ -12,9 +12,9 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/directory/substrate/storage_keys.h"
+#include "tests/core/directory/substrate/chain_vectors.h"
 #include "tests/core/directory/substrate/test_util.h"
 #include "tests/support/fake_node.h"
-#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::test {
 namespace {

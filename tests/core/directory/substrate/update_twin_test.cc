@@ -6,9 +6,9 @@
 
 #include "core/directory/substrate/substrate_directory.h"
 #include "core/protocol/e2e/e2e_key.h"
+#include "tests/core/directory/substrate/chain_vectors.h"
 #include "tests/core/directory/substrate/test_util.h"
 #include "tests/support/fake_node.h"
-#include "tests/core/directory/substrate/chain_vectors.h"
 
 namespace rmb::test {
 namespace {
