@@ -119,12 +119,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     HttpFederator* http = federator.get();
     s.metrics_.registry.add_collector([http](std::vector<core::metrics::FamilyData>& out) {
       FederationStats stats = http->stats();
-      core::metrics::FamilyData success{"federation_message_success",
-                                        "Envelopes accepted by a remote relay",
-                                        core::metrics::MetricType::kCounter,
-                                        {"relay"}};
-      core::metrics::FamilyData error{
-          "federation_message_error", "Failed posts to a remote relay", core::metrics::MetricType::kCounter, {"relay"}};
+      core::metrics::FamilyData success{.name = "federation_message_success",
+                                        .help = "Envelopes accepted by a remote relay",
+                                        .type = core::metrics::MetricType::kCounter,
+                                        .label_names = {"relay"},
+                                        .samples = {},
+                                        .histograms = {}};
+      core::metrics::FamilyData error{.name = "federation_message_error",
+                                      .help = "Failed posts to a remote relay",
+                                      .type = core::metrics::MetricType::kCounter,
+                                      .label_names = {"relay"},
+                                      .samples = {},
+                                      .histograms = {}};
       for (const auto& [relay, counters] : stats.per_relay) {
         success.samples.push_back({{relay}, counters.success});
         error.samples.push_back({{relay}, counters.error});
@@ -157,17 +163,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
                        "Envelopes waiting to be forwarded by this process",
                        MetricType::kGauge,
                        {},
-                       {{{}, stats.queued + stats.in_flight}}});
+                       {{{}, stats.queued + stats.in_flight}},
+                       {}});
         out.push_back({"relay_federation_stream_entries",
                        "Entries in relay.federation.stream (all processes)",
                        MetricType::kGauge,
                        {},
-                       {{{}, stats.stream_len}}});
+                       {{{}, stats.stream_len}},
+                       {}});
         out.push_back({"relay_federation_claimed_total",
                        "Pending entries taken over for another attempt",
                        MetricType::kCounter,
                        {},
-                       {{{}, stats.claimed}}});
+                       {{{}, stats.claimed}},
+                       {}});
       });
       s.federator_ = std::move(*redis);
     }
