@@ -37,10 +37,10 @@ asio::awaitable<AnswerVerdict> exchange(Stream& stream, beast::flat_buffer& buff
   auto into_ec = asio::redirect_error(asio::use_awaitable, ec);  // not const: Asio 1.74 moves from it
   co_await http::async_write(stream, req, into_ec);
   if (!ec) co_await http::async_read_header(stream, buffer, parser, into_ec);
-  const AnswerVerdict verdict = answer_verdict(AnswerRead::kHeader, ec, parser.content_length());
+  const AnswerVerdict verdict = answer_verdict(AnswerRead::kHeader, ec, announced_length(parser));
   if (verdict != AnswerVerdict::kReadBody) co_return verdict;
   co_await http::async_read(stream, buffer, parser, into_ec);
-  co_return answer_verdict(AnswerRead::kBody, ec, parser.content_length());
+  co_return answer_verdict(AnswerRead::kBody, ec, announced_length(parser));
 }
 
 }  // namespace
@@ -182,7 +182,7 @@ asio::awaitable<PostOutcome> FederationClient::post_on(Conn& conn, const std::st
   if (verdict == AnswerVerdict::kTooLarge) {
     // What is left of that answer is never read: the connection is not reused.
     conn.idle_until = {};
-    PostOutcome refused = refused_answer(parser.get().result_int(), parser.content_length());
+    PostOutcome refused = refused_answer(parser.get().result_int(), announced_length(parser));
     static core::LogThrottle throttle;
     throttle.warn("federation: ", conn.domain, ": ", refused.detail);
     co_return refused;

@@ -58,13 +58,20 @@ enum class AnswerVerdict {
               // refused (refused_answer), the rest never read
   kFailed,    // the write or a read failed (network, timeout, not HTTP)
 };
+// The length the answer's header announced (Beast's content_length()), which Beast lets one
+// ask only once the header is complete (an assertion otherwise): none before that, when the
+// read failed or Beast refused the length while still parsing the header, or when none was
+// announced.
+template <class Parser>
+boost::optional<uint64_t> announced_length(const Parser& parser) {
+  return parser.is_header_done() ? parser.content_length() : boost::none;
+}
 // `ec`: the error of that read (for kHeader also of the request's write); `content_length`:
-// what the parser reports (content_length()); `limit`: the parser's body_limit.
+// announced_length(parser); `limit`: the parser's body_limit.
 AnswerVerdict answer_verdict(AnswerRead read, const boost::system::error_code& ec,
                              boost::optional<uint64_t> content_length, uint64_t limit = kMaxFederationAnswerBody);
 // A refused answer (kTooLarge): a failure of that domain like any other (downvote, next
-// domain, retry), whatever its status says. Lengths as Beast's parser reports them
-// (content_length()).
+// domain, retry), whatever its status says. `content_length`: announced_length(parser).
 PostOutcome refused_answer(unsigned status, boost::optional<uint64_t> content_length);
 
 class FederationClient {
