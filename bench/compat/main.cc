@@ -28,6 +28,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/relay/cli_util.h"
 #include "compat/shapes.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
@@ -303,6 +304,9 @@ int run(const Config& cfg) {
 }  // namespace rmb::compat::bench
 
 int main(int argc, char** argv) {
+  // The relay is started from $RMB_BUILD_DIR (tests/support, which ctest sets); run by hand,
+  // from this binary's own build tree, as the other benches do.
+  setenv("RMB_BUILD_DIR", rmb::bench::sibling_binary(".", ".").c_str(), /*overwrite=*/0);
   rmb::compat::bench::Config cfg;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
