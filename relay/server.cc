@@ -119,18 +119,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::create(Config config) {
     HttpFederator* http = federator.get();
     s.metrics_.registry.add_collector([http](std::vector<core::metrics::FamilyData>& out) {
       FederationStats stats = http->stats();
-      core::metrics::FamilyData success{.name = "federation_message_success",
-                                        .help = "Envelopes accepted by a remote relay",
-                                        .type = core::metrics::MetricType::kCounter,
-                                        .label_names = {"relay"},
-                                        .samples = {},
-                                        .histograms = {}};
-      core::metrics::FamilyData error{.name = "federation_message_error",
-                                      .help = "Failed posts to a remote relay",
-                                      .type = core::metrics::MetricType::kCounter,
-                                      .label_names = {"relay"},
-                                      .samples = {},
-                                      .histograms = {}};
+      auto per_relay = [](std::string name, std::string help) {
+        return core::metrics::FamilyData{.name = std::move(name),
+                                         .help = std::move(help),
+                                         .type = core::metrics::MetricType::kCounter,
+                                         .label_names = {"relay"},
+                                         .samples = {},
+                                         .histograms = {}};
+      };
+      core::metrics::FamilyData success =
+          per_relay("federation_message_success", "Envelopes accepted by a remote relay");
+      core::metrics::FamilyData error = per_relay("federation_message_error", "Failed posts to a remote relay");
       for (const auto& [relay, counters] : stats.per_relay) {
         success.samples.push_back({{relay}, counters.success});
         error.samples.push_back({{relay}, counters.error});
