@@ -154,6 +154,20 @@ SessionId RouteView::destination_session() const {
   return id;
 }
 
+RouteView route_view_of(const rmb::Envelope& envelope) {
+  auto address = [](const rmb::Address& a) {
+    RouteAddress out;
+    out.twin = a.twin();
+    if (a.has_connection()) out.connection = a.connection();
+    return out;
+  };
+  RouteView view;
+  if (envelope.has_source()) view.source = address(envelope.source());
+  view.destination = address(envelope.destination());
+  view.message = envelope.message_case();
+  return view;
+}
+
 std::optional<RouteView> read_route_view(std::string_view bytes) {
   if (bytes.size() > static_cast<size_t>(INT_MAX)) return std::nullopt;
   RouteView view;

@@ -42,4 +42,8 @@ struct RouteView {
 // (then parse them fully; they may still be a valid envelope, or not).
 std::optional<RouteView> read_route_view(std::string_view bytes);
 
+// The same view of an envelope already parsed (its strings are borrowed: keep `envelope`
+// alive and unchanged while the view is used), so that routing reads one kind of view.
+RouteView route_view_of(const rmb::Envelope& envelope);
+
 }  // namespace rmb::relay

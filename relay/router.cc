@@ -135,10 +135,9 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
   metrics_.message_rx_bytes.inc(frame->size());
 
   // Most frames are routed from a view of their bytes (relay/route_view.h); the full
-  // envelope is parsed when there is no view, or on first use by a branch that needs more
-  // (then it always parses: the view vouches for the bytes). Once parsed, `envelope` is
-  // what the branches read.
-  const std::optional<RouteView> view = read_route_view(*frame);
+  // envelope is parsed when there is no view (and the view then taken from it), or on first
+  // use by a branch that needs more (then it always parses: the view vouches for the bytes).
+  std::optional<RouteView> view = read_route_view(*frame);
   ScratchEnvelope envelope;
   bool parsed = false;
   if (!view) {
@@ -148,6 +147,7 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
       return false;
     }
     parsed = true;
+    view = route_view_of(*envelope);
   }
   auto full = [&]() -> rmb::Envelope& {
     if (!parsed) parsed = envelope->ParseFromString(*frame);
@@ -155,17 +155,18 @@ bool Router::route_from_session(const SessionId& sender, Frame frame) {
   };
   if (limiter_ && !limiter_->measure(sender.twin, frame->size(), options_.now())) {
     reject(full(), sender, true, "rate_limited", "exceeded rate limits, dropping message");
-  } else if (parsed ? !envelope->has_source() || !address_is(envelope->source(), sender) : !view->source_is(sender)) {
+  } else if (!view->source_is(sender)) {
     reject(full(), sender, true, "wrong_source", "message wrong source");
   } else {
-    if (parsed ? envelope->has_ping() : view->message == rmb::Envelope::kPing) {
+    if (view->message == rmb::Envelope::kPing) {
       ping_to_pong(full());
       frame = make_frame(envelope->SerializeAsString());
+      view = route_view_of(*envelope);  // source and destination swapped
     }
-    if ((parsed ? envelope->destination().twin() : view->destination.twin) == 0) {
+    if (view->destination.twin == 0) {
       reject(full(), sender, true, "missing_destination", "message with missing destination");
     } else {
-      const SessionId to = parsed ? session_of(envelope->destination()) : view->destination_session();
+      const SessionId to = view->destination_session();
       route_to_twin(sender, to, std::move(frame), parsed ? &*envelope : nullptr);
     }
   }

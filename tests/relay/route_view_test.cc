@@ -87,6 +87,8 @@ TEST(RouteView, ReadsWhatTheSendersWrite) {
     const auto view = read_route_view(bytes);
     ASSERT_TRUE(view.has_value()) << env.DebugString();
     expect_same(*view, env, env.DebugString());
+    // The view the router takes of an envelope it had to parse says the same.
+    expect_same(route_view_of(env), env, "route_view_of: " + env.DebugString());
   }
 }
 
