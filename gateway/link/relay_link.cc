@@ -104,8 +104,7 @@ void RelayLink::connect() {
 void RelayLink::on_open(const core::WsClient* conn, const absl::Status& status) {
   // stop() closed connecting_ (after which the client calls nothing); this is a guard.
   if (stopping_ || conn != connecting_.get()) return;
-  auto opened = std::move(connecting_);
-  connecting_.reset();
+  auto opened = std::move(connecting_);  // leaves it empty
   if (!status.ok()) {
     retry_later(std::string(status.message()), false);
     return;
@@ -188,8 +187,7 @@ void RelayLink::on_keepalive() {
 
 void RelayLink::drop(const core::WsClient* conn, const std::string& reason) {
   if (conn == nullptr || conn != conn_.get()) return;
-  auto lost = std::move(conn_);
-  conn_.reset();
+  auto lost = std::move(conn_);  // leaves it empty
   writing_ = false;
   ping_pending_ = false;
   keepalive_timer_.cancel();
