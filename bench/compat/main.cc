@@ -13,14 +13,27 @@
 // against the real rmb-relay binary; each gateway has its own database of one
 // redis-server. Numbers are printed, never asserted.
 //
+// Besides latency and calls/s, each measured run prints where the CPU went per call
+// (redis-server, rmb-relay, the caller's peer A, the service's peer B, the rest of this
+// process: the bench's Redis callers and workers) and, for bare and rmb, the Redis commands
+// per call from INFO commandstats (with their usec_per_call inside Redis).
+//
 //   bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload BYTES] [--workers N]
+//                [--paths bare,gw,rmb]
+#include <dirent.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <future>
+#include <iterator>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,7 +41,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "bench/relay/cli_util.h"
+#include "bench/relay/proc_stats.h"
 #include "compat/shapes.h"
 #include "core/redis/redis_conn.h"
 #include "core/redis/redis_url.h"
@@ -48,11 +63,19 @@ struct Config {
   std::vector<int> concurrency = {1, 64};
   size_t payload = 64;
   int workers = 4;
+  std::set<std::string> paths = {"bare", "gw", "rmb"};
+};
+
+// CPU seconds of each part of a run, and Redis' command counters, at one instant.
+struct Snapshot {
+  double redis = 0, relay = 0, peer_a = 0, peer_b = 0, process = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> commands;  // name -> calls, usec
 };
 
 struct Result {
   double p50_us = 0, p99_us = 0, calls_per_s = 0;
   uint64_t calls = 0, failures = 0;
+  Snapshot used;  // the measured seconds' CPU and commands (end - start)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -82,9 +105,96 @@ void lpush(core::RedisConn& c, const std::string& list, const std::string& value
   if (!r.ok()) die(absl::StrCat("LPUSH: ", r.status().message()));
 }
 
+// The thread ids of this process now (/proc/self/task).
+std::set<pid_t> tasks() {
+  std::set<pid_t> out;
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (dirent* e = readdir(dir)) {
+    int tid = 0;
+    if (absl::SimpleAtoi(e->d_name, &tid)) out.insert(tid);
+  }
+  closedir(dir);
+  return out;
+}
+
+std::set<pid_t> minus(const std::set<pid_t>& a, const std::set<pid_t>& b) {
+  std::set<pid_t> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+// CPU seconds (user + system) of thread `tid` of this process: /proc/self/task/<tid>/stat
+// (/proc/<tid>/stat would give the whole process), fields 14 and 15 after the name's ')'.
+double thread_cpu_seconds(pid_t tid) {
+  std::ifstream in(absl::StrCat("/proc/self/task/", tid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;  // the thread has ended
+  std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
+  uint64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Reads the CPU of every part of a run: the two in-process peers are the threads each one's
+// start created, the rest of this process is the bench's own clients.
+class Probe {
+ public:
+  Probe(const std::string& url, pid_t relay) : conn_(connect(url)), relay_(relay) {
+    auto info = conn_->command({"INFO", "server"});
+    if (!info.ok() || (*info)->type != REDIS_REPLY_STRING) die("INFO server failed");
+    for (auto line : absl::StrSplit(absl::string_view((*info)->str, (*info)->len), "\r\n")) {
+      if (absl::ConsumePrefix(&line, "process_id:") && absl::SimpleAtoi(line, &redis_)) break;
+    }
+    if (redis_ == 0) die("no process_id in INFO server");
+  }
+  std::set<pid_t> peer_a, peer_b;
+
+  Snapshot take() {
+    Snapshot s;
+    auto cpu = [](pid_t pid) { return ::rmb::bench::cpu_seconds(pid).value_or(0.0); };
+    s.redis = cpu(redis_);
+    s.relay = cpu(relay_);
+    s.process = cpu(0);
+    for (pid_t t : peer_a) s.peer_a += thread_cpu_seconds(t);
+    for (pid_t t : peer_b) s.peer_b += thread_cpu_seconds(t);
+    auto info = conn_->command({"INFO", "commandstats"});
+    if (!info.ok() || (*info)->type != REDIS_REPLY_STRING) die("INFO commandstats failed");
+    // cmdstat_<name>:calls=N,usec=U,usec_per_call=...
+    for (auto line : absl::StrSplit(absl::string_view((*info)->str, (*info)->len), "\r\n")) {
+      if (!absl::ConsumePrefix(&line, "cmdstat_")) continue;
+      std::pair<absl::string_view, absl::string_view> name_rest = absl::StrSplit(line, absl::MaxSplits(':', 1));
+      uint64_t calls = 0, usec = 0;
+      for (auto field : absl::StrSplit(name_rest.second, ',')) {
+        if (absl::ConsumePrefix(&field, "calls=")) (void)absl::SimpleAtoi(field, &calls);
+        if (absl::ConsumePrefix(&field, "usec=")) (void)absl::SimpleAtoi(field, &usec);
+      }
+      s.commands[std::string(name_rest.first)] = {calls, usec};
+    }
+    return s;
+  }
+
+ private:
+  std::unique_ptr<core::RedisConn> conn_;
+  pid_t relay_;
+  pid_t redis_ = 0;
+};
+
+Snapshot operator-(const Snapshot& end, const Snapshot& start) {
+  Snapshot d{end.redis - start.redis, end.relay - start.relay, end.peer_a - start.peer_a, end.peer_b - start.peer_b,
+             end.process - start.process, {}};
+  for (const auto& [name, v] : end.commands) {
+    auto it = start.commands.find(name);
+    auto before = it == start.commands.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
+    if (v.first > before.first) d.commands[name] = {v.first - before.first, v.second - before.second};
+  }
+  return d;
+}
+
 // Runs `concurrency` callers doing `call(i, conn)` in a loop; latency recorded after warm-up.
 template <typename Call>
-Result measure(const Config& cfg, int concurrency, const std::string& url, Call call) {
+Result measure(const Config& cfg, Probe& probe, int concurrency, const std::string& url, Call call) {
   std::atomic<bool> measuring{false}, stop{false};
   std::vector<std::vector<double>> lat(concurrency);
   std::vector<uint64_t> failures(concurrency, 0);
@@ -106,11 +216,13 @@ Result measure(const Config& cfg, int concurrency, const std::string& url, Call 
     });
   }
   std::this_thread::sleep_for(std::chrono::seconds(cfg.warmup));
+  Snapshot before = probe.take();
   auto start = Clock::now();
   measuring = true;
   std::this_thread::sleep_for(std::chrono::seconds(cfg.duration));
   stop = true;
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  Snapshot after = probe.take();
   for (auto& t : threads) t.join();
   std::vector<double> all;
   Result r;
@@ -125,6 +237,7 @@ Result measure(const Config& cfg, int concurrency, const std::string& url, Call 
     r.p99_us = all[std::min(all.size() - 1, all.size() * 99 / 100)];
   }
   r.calls_per_s = static_cast<double>(r.calls) / secs;
+  r.used = after - before;
   return r;
 }
 
@@ -214,8 +327,40 @@ struct BareWorkers {
 };
 
 void print_row(const char* name, int c, const Result& r) {
+  if (r.calls == 0 && r.failures == 0) return;  // not run (--paths)
   std::printf("%-6s %5d %10.0f %10.0f %12.0f %10llu %8llu\n", name, c, r.p50_us, r.p99_us, r.calls_per_s,
               static_cast<unsigned long long>(r.calls), static_cast<unsigned long long>(r.failures));
+}
+
+// CPU us per call of each part; "bench" is this process without the two peers (the Redis
+// callers and workers, or gw's callers).
+void print_cpu(const char* name, int c, const Result& r) {
+  if (r.calls == 0) return;
+  const Snapshot& u = r.used;
+  double per = 1e6 / static_cast<double>(r.calls);
+  double bench = u.process - u.peer_a - u.peer_b;
+  std::printf("%-6s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", name, c, u.redis * per, u.relay * per,
+              u.peer_a * per, u.peer_b * per, bench * per, (u.redis + u.relay + u.process) * per);
+}
+
+// Redis commands per call (INFO commandstats over the measured seconds), with each command's
+// time inside Redis (usec per execution). Commands a script runs are counted on their own
+// lines as well, and their time is part of the script's. Commands seen less than once per
+// 100 calls (the bench's own INFO, the relay's idle mailbox polls) are left out.
+void print_commands(const char* name, int c, const Result& r) {
+  if (r.calls == 0) return;
+  double per = 1.0 / static_cast<double>(r.calls);
+  auto counted = [&](const std::pair<uint64_t, uint64_t>& v) { return v.first * per >= 0.01; };
+  double total = 0;
+  for (const auto& [cmd, v] : r.used.commands) {
+    if (counted(v)) total += v.first * per;
+  }
+  std::printf("%s, %d callers: %.2f commands per call\n", name, c, total);
+  for (const auto& [cmd, v] : r.used.commands) {
+    if (!counted(v)) continue;
+    std::printf("  %-12s %6.2f per call %7.2f us each\n", cmd.c_str(), v.first * per,
+                static_cast<double>(v.second) / static_cast<double>(v.first));
+  }
 }
 
 int run(const Config& cfg) {
@@ -226,10 +371,14 @@ int run(const Config& cfg) {
   // The relay's mailbox in db 0 of the bench's own Redis, never the default localhost:6379.
   auto net = test::Network::start(twins, url + "/0");
   if (!net.ok()) die(std::string(net.status().message()));
+  Probe probe(url, (*net)->relay->process().pid());
+  auto before_peers = tasks();
   auto caller_peer = test::InprocPeer::start(twins[0], **net, url + "/1");
   if (!caller_peer.ok()) die(std::string(caller_peer.status().message()));
+  probe.peer_a = minus(tasks(), before_peers);
   auto worker_peer = test::InprocPeer::start(twins[1], **net, url + "/2");
   if (!worker_peer.ok()) die(std::string(worker_peer.status().message()));
+  probe.peer_b = minus(minus(tasks(), before_peers), probe.peer_a);
 
   std::string payload(cfg.payload, 'x');
   std::string payload_b64 = core::base64_std(core::as_bytes(payload));
@@ -245,9 +394,9 @@ int run(const Config& cfg) {
   (*worker_peer)->engine().add_service("bench.floor", std::make_shared<EchoService>((*worker_peer)->engine()));
   for (int c : cfg.concurrency) {
     Pair row{c, {}, {}, {}};
-    {
+    if (cfg.paths.count("bare") > 0) {
       BareWorkers w(cfg.workers, url);
-      row.bare = measure(cfg, c, url, [&](int i, core::RedisConn& conn) {
+      row.bare = measure(cfg, probe, c, url, [&](int i, core::RedisConn& conn) {
         std::string ret = absl::StrCat("bare.ret.", i);
         lpush(conn, "bare.ping", absl::StrCat(ret, "|", payload));
         auto got = brpop(conn, ret, "10");
@@ -255,13 +404,15 @@ int run(const Config& cfg) {
       });
     }
     print_row("bare", c, row.bare);
-    row.gw =
-        measure(cfg, c, url, [&](int, core::RedisConn&) { return gateway_call((*caller_peer)->engine(), payload); });
+    if (cfg.paths.count("gw") > 0) {
+      row.gw = measure(cfg, probe, c, url,
+                       [&](int, core::RedisConn&) { return gateway_call((*caller_peer)->engine(), payload); });
+    }
     print_row("gw", c, row.gw);
-    {
+    if (cfg.paths.count("rmb") > 0) {
       Workers w(cfg.workers, url + "/2");
       uint64_t seq = 0;
-      row.rmb = measure(cfg, c, url + "/1", [&, seq](int i, core::RedisConn& conn) mutable {
+      row.rmb = measure(cfg, probe, c, url + "/1", [&, seq](int i, core::RedisConn& conn) mutable {
         RequestJson a;
         a.ref = absl::StrCat(i, "-", seq++);
         a.cmd = "bench.echo";
@@ -292,6 +443,19 @@ int run(const Config& cfg) {
                 ratio(r.gw.p50_us, r.bare.p50_us), ratio(r.gw.calls_per_s, r.bare.calls_per_s),
                 r.rmb.p50_us - r.gw.p50_us);
   }
+  std::printf("\nCPU us per call (bench: this process less the peers: the Redis callers and workers)\n");
+  std::printf("%-6s %5s %8s %8s %8s %8s %8s %8s\n", "path", "conc", "redis", "relay", "peer A", "peer B", "bench",
+              "total");
+  for (const auto& r : rows) {
+    print_cpu("bare", r.c, r.bare);
+    print_cpu("gw", r.c, r.gw);
+    print_cpu("rmb", r.c, r.rmb);
+  }
+  std::printf("\n");
+  for (const auto& r : rows) {
+    print_commands("bare", r.c, r.bare);
+    print_commands("rmb", r.c, r.rmb);
+  }
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) > 0) std::printf("\nload average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
   caller_peer->reset();
@@ -302,6 +466,10 @@ int run(const Config& cfg) {
 
 }  // namespace
 }  // namespace rmb::compat::bench
+
+constexpr char kUsage[] =
+    "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N] "
+    "[--paths bare,gw,rmb]\n";
 
 int main(int argc, char** argv) {
   // The relay is started from $RMB_BUILD_DIR (tests/support, which ctest sets); run by hand,
@@ -319,6 +487,14 @@ int main(int argc, char** argv) {
       cfg.payload = static_cast<size_t>(n);
     } else if (flag == "--workers" && absl::SimpleAtoi(value, &n) && n > 0) {
       cfg.workers = n;
+    } else if (flag == "--paths") {
+      cfg.paths.clear();
+      for (auto part : absl::StrSplit(value, ',')) cfg.paths.insert(std::string(part));
+      if (std::any_of(cfg.paths.begin(), cfg.paths.end(),
+                      [](const std::string& p) { return p != "bare" && p != "gw" && p != "rmb"; })) {
+        std::fprintf(stderr, "bad --paths %s (bare,gw,rmb)\n", value.c_str());
+        return 2;
+      }
     } else if (flag == "--concurrency") {
       cfg.concurrency.clear();
       for (auto part : absl::StrSplit(value, ',')) {
@@ -329,14 +505,12 @@ int main(int argc, char** argv) {
         cfg.concurrency.push_back(n);
       }
     } else {
-      std::fprintf(
-          stderr, "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+      std::fputs(kUsage, stderr);
       return 2;
     }
   }
   if (argc % 2 == 0) {
-    std::fprintf(stderr,
-                 "usage: bench_compat [--duration S] [--warmup S] [--concurrency 1,64] [--payload B] [--workers N]\n");
+    std::fputs(kUsage, stderr);
     return 2;
   }
   return rmb::compat::bench::run(cfg);
