@@ -30,10 +30,9 @@ namespace rmb::compat::front_door {
 std::vector<Command> push_list(const std::string& list, std::string json);
 std::string backlog_key(const std::string& uid);
 
-// MULTI <commands> EXEC on the pop loop's connection, waiting for Redis. False when the
-// connection broke (whether Redis applied them is then unknown).
-bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands);
-// write_atomic(batch.writes), then batch.then(written); returns written.
+// The batch's writes on the pop loop's connection (append_writes), waiting for Redis, then
+// batch.then(written); returns written. False when the connection broke (whether Redis
+// applied them is then unknown).
 bool write_batch(core::RedisConn& conn, PopBatch batch);
 
 // LRANGE <list> 0 -1 (newest first); nullopt when the connection broke.

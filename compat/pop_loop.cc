@@ -25,23 +25,24 @@ void refused(const redisReply* r) {
 
 }  // namespace
 
-void append_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
+void append_writes(core::RedisConn& conn, const PopBatch& batch) {
   std::vector<std::string_view> args;
-  conn.append({"MULTI"});
-  for (const auto& c : commands) {
+  if (batch.atomic) conn.append({"MULTI"});
+  for (const auto& c : batch.writes) {
     args.assign(c.begin(), c.end());
     conn.append(args);
   }
-  conn.append({"EXEC"});
+  if (batch.atomic) conn.append({"EXEC"});
 }
 
-bool await_atomic(core::RedisConn& conn, size_t count) {
-  for (size_t i = 0; i < count + 2; ++i) {
+bool await_writes(core::RedisConn& conn, const PopBatch& batch) {
+  const size_t count = batch.writes.size() + (batch.atomic ? 2 : 0);
+  for (size_t i = 0; i < count; ++i) {
     auto r = conn.reply();
     if (!r.ok()) return false;
     if ((*r)->type == REDIS_REPLY_ERROR) refused(r->get());
     // EXEC's own replies: e.g. WRONGTYPE when someone made the in-flight hash a string.
-    if (i == count + 1 && (*r)->type == REDIS_REPLY_ARRAY) {
+    if (batch.atomic && i == count - 1 && (*r)->type == REDIS_REPLY_ARRAY) {
       for (size_t k = 0; k < (*r)->elements; ++k) {
         if ((*r)->element[k]->type == REDIS_REPLY_ERROR) refused((*r)->element[k]);
       }
@@ -104,7 +105,7 @@ void PopLoop::run() {
     if (!unconfirmed) return true;
     PopBatch batch = std::move(*unconfirmed);
     unconfirmed.reset();
-    bool written = conn != nullptr && await_atomic(*conn, batch.writes.size());
+    bool written = conn != nullptr && await_writes(*conn, batch);
     if (batch.then) batch.then(written);
     if (!written && conn != nullptr)
       link_.broken(absl::UnavailableError(absl::StrCat("lost the connection writing what was popped from ", queue_)));
@@ -172,7 +173,7 @@ void PopLoop::run() {
       if (batch.writes.empty()) {
         if (batch.then) batch.then(true);
       } else {
-        append_atomic(*conn, batch.writes);
+        append_writes(*conn, batch);
         unconfirmed = std::move(batch);
       }
     }

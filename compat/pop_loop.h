@@ -31,10 +31,13 @@ namespace rmb::compat {
 
 // What makes messages popped together safe: `writes`, applied as one MULTI ... EXEC (none:
 // nothing to write), then `then(true)` once Redis has answered them, or `then(false)` when
-// the connection broke first (whether Redis applied them is then unknown).
+// the connection broke first (whether Redis applied them is then unknown). Not `atomic`:
+// sent as they are, for writes of which every prefix is a safe state (Redis runs one
+// connection's commands in order, so a broken connection leaves a prefix applied).
 struct PopBatch {
   std::vector<Command> writes;
   std::function<void(bool written)> then;
+  bool atomic = true;
 };
 
 struct PopHandlers {
@@ -44,11 +47,12 @@ struct PopHandlers {
   std::function<PopBatch(std::vector<std::string> payloads)> on_messages;
 };
 
-// MULTI <commands> EXEC into the connection's output (sent by the next reply()).
-void append_atomic(core::RedisConn& conn, const std::vector<Command>& commands);
-// Reads the replies of an append_atomic() of `count` commands, logging what Redis refused.
-// False when the connection broke.
-bool await_atomic(core::RedisConn& conn, size_t count);
+// The batch's writes (in MULTI ... EXEC when atomic) into the connection's output (sent by
+// the next reply()).
+void append_writes(core::RedisConn& conn, const PopBatch& batch);
+// Reads the replies of an append_writes() of `batch`, logging what Redis refused. False
+// when the connection broke.
+bool await_writes(core::RedisConn& conn, const PopBatch& batch);
 
 class PopLoop {
  public:

@@ -31,13 +31,9 @@ std::vector<Command> push_list(const std::string& list, std::string json) {
 
 std::string backlog_key(const std::string& uid) { return absl::StrCat(kBacklogPrefix, uid); }
 
-bool write_atomic(core::RedisConn& conn, const std::vector<Command>& commands) {
-  append_atomic(conn, commands);
-  return await_atomic(conn, commands.size());
-}
-
 bool write_batch(core::RedisConn& conn, PopBatch batch) {
-  bool written = batch.writes.empty() || write_atomic(conn, batch.writes);
+  if (!batch.writes.empty()) append_writes(conn, batch);
+  bool written = batch.writes.empty() || await_writes(conn, batch);
   if (batch.then) batch.then(written);
   return written;
 }

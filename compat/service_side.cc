@@ -103,6 +103,11 @@ std::optional<std::string> State::send_reply(const std::string& payload) {
 
 PopBatch State::on_replies(const std::vector<std::string>& payloads) {
   PopBatch batch;
+  // Each response's SET before its LREM, no MULTI: a connection (or this process) lost
+  // after the SET leaves the response on the processing list, handed over again at the next
+  // start (the caller's gateway keeps the first of two) and stored again; never the LREM
+  // without the stored answer.
+  batch.atomic = false;
   for (const std::string& payload : payloads) {
     auto seen = send_reply(payload);
     if (seen) batch.writes.push_back(Command{"SET", *seen, payload, "XX", "KEEPTTL"});
