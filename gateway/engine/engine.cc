@@ -17,6 +17,8 @@ Engine::Impl::Impl(boost::asio::io_context& io, Identity identity, core::TwinDir
       seen_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest),
       in_flight_(this->options.max_incoming_in_flight, ExpiringSet::Full::kRefuse),
       replies_(this->options.reply_cache_entries, this->options.reply_cache_bytes),
+      deadline_strand_(boost::asio::make_strand(io)),
+      deadline_timer_(deadline_strand_),
       resend_strand_(boost::asio::make_strand(io)),
       resend_timer_(resend_strand_),
       finished_(this->options.dedupe_capacity, ExpiringSet::Full::kEvictOldest) {
@@ -53,6 +55,7 @@ void Engine::start() {
 void Engine::stop() {
   impl_->stopped = true;
   impl_->stop_resends();
+  impl_->stop_deadline_timer();
   impl_->links.stop();
   impl_->expire_all();
   impl_->end_grace(/*offer=*/false);

@@ -24,16 +24,18 @@ namespace rmb::gateway {
 
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-// The handlers of one outgoing request. Everything here runs on `strand`, so outcomes are
-// delivered one at a time and on_done after the last of them.
+// The handlers of one outgoing request. Its outcomes are delivered one at a time and
+// on_done after the last of them: a request to one destination has one outcome, run by the
+// thread that settles it; a fan-out's run on `strand`.
 struct RequestDelivery {
-  explicit RequestDelivery(boost::asio::io_context& io) : strand(boost::asio::make_strand(io)), timer(strand) {}
-  Strand strand;
-  boost::asio::steady_timer timer;
+  RequestDelivery(boost::asio::io_context& io, size_t total) : total(total) {
+    if (total > 1) strand.emplace(boost::asio::make_strand(io));
+  }
+  std::optional<Strand> strand;  // fan-outs only
   Outbox::OutcomeHandler on_outcome;
   Outbox::DoneHandler on_done;
-  size_t total = 0;      // outcomes owed to the caller
-  size_t delivered = 0;  // strand only
+  const size_t total;    // outcomes owed to the caller
+  size_t delivered = 0;  // strand only (one destination: its one outcome)
   std::atomic<bool> cancelled{false};
 };
 
@@ -48,6 +50,9 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   absl::StatusOr<std::string> request(OutgoingRequest request, OutcomeHandler on_outcome, DoneHandler on_done);
   void cancel(const std::string& uid);
   void expire_all();
+
+  // deadlines.cc
+  void stop_deadline_timer();
 
   // resend.cc: at-least-once for outgoing requests (see there).
   void start_resends();
@@ -97,8 +102,14 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   // outgoing.cc
   void send_to(const std::shared_ptr<PendingRequest>& request, size_t index,
                const std::shared_ptr<const rmb::Envelope>& base);
-  void deliver(const Claim& claim, Outcome outcome);
-  void on_deadline(const std::string& uid);
+  // Where an outcome may run: here (an I/O thread that settled it) or, inside request()
+  // (which must not call its own handlers) and from stop(), posted to the io_context.
+  enum class Handoff { kInline, kPost };
+  void deliver(const Claim& claim, Outcome outcome, Handoff handoff = Handoff::kInline);
+  void on_deadline(const std::string& uid, Handoff handoff = Handoff::kInline);
+  // deadlines.cc: the one timer that expires pending requests (PendingTable::due).
+  void watch_deadline(Clock::time_point deadline);
+  void set_deadline_timer();
   void sync_pending_gauge();
 
   // incoming.cc
@@ -123,6 +134,10 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   ExpiringSet seen_;       // (source, uid) of requests accepted recently (guarded by incoming_mu_)
   ExpiringSet in_flight_;  // (source, uid) of requests a service still owes (incoming_mu_)
   ReplyCache replies_;     // (source, uid) -> the reply frame given (incoming_mu_)
+
+  // deadlines.cc
+  Strand deadline_strand_;
+  boost::asio::steady_timer deadline_timer_;  // deadline_strand_ only
 
   // resend.cc
   Strand resend_strand_;

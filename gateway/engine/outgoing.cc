@@ -68,22 +68,17 @@ absl::StatusOr<std::string> Engine::Impl::request(OutgoingRequest req, OutcomeHa
   }
   pending_request->started = Clock::now();
   pending_request->deadline = pending_request->started + std::chrono::seconds(base->expiration());
-  auto delivery = std::make_shared<RequestDelivery>(io);
+  auto delivery = std::make_shared<RequestDelivery>(io, pending_request->destinations.size());
   delivery->on_outcome = std::move(on_outcome);
   delivery->on_done = std::move(on_done);
-  delivery->total = pending_request->destinations.size();
   pending_request->delivery = delivery;
 
   if (absl::Status added = pending.add(pending_request); !added.ok()) return added;
   sync_pending_gauge();
   stats.requests_out.inc();
-
-  // Armed before any envelope leaves, so the timer is never touched concurrently with a
-  // reply settling the request (cancellation goes through the strand).
-  delivery->timer.expires_at(pending_request->deadline);
-  delivery->timer.async_wait([self = shared_from_this(), uid = pending_request->uid](boost::system::error_code ec) {
-    if (!ec) self->on_deadline(uid);
-  });
+  // Watched before any envelope leaves: a reply settling the request first only leaves the
+  // timer a request fewer to look at.
+  watch_deadline(pending_request->deadline);
 
   const std::shared_ptr<const rmb::Envelope> shared_base = std::move(base);
   // One destination: the lookup (asynchronous on a cache miss), encryption and signing run
@@ -119,34 +114,41 @@ void Engine::Impl::send_to(const std::shared_ptr<PendingRequest>& request, size_
               " not sent: ", error->code, " ", error->message);
     if (auto claim = self->pending.claim(request->uid, index)) {
       self->stats.count_error(error->code);
-      self->deliver(*claim, local_outcome(*request, index, std::move(*error)));
+      // Possibly still inside request() (a cached lookup and a refusing link answer at once).
+      self->deliver(*claim, local_outcome(*request, index, std::move(*error)), Handoff::kPost);
     }
   });
 }
 
-void Engine::Impl::deliver(const Claim& claim, Outcome outcome) {
+void Engine::Impl::deliver(const Claim& claim, Outcome outcome, Handoff handoff) {
   stats.latency.observe(std::chrono::duration<double>(Clock::now() - claim.request->started).count());
   auto delivery = claim.request->delivery;
   if (claim.last) {
     remember_finished(*claim.request);
     sync_pending_gauge();
-    boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
   }
-  boost::asio::post(delivery->strand, [delivery, outcome = std::move(outcome)]() mutable {
+  auto run = [delivery, outcome = std::move(outcome)]() mutable {
     if (delivery->cancelled) return;
     if (delivery->on_outcome) delivery->on_outcome(std::move(outcome));
     if (++delivery->delivered == delivery->total && delivery->on_done) delivery->on_done();
-  });
+  };
+  // A fan-out's outcomes may be settled on several threads at once: its strand orders them.
+  // One destination's single outcome cannot race another, so the thread that settled it
+  // runs it: one hand-off (and often a wake-up of another thread) less on each call.
+  if (delivery->strand) {
+    boost::asio::post(*delivery->strand, std::move(run));
+  } else if (handoff == Handoff::kPost) {
+    boost::asio::post(io, std::move(run));
+  } else {
+    run();
+  }
 }
 
-void Engine::Impl::on_deadline(const std::string& uid) {
+void Engine::Impl::on_deadline(const std::string& uid, Handoff handoff) {
   auto removed = pending.remove(uid);
   if (!removed) return;
   remember_finished(*removed->request);
   sync_pending_gauge();
-  // From stop() the timer is still armed: cancel it so it does not keep the io_context busy.
-  auto delivery = removed->request->delivery;
-  boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
   // Relay errors held for a fan-out (pending_table.h) answer destinations that got no reply.
   const auto& relay_errors = removed->request->relay_errors;
   for (size_t i = 0; i < removed->unanswered.size(); ++i) {
@@ -154,14 +156,14 @@ void Engine::Impl::on_deadline(const std::string& uid) {
     if (i < relay_errors.size()) {
       Outcome o = local_outcome(*removed->request, index, RmbError{relay_errors[i].code, relay_errors[i].message});
       o.origin = Outcome::Origin::kRelay;
-      deliver(Claim{removed->request, index, false}, std::move(o));
+      deliver(Claim{removed->request, index, false}, std::move(o), handoff);
       continue;
     }
     stats.expired.inc();
     stats.count_error(kExpiredCode);
     Outcome o = local_outcome(*removed->request, index, RmbError{kExpiredCode, "no reply before the deadline"});
     o.expired = true;
-    deliver(Claim{removed->request, index, false}, std::move(o));
+    deliver(Claim{removed->request, index, false}, std::move(o), handoff);
   }
 }
 
@@ -170,13 +172,12 @@ void Engine::Impl::cancel(const std::string& uid) {
   if (!removed) return;
   remember_finished(*removed->request);
   sync_pending_gauge();
-  auto delivery = removed->request->delivery;
-  delivery->cancelled = true;
-  boost::asio::post(delivery->strand, [delivery] { delivery->timer.cancel(); });
+  removed->request->delivery->cancelled = true;
 }
 
 void Engine::Impl::expire_all() {
-  for (const auto& uid : pending.uids()) on_deadline(uid);
+  // From stop(), on the thread that stops: outcomes still run on the I/O threads.
+  for (const auto& uid : pending.uids()) on_deadline(uid, Handoff::kPost);
 }
 
 void Engine::Impl::sync_pending_gauge() { stats.pending.set(static_cast<int64_t>(pending.size())); }

@@ -17,17 +17,45 @@ absl::Status PendingTable::add(std::shared_ptr<PendingRequest> request) {
     if (!d.answered) ++request->owed;
   }
   const std::string uid = request->uid;
+  PendingRequest* added = request.get();
   if (!requests_.emplace(uid, std::move(request)).second) {
     return absl::AlreadyExistsError(absl::StrCat("request uid '", uid, "' is already pending"));
   }
+  added->by_deadline = deadlines_.emplace(added->deadline, added);
   return absl::OkStatus();
+}
+
+void PendingTable::erase(std::unordered_map<std::string, std::shared_ptr<PendingRequest>>::iterator it) {
+  deadlines_.erase(it->second->by_deadline);
+  requests_.erase(it);
+}
+
+bool PendingTable::promise_wakeup(Clock::time_point deadline) {
+  std::lock_guard lock(mu_);
+  if (wakeup_ <= deadline) return false;
+  wakeup_ = deadline;
+  return true;
+}
+
+PendingTable::Clock::time_point PendingTable::wakeup() const {
+  std::lock_guard lock(mu_);
+  return wakeup_;
+}
+
+std::vector<std::string> PendingTable::due(Clock::time_point now) {
+  std::vector<std::string> out;
+  std::lock_guard lock(mu_);
+  auto it = deadlines_.begin();
+  for (; it != deadlines_.end() && it->first <= now; ++it) out.push_back(it->second->uid);
+  wakeup_ = it == deadlines_.end() ? Clock::time_point::max() : it->first;
+  return out;
 }
 
 Claim PendingTable::settle(const std::shared_ptr<PendingRequest>& request, size_t index) {
   request->destinations[index].answered = true;
   --request->owed;
   Claim claim{request, index, request->owed == 0};
-  if (claim.last) requests_.erase(request->uid);
+  if (claim.last) erase(requests_.find(request->uid));
   return claim;
 }
 
@@ -136,7 +164,7 @@ std::optional<PendingTable::Removed> PendingTable::remove(const std::string& uid
     }
   }
   removed.request->owed = 0;
-  requests_.erase(it);
+  erase(it);
   return removed;
 }
 

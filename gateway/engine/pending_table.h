@@ -4,6 +4,7 @@
 // the deadline); the claim that settles the last one removes the request. Thread-safe.
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,10 @@ struct PendingDestination {
   Clock::time_point next_resend = Clock::time_point::max();
   std::chrono::milliseconds resend_interval{0};
 };
+
+struct PendingRequest;
+// Pending requests by deadline, for the one timer that expires them all.
+using DeadlineIndex = std::multimap<std::chrono::steady_clock::time_point, PendingRequest*>;
 
 // When an unanswered destination is sent again on the timer: `after` its first send, then
 // at doubling intervals up to `max`. `after` 0: never on the timer.
@@ -54,6 +59,7 @@ struct PendingRequest {
   Clock::time_point started{};
   Clock::time_point deadline{};
   std::shared_ptr<RequestDelivery> delivery;
+  DeadlineIndex::iterator by_deadline;  // the table's, valid while the request is in it
 };
 
 // One settled destination.
@@ -113,16 +119,32 @@ class PendingTable {
   };
   std::optional<Removed> remove(const std::string& uid);
 
+  // One timer expires every pending request (a timer per request cost each call a timer
+  // arm, a cancellation and a hand-off). The table keeps the time that timer is promised to
+  // wake at, so that a deadline added concurrently with the timer firing is never missed.
+  //
+  // After add(): true when no wake-up is promised at or before `deadline`; the promise is
+  // now `deadline`, and the caller must set the timer to wakeup().
+  bool promise_wakeup(Clock::time_point deadline);
+  // When the timer should fire: the promised wake-up (max: none).
+  Clock::time_point wakeup() const;
+  // The uids whose deadline is at or before `now` (still pending: remove() settles them);
+  // the promise moves to the earliest later deadline (max when there is none).
+  std::vector<std::string> due(Clock::time_point now);
+
   std::vector<std::string> uids() const;
   size_t size() const;
 
  private:
-  Claim settle(const std::shared_ptr<PendingRequest>& request, size_t index);  // mu_ held
+  Claim settle(const std::shared_ptr<PendingRequest>& request, size_t index);                 // mu_ held
+  void erase(std::unordered_map<std::string, std::shared_ptr<PendingRequest>>::iterator it);  // mu_ held
 
   size_t capacity_;
   const ResendPolicy resend_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<PendingRequest>> requests_;
+  DeadlineIndex deadlines_;                              // mu_
+  Clock::time_point wakeup_ = Clock::time_point::max();  // mu_
 };
 
 }  // namespace rmb::gateway

@@ -259,6 +259,41 @@ TEST_F(EngineNetTest, BadRequestsAreRefusedUpFront) {
   EXPECT_TRUE(a.engine->request(make_request({kOffline}, "x", "", 1), noop, nodone).ok());
 }
 
+TEST_F(EngineNetTest, EachRequestExpiresAtItsOwnDeadlineWhateverTheOrderTheyCameIn) {
+  // One timer serves every deadline: a short request after a long one must move it earlier,
+  // and the long one must still expire after the short one has.
+  Node& a = start_node(kEdA);
+  auto long_call = std::make_shared<Call>();
+  auto short_call = std::make_shared<Call>();
+  auto later_call = std::make_shared<Call>();
+  const auto start = std::chrono::steady_clock::now();
+  send(a, make_request({kOffline}, "x", "", 60), long_call);
+  const std::string short_uid = send(a, make_request({kOffline}, "x", "", 2), short_call);
+  send(a, make_request({kOffline}, "x", "", 4), later_call);
+
+  auto expired = short_call->outcomes.pop();
+  ASSERT_TRUE(expired.has_value());
+  EXPECT_EQ(expired->uid, short_uid);
+  EXPECT_TRUE(expired->expired);
+  EXPECT_TRUE(short_call->done.pop().has_value());
+  // A TTL of 2 whole seconds is at least 1 s of real time.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 1s);
+  auto next = later_call->outcomes.pop();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_TRUE(next->expired);
+  EXPECT_FALSE(long_call->outcomes.pop(200ms).has_value());
+  EXPECT_EQ(a.engine->stats().pending.value(), 1);
+  EXPECT_EQ(a.engine->stats().expired.value(), 2u);
+
+  // Stopping settles what is left, on the I/O threads, once.
+  a.engine->stop();
+  auto last = long_call->outcomes.pop();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_TRUE(last->expired);
+  EXPECT_TRUE(long_call->done.pop().has_value());
+  EXPECT_FALSE(long_call->outcomes.pop(200ms).has_value());
+}
+
 TEST_F(EngineNetTest, TooManyIncomingInFlightAreAnsweredWithAnError) {
   Node& a = start_node(kEdA);
   EngineOptions options;

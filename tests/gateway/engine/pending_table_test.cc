@@ -160,6 +160,59 @@ TEST(PendingTable, UnansweredSentDestinationsAreResentAtDoublingIntervals) {
   EXPECT_TRUE(table.due_resends(t0 + 60s, true).empty());
 }
 
+std::shared_ptr<PendingRequest> due_at(const std::string& uid, PendingTable::Clock::time_point deadline) {
+  auto r = make(uid, {addr(1)});
+  r->deadline = deadline;
+  return r;
+}
+
+TEST(PendingTable, DueRequestsComeInDeadlineOrderAndSettledOnesLeaveTheIndex) {
+  PendingTable table(10);
+  const auto t0 = PendingTable::Clock::time_point{} + 1000s;
+  ASSERT_TRUE(table.add(due_at("late", t0 + 2s)).ok());
+  ASSERT_TRUE(table.add(due_at("early", t0 + 1s)).ok());
+  ASSERT_TRUE(table.add(due_at("answered", t0 + 1s)).ok());
+  ASSERT_TRUE(table.add(due_at("removed", t0 + 1s)).ok());
+  ASSERT_TRUE(table.add(due_at("last", t0 + 3s)).ok());
+  ASSERT_EQ(table.claim_reply("answered", addr(1)).match, PendingTable::Match::kMatched);
+  ASSERT_TRUE(table.remove("removed").has_value());
+
+  EXPECT_TRUE(table.due(t0).empty());
+  EXPECT_EQ(table.due(t0 + 1s), (std::vector<std::string>{"early"}));
+  // Due but not settled yet: still due until removed.
+  EXPECT_EQ(table.due(t0 + 2500ms), (std::vector<std::string>{"early", "late"}));
+  ASSERT_TRUE(table.remove("early").has_value());
+  ASSERT_TRUE(table.remove("late").has_value());
+  EXPECT_EQ(table.due(t0 + 10s), (std::vector<std::string>{"last"}));
+}
+
+TEST(PendingTable, AWakeupIsPromisedOnlyForAnEarlierDeadline) {
+  PendingTable table(10);
+  const auto t0 = PendingTable::Clock::time_point{} + 1000s;
+  EXPECT_EQ(table.wakeup(), PendingTable::Clock::time_point::max());
+  for (auto [uid, at] : {std::pair{"a", t0 + 5s}, {"b", t0 + 3s}, {"c", t0 + 9s}}) {
+    ASSERT_TRUE(table.add(due_at(uid, at)).ok());
+  }
+  EXPECT_TRUE(table.promise_wakeup(t0 + 5s));
+  EXPECT_FALSE(table.promise_wakeup(t0 + 9s));  // the timer wakes before it anyway
+  EXPECT_FALSE(table.promise_wakeup(t0 + 5s));
+  EXPECT_TRUE(table.promise_wakeup(t0 + 3s));
+  EXPECT_EQ(table.wakeup(), t0 + 3s);
+  // The timer fires: the promise moves to the next deadline not yet due...
+  EXPECT_EQ(table.due(t0 + 3s), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(table.wakeup(), t0 + 5s);
+  // ...and a request settled meanwhile is skipped: the next wake-up is the last one's.
+  ASSERT_TRUE(table.remove("b").has_value());
+  ASSERT_TRUE(table.claim("a", 0).has_value());
+  EXPECT_TRUE(table.due(t0 + 5s).empty());
+  EXPECT_EQ(table.wakeup(), t0 + 9s);
+  ASSERT_TRUE(table.remove("c").has_value());
+  EXPECT_TRUE(table.due(t0 + 9s).empty());
+  EXPECT_EQ(table.wakeup(), PendingTable::Clock::time_point::max());
+  // With none promised, any deadline needs the timer.
+  EXPECT_TRUE(table.promise_wakeup(t0 + 100s));
+}
+
 TEST(PendingTable, OutOfRangeIndexIsIgnored) {
   PendingTable table(2);
   ASSERT_TRUE(table.add(make("a", {addr(1)})).ok());
