@@ -47,7 +47,12 @@ void State::answer_error(const std::string& ret, const std::optional<std::string
   }
 }
 
-void State::on_outcome(const Pending& p, const gateway::Outcome& outcome) {
+std::vector<Command> State::forget_all(const Pending& p) const {
+  return {forget(p.uid, p.dst), Command{"DEL", backlog_key(p.uid)}};
+}
+
+void State::on_outcome(Pending& p, const gateway::Outcome& outcome) {
+  const bool last = p.outcomes_left > 0 && --p.outcomes_left == 0;
   auto json = outcome_to_json(outcome, p.ref);
   if (!json) {
     core::log_debug("compat: ", absl::StrCat("request ", outcome.uid, " to twin ", outcome.destination.twin,
@@ -55,14 +60,23 @@ void State::on_outcome(const Pending& p, const gateway::Outcome& outcome) {
     return;
   }
   auto commands = push_list(p.ret, to_json(*json));
-  commands.push_back(Command{"HSET", keys.inflight, answered_field(p.uid, outcome.destination.twin), "1"});
+  if (last) {
+    // A crash before this transaction re-sends to this destination only (its marker is
+    // missing), after it nothing: the same as marker + on_done's writes, in fewer commands.
+    auto forget = forget_all(p);
+    commands.insert(commands.end(), std::make_move_iterator(forget.begin()), std::make_move_iterator(forget.end()));
+  } else {
+    commands.push_back(Command{"HSET", keys.inflight, answered_field(p.uid, outcome.destination.twin), "1"});
+  }
   if (!pusher.push_atomic(std::move(commands))) {
     core::log_warn("compat: ", absl::StrCat("write queue full or closed; an answer for '", p.ret, "' is lost"));
+    return;
   }
+  p.forgotten = last;
 }
 
 void State::on_done(const std::shared_ptr<Pending>& p) {
-  pusher.push({forget(p->uid, p->dst), Command{"DEL", backlog_key(p->uid)}});
+  if (!p->forgotten) pusher.push(forget_all(*p));
   // Erased after the DEL is queued: an orphan reply that no longer finds the uid here
   // looks the backlog up after that DEL (one FIFO), so it finds none.
   std::lock_guard lock(mu);
@@ -71,12 +85,14 @@ void State::on_done(const std::shared_ptr<Pending>& p) {
 
 void State::send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
                  gateway::OutgoingRequest request, int64_t ttl) {
-  auto pending = std::make_shared<Pending>(Pending{uid, json.ref, json.ret, json.dst});
+  size_t copies = request.destinations.size();
+  // A destination listed twice gets one outcome from the gateway: then the count never
+  // reaches 0 and on_done forgets the request, as for an expiry.
+  auto pending = std::make_shared<Pending>(Pending{uid, json.ref, json.ret, json.dst, copies, false});
   {
     std::lock_guard lock(mu);
     in_flight[uid] = pending;
   }
-  size_t copies = request.destinations.size();
   request.uid = uid;
   // The backlog is queued before the request goes out, as rmb-rs writes it: answers (and
   // on_done's DEL) may come on gateway threads before request() even returns, and the

@@ -44,6 +44,10 @@ struct Pending {
   std::optional<std::string> ref;
   std::string ret;
   std::vector<uint32_t> dst;  // every destination of the request (for its answered markers)
+  // Outcomes still to come (the destinations it was sent to). The gateway runs a request's
+  // on_outcome and on_done one after the other on one strand, so these need no lock.
+  size_t outcomes_left = 0;
+  bool forgotten = false;  // the last answer's transaction deleted the record and backlog
 };
 
 // Everything the gateway's callbacks touch. Shared with those callbacks, so a late callback
@@ -85,13 +89,18 @@ struct State {
                     const gateway::RmbError& error, std::vector<Command> then);
 
   // The answer and its "answered" marker together: a restart then re-sends the request only
-  // to the destinations whose answers did not reach `ret`.
-  void on_outcome(const Pending& p, const gateway::Outcome& outcome);
+  // to the destinations whose answers did not reach `ret`. The last outcome's answer goes
+  // with the forget() and backlog DEL of on_done instead (one transaction, no marker: once
+  // the record is gone nothing is re-sent).
+  void on_outcome(Pending& p, const gateway::Outcome& outcome);
 
   // Every destination answered or expired: nothing is owed any more. The backlog goes too,
   // so that a late repeat of an answer (the gateway sends unanswered requests again) is
   // not routed to `ret` a second time through it.
   void on_done(const std::shared_ptr<Pending>& p);
+
+  // forget(uid, dst) and the DEL of its backlog: what on_done writes.
+  std::vector<Command> forget_all(const Pending& p) const;
 
   // Sends `request` under `uid` (its in-flight record is in Redis already).
   void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
