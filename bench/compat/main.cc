@@ -40,6 +40,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bench/relay/cli_util.h"
@@ -69,6 +70,7 @@ struct Config {
 // CPU seconds of each part of a run, and Redis' command counters, at one instant.
 struct Snapshot {
   double redis = 0, relay = 0, peer_a = 0, peer_b = 0, process = 0;
+  double switches_a = 0, switches_b = 0;  // context switches of the peers' threads
   std::map<std::string, std::pair<uint64_t, uint64_t>> commands;  // name -> calls, usec
 };
 
@@ -137,6 +139,24 @@ double thread_cpu_seconds(pid_t tid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Context switches (voluntary + involuntary) of thread `tid` of this process so far: each
+// is a hand-off to or from another thread (or a wait for Redis or the relay).
+double thread_switches(pid_t tid) {
+  std::ifstream in(absl::StrCat("/proc/self/task/", tid, "/status"));
+  std::string line;
+  uint64_t total = 0;
+  while (std::getline(in, line)) {
+    absl::string_view rest(line);
+    uint64_t n = 0;
+    if ((absl::ConsumePrefix(&rest, "voluntary_ctxt_switches:") ||
+         absl::ConsumePrefix(&rest, "nonvoluntary_ctxt_switches:")) &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &n)) {
+      total += n;
+    }
+  }
+  return static_cast<double>(total);
+}
+
 // Reads the CPU of every part of a run: the two in-process peers are the threads each one's
 // start created, the rest of this process is the bench's own clients.
 class Probe {
@@ -157,8 +177,14 @@ class Probe {
     s.redis = cpu(redis_);
     s.relay = cpu(relay_);
     s.process = cpu(0);
-    for (pid_t t : peer_a) s.peer_a += thread_cpu_seconds(t);
-    for (pid_t t : peer_b) s.peer_b += thread_cpu_seconds(t);
+    for (pid_t t : peer_a) {
+      s.peer_a += thread_cpu_seconds(t);
+      s.switches_a += thread_switches(t);
+    }
+    for (pid_t t : peer_b) {
+      s.peer_b += thread_cpu_seconds(t);
+      s.switches_b += thread_switches(t);
+    }
     auto info = conn_->command({"INFO", "commandstats"});
     if (!info.ok() || (*info)->type != REDIS_REPLY_STRING) die("INFO commandstats failed");
     // cmdstat_<name>:calls=N,usec=U,usec_per_call=...
@@ -182,8 +208,14 @@ class Probe {
 };
 
 Snapshot operator-(const Snapshot& end, const Snapshot& start) {
-  Snapshot d{end.redis - start.redis, end.relay - start.relay, end.peer_a - start.peer_a, end.peer_b - start.peer_b,
-             end.process - start.process, {}};
+  Snapshot d{end.redis - start.redis,
+             end.relay - start.relay,
+             end.peer_a - start.peer_a,
+             end.peer_b - start.peer_b,
+             end.process - start.process,
+             end.switches_a - start.switches_a,
+             end.switches_b - start.switches_b,
+             {}};
   for (const auto& [name, v] : end.commands) {
     auto it = start.commands.find(name);
     auto before = it == start.commands.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
@@ -339,8 +371,9 @@ void print_cpu(const char* name, int c, const Result& r) {
   const Snapshot& u = r.used;
   double per = 1e6 / static_cast<double>(r.calls);
   double bench = u.process - u.peer_a - u.peer_b;
-  std::printf("%-6s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", name, c, u.redis * per, u.relay * per,
-              u.peer_a * per, u.peer_b * per, bench * per, (u.redis + u.relay + u.process) * per);
+  std::printf("%-6s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %10.1f %10.1f\n", name, c, u.redis * per,
+              u.relay * per, u.peer_a * per, u.peer_b * per, bench * per, (u.redis + u.relay + u.process) * per,
+              u.switches_a / static_cast<double>(r.calls), u.switches_b / static_cast<double>(r.calls));
 }
 
 // Redis commands per call (INFO commandstats over the measured seconds), with each command's
@@ -443,9 +476,11 @@ int run(const Config& cfg) {
                 ratio(r.gw.p50_us, r.bare.p50_us), ratio(r.gw.calls_per_s, r.bare.calls_per_s),
                 r.rmb.p50_us - r.gw.p50_us);
   }
-  std::printf("\nCPU us per call (bench: this process less the peers: the Redis callers and workers)\n");
-  std::printf("%-6s %5s %8s %8s %8s %8s %8s %8s\n", "path", "conc", "redis", "relay", "peer A", "peer B", "bench",
-              "total");
+  std::printf(
+      "\nCPU us per call (bench: this process less the peers: the Redis callers and workers), and the peers' "
+      "context switches per call\n");
+  std::printf("%-6s %5s %8s %8s %8s %8s %8s %8s %10s %10s\n", "path", "conc", "redis", "relay", "peer A", "peer B",
+              "bench", "total", "switches A", "switches B");
   for (const auto& r : rows) {
     print_cpu("bare", r.c, r.bare);
     print_cpu("gw", r.c, r.gw);
