@@ -83,8 +83,13 @@ void State::on_done(const std::shared_ptr<Pending>& p) {
   in_flight.erase(p->uid);
 }
 
+Command State::write_backlog(const std::string& uid, const RequestJson& json, int64_t ttl) const {
+  uint64_t backlog = backlog_ttl(ttl);
+  return Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)};
+}
+
 void State::send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
-                 gateway::OutgoingRequest request, int64_t ttl) {
+                 gateway::OutgoingRequest request, int64_t ttl, bool backlog_written) {
   size_t copies = request.destinations.size();
   // A destination listed twice gets one outcome from the gateway: then the count never
   // reaches 0 and on_done forgets the request, as for an expiry.
@@ -94,14 +99,13 @@ void State::send(const std::shared_ptr<State>& self, const std::string& uid, con
     in_flight[uid] = pending;
   }
   request.uid = uid;
-  // The backlog is queued before the request goes out, as rmb-rs writes it: answers (and
-  // on_done's DEL) may come on gateway threads before request() even returns, and the
-  // pusher is one FIFO, so an answer never reaches the caller before its backlog, and the
-  // DEL never comes before the SETEX (which would leave a backlog behind for a late repeat
-  // of an answer to be routed by).
-  uint64_t backlog = backlog_ttl(ttl);
-  pusher.push(
-      {Command{"SETEX", backlog_key(uid), std::to_string(backlog), encode_backlog(uid, json.ref, json.ret, backlog)}});
+  // The backlog is written before the request goes out, as rmb-rs writes it: answers (and
+  // on_done's DEL) may come on gateway threads before request() even returns, so an answer
+  // must never reach the caller before its backlog, nor the DEL come before the SETEX (which
+  // would leave a backlog behind for a late repeat of an answer to be routed by). Either it
+  // is in Redis already (the record's transaction), or it is queued here ahead of them on
+  // the pusher, one FIFO.
+  if (!backlog_written) pusher.push({write_backlog(uid, json, ttl)});
   auto sent = outbox.request(
       std::move(request), [self, pending](gateway::Outcome o) { self->on_outcome(*pending, o); },
       [self, pending] { self->on_done(pending); });
@@ -110,8 +114,7 @@ void State::send(const std::shared_ptr<State>& self, const std::string& uid, con
       std::lock_guard lock(mu);
       in_flight.erase(uid);
     }
-    answer_error(json.ret, json.ref, copies, other_error(std::string(sent.status().message())),
-                 {forget(uid, json.dst), Command{"DEL", backlog_key(uid)}});
+    answer_error(json.ret, json.ref, copies, other_error(std::string(sent.status().message())), forget_all(*pending));
     return;
   }
 }
@@ -125,7 +128,7 @@ PopBatch State::on_requests(const std::shared_ptr<State>& self, const std::vecto
   };
   auto ready = std::make_shared<std::vector<Ready>>();
   Command record_all{"HSET", keys.inflight};
-  std::vector<Command> unqueue_all;
+  std::vector<Command> per_request;
   for (const std::string& payload : payloads) {
     RequestParse parsed = parse_request(payload);
     if (!parsed.request) {
@@ -154,19 +157,22 @@ PopBatch State::on_requests(const std::shared_ptr<State>& self, const std::vecto
     record.exp = prepared_request.request.expiration;
     record_all.push_back(uid);
     record_all.push_back(to_json(record));
-    unqueue_all.push_back(unqueue(payload));
+    per_request.push_back(unqueue(payload));
+    // In the record's transaction rather than on the pusher: one write less to queue and
+    // wake the pusher for, and in Redis before the request is sent.
+    per_request.push_back(write_backlog(uid, json, prepared_request.ttl));
     ready->push_back(Ready{uid, json, std::move(prepared_request.request), prepared_request.ttl});
   }
   PopBatch batch;
   if (ready->empty()) return batch;
   batch.writes.push_back(std::move(record_all));
-  batch.writes.insert(batch.writes.end(), std::make_move_iterator(unqueue_all.begin()),
-                      std::make_move_iterator(unqueue_all.end()));
+  batch.writes.insert(batch.writes.end(), std::make_move_iterator(per_request.begin()),
+                      std::make_move_iterator(per_request.end()));
   // On the pop loop's thread, like unsure_uids' other users.
   batch.then = [self, ready](bool written) {
     for (Ready& r : *ready) {
       if (written) {
-        self->send(self, r.uid, r.json, std::move(r.request), r.ttl);
+        self->send(self, r.uid, r.json, std::move(r.request), r.ttl, /*backlog_written=*/true);
       } else {
         self->unsure_uids.push_back(r.uid);
       }
@@ -203,7 +209,7 @@ void State::reissue(const std::shared_ptr<State>& self, const InflightRecord& re
     pusher.push({forget(record.uid, json.dst)});
     return;
   }
-  send(self, record.uid, json, std::move(request), ready.ttl);
+  send(self, record.uid, json, std::move(request), ready.ttl, /*backlog_written=*/false);
 }
 
 bool State::on_local_connected(const std::shared_ptr<State>& self, core::RedisConn& conn,

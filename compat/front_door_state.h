@@ -102,13 +102,18 @@ struct State {
   // forget(uid, dst) and the DEL of its backlog: what on_done writes.
   std::vector<Command> forget_all(const Pending& p) const;
 
-  // Sends `request` under `uid` (its in-flight record is in Redis already).
-  void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
-            gateway::OutgoingRequest request, int64_t ttl);
+  // SETEX msgbus.backlog.<uid> as rmb-rs writes it (TTL clamped, backlog_ttl).
+  Command write_backlog(const std::string& uid, const RequestJson& json, int64_t ttl) const;
 
-  // Requests moved to the processing list (oldest first): recorded in msgbus.system.inflight
-  // and taken off the processing list in one transaction (the batch's writes), then sent
-  // (its `then`). Those that cannot be sent are answered with an error at once.
+  // Sends `request` under `uid` (its in-flight record is in Redis already; its backlog too
+  // when `backlog_written`, else it is queued first).
+  void send(const std::shared_ptr<State>& self, const std::string& uid, const RequestJson& json,
+            gateway::OutgoingRequest request, int64_t ttl, bool backlog_written);
+
+  // Requests moved to the processing list (oldest first): recorded in msgbus.system.inflight,
+  // their backlogs written and taken off the processing list in one transaction (the
+  // batch's writes), then sent (its `then`). Those that cannot be sent are answered with an
+  // error at once.
   PopBatch on_requests(const std::shared_ptr<State>& self, const std::vector<std::string>& payloads);
 
   // A request a previous run (or a cut connection) left in flight: sent again under its
