@@ -57,11 +57,38 @@ struct Options : ServerFlags {
   std::string perf_dir;
   std::vector<size_t> concurrency;
   std::vector<size_t> payloads;
+  bool calls_stream = false;  // --api calls
+};
+
+// The app side of one rmb run, as --api says: a unary Gateway.Call per call, or every
+// caller's calls on one Gateway.Calls stream.
+class AppCallers {
+ public:
+  AppCallers(const Options& o, const std::string& address, uint32_t destination, std::string payload, size_t callers) {
+    if (o.calls_stream) {
+      stream_ = std::make_unique<StreamCallers>(address, destination, kCommand, std::move(payload), callers);
+    } else {
+      unary_ = std::make_unique<RmbCallers>(address, destination, kCommand, std::move(payload), callers);
+    }
+  }
+  ClosedLoop::Issue issue() {
+    return [this](size_t caller, ClosedLoop::Done done) {
+      if (stream_) {
+        stream_->issue(caller, std::move(done));
+      } else {
+        unary_->issue(caller, std::move(done));
+      }
+    };
+  }
+
+ private:
+  std::unique_ptr<RmbCallers> unary_;
+  std::unique_ptr<StreamCallers> stream_;
 };
 
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   Options o;
-  std::string concurrency = "1,64", payloads = "64,1024", key_type = "ed25519";
+  std::string concurrency = "1,64", payloads = "64,1024", key_type = "ed25519", api = "call";
   po::options_description desc(
       "bench_gateway: secure round trips through rmb-peer + rmb-relay vs nats-server request-reply\nOptions");
   // clang-format off
@@ -76,6 +103,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("payload", po::value(&payloads)->default_value(payloads), "payload sizes in bytes, comma-separated")
     ("peer-threads", po::value(&o.world.peer_threads)->default_value(0),
         "rmb-peer --threads (0 = its default: cores, at most 4)")
+    ("api", po::value(&api)->default_value(api),
+        "how the app calls rmb-peer A: 'call' (a unary Gateway.Call per call) or 'calls' (all callers' "
+        "calls on one Gateway.Calls stream)")
     ("unix-grpc", "apps talk to the peers over unix sockets (what a sidecar uses) instead of loopback TCP")
     ("perf-dir", po::value(&o.perf_dir),
         "record `perf record -g` of both rmb-peers and rmb-relay into DIR during the rmb run with the "
@@ -88,9 +118,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   auto c = parse_list(concurrency);
   auto p = parse_list(payloads, /*allow_zero=*/true);
   auto k = core::parse_key_type(key_type);
-  if (!c || !p || !k.ok() || o.duration_s <= 0 || o.warmup_s < 0) {
+  if (!c || !p || !k.ok() || o.duration_s <= 0 || o.warmup_s < 0 || (api != "call" && api != "calls")) {
     std::cerr << "bench_gateway: --concurrency needs positive integers, --payload sizes >= 0, --key-type "
-                 "ed25519|sr25519, --duration > 0, --warmup >= 0 (see --help)\n";
+                 "ed25519|sr25519, --api call|calls, --duration > 0, --warmup >= 0 (see --help)\n";
     *exit_code = 2;
     return std::nullopt;
   }
@@ -101,6 +131,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   o.world.nats_binary = o.nats;
   o.world.keep_temp = o.keep_temp;
   o.world.unix_grpc = vm.count("unix-grpc") > 0;
+  o.calls_stream = api == "calls";
   return o;
 }
 
@@ -210,11 +241,8 @@ int run(const Options& o) {
     Options prime = o;
     prime.warmup_s = 0;
     prime.duration_s = std::max(2.0, o.warmup_s);
-    RmbCallers rc(w.caller_peer().grpc_address, w.service_peer().twin, kCommand, std::string(min_payload, 'x'),
-                  max_callers);
-    RunOutcome warm = measure(
-        prime, max_callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, CpuProbe{}, nullptr, {},
-        [] {});
+    AppCallers rc(o, w.caller_peer().grpc_address, w.service_peer().twin, std::string(min_payload, 'x'), max_callers);
+    RunOutcome warm = measure(prime, max_callers, rc.issue(), CpuProbe{}, nullptr, {}, [] {});
     if (!warm.loop.error.empty() || warm.loop.failures > 0 || warm.loop.calls == 0) {
       problems.push_back(absl::StrCat("warm-up: ", warm.loop.error, " ", warm.loop.calls, " ok, ", warm.loop.failures,
                                       " failed; first failure: ", warm.loop.first_failure));
@@ -277,12 +305,10 @@ int run(const Options& o) {
       {
         // Every call has a 30 s deadline and the drain waits 40 s: all callbacks have run
         // when measure() returns, before `rc` goes.
-        RmbCallers rc(w.caller_peer().grpc_address, w.service_peer().twin, kCommand, payload, callers);
+        AppCallers rc(o, w.caller_peer().grpc_address, w.service_peer().twin, payload, callers);
         CpuProbe probe{
             {w.relay().process->pid(), w.caller_peer().process->pid(), w.service_peer().process->pid(), 0}, {}, {}};
-        rmb = measure(
-            o, callers, [&rc](size_t i, ClosedLoop::Done d) { rc.issue(i, std::move(d)); }, probe,
-            profile ? &*perf : nullptr, perf_targets, [] {});
+        rmb = measure(o, callers, rc.issue(), probe, profile ? &*perf : nullptr, perf_targets, [] {});
       }
       if (profile) {
         perf_done = true;
@@ -347,7 +373,10 @@ int run(const Options& o) {
             << "rmb:  app -> rmb-peer A -> rmb-relay -> rmb-peer B -> echo service -> back; "
             << core::key_type_name(o.world.key_type) << " signatures, e2e encrypted (secp256k1 + AES-256-GCM)\n"
             << "nats: requester -> nats-server -> responder -> back; no crypto\n"
-            << "app <-> peer gRPC over " << (o.world.unix_grpc ? "unix sockets" : "loopback TCP") << "\n"
+            << "app <-> peer gRPC over " << (o.world.unix_grpc ? "unix sockets" : "loopback TCP")
+            << (o.calls_stream ? ", every caller's calls on one Gateway.Calls stream"
+                               : ", a unary Gateway.Call per call")
+            << "\n"
             << absl::StrFormat(
                    "%d CPUs, processes unpinned; %.1f s warm-up + %.1f s measured per run; "
                    "load average (1/5/15 min) at start: %s\n\n",

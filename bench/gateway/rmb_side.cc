@@ -90,6 +90,105 @@ void RmbCallers::issue(size_t caller, ClosedLoop::Done done) {
       });
 }
 
+StreamCallers::StreamCallers(const std::string& address, uint32_t destination, const std::string& command,
+                             std::string payload, size_t callers)
+    : payload_(std::move(payload)), waiting_(callers) {
+  channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  stub_ = apiv1::Gateway::NewStub(channel_);
+  call_.mutable_call()->mutable_destination()->set_twin(destination);
+  call_.mutable_call()->set_command(command);
+  call_.mutable_call()->set_data(payload_);
+  call_.mutable_call()->set_ttl_seconds(30);
+  stub_->async()->Calls(&context_, this);
+  StartRead(&in_);
+  StartCall();
+}
+
+StreamCallers::~StreamCallers() {
+  {
+    std::lock_guard lock(mu_);
+    if (done_) return;
+  }
+  StartWritesDone();
+  std::unique_lock lock(mu_);
+  if (!ended_.wait_for(lock, 30s, [this] { return done_; })) {
+    lock.unlock();
+    context_.TryCancel();
+    lock.lock();
+    ended_.wait(lock, [this] { return done_; });
+  }
+}
+
+void StreamCallers::issue(size_t caller, ClosedLoop::Done done) {
+  const apiv1::StreamedCall* next = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (done_) {
+      done(false, "the Calls stream has ended");
+      return;
+    }
+    waiting_[caller] = std::move(done);
+    auto& call = writes_.emplace_back(call_);
+    call.set_id(caller);
+    if (!writing_) {
+      writing_ = true;
+      next = &writes_.front();
+    }
+  }
+  if (next) StartWrite(next);
+}
+
+void StreamCallers::OnWriteDone(bool ok) {
+  const apiv1::StreamedCall* next = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    writes_.pop_front();
+    writing_ = ok && !writes_.empty();
+    if (writing_) next = &writes_.front();
+  }
+  if (next) StartWrite(next);
+}
+
+void StreamCallers::OnReadDone(bool ok) {
+  if (!ok) return;  // OnDone follows
+  ClosedLoop::Done done;
+  {
+    std::lock_guard lock(mu_);
+    if (in_.id() < waiting_.size()) {
+      done = std::move(waiting_[in_.id()]);
+      waiting_[in_.id()] = nullptr;
+    }
+  }
+  std::string error;
+  if (in_.has_error()) {
+    error = absl::StrCat("gRPC ", in_.status_code(), ": ", in_.error().message());
+  } else if (in_.reply().data() != payload_) {
+    error = absl::StrCat("reply of ", in_.reply().data().size(), " bytes is not the payload sent");
+  }
+  StartRead(&in_);  // `in_` is read into again: what `done` needs was copied above
+  if (done) done(error.empty(), error);
+}
+
+void StreamCallers::OnDone(const grpc::Status& status) {
+  fail_all(status.ok() ? "the Calls stream ended"
+                       : absl::StrCat("Calls stream: gRPC ", status.error_code(), ": ", status.error_message()));
+}
+
+void StreamCallers::fail_all(const std::string& why) {
+  std::vector<ClosedLoop::Done> failed;
+  {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    for (auto& d : waiting_) {
+      if (d) failed.push_back(std::move(d));
+      d = nullptr;
+    }
+    // Under the lock: the destructor may free `this` as soon as it sees done_.
+    ended_.notify_all();
+  }
+  for (auto& d : failed) d(false, why);
+}
+
 InfoCallers::InfoCallers(const std::string& address, size_t callers) : slots_(callers) {
   channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   stub_ = apiv1::Gateway::NewStub(channel_);

@@ -3,12 +3,16 @@
 //  - EchoService: a Serve stream on twin B's peer that answers every request with its
 //    own payload;
 //  - RmbCallers: closed-loop Gateway.Call's on twin A's peer to twin B, with the gRPC
-//    callback API (no thread per caller).
+//    callback API (no thread per caller);
+//  - StreamCallers: the same calls multiplexed on one Gateway.Calls stream.
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +65,39 @@ class RmbCallers {
   rmb::api::v1::CallRequest request_;  // shared, read-only while calls run
   std::string payload_;
   std::vector<Slot> slots_;
+};
+
+// The same calls on one Gateway.Calls stream (one HTTP/2 stream for all callers, each
+// caller's call numbered by the caller): what a high-rate app uses instead of unary Calls.
+class StreamCallers final : public grpc::ClientBidiReactor<rmb::api::v1::StreamedCall, rmb::api::v1::StreamedReply> {
+ public:
+  StreamCallers(const std::string& address, uint32_t destination, const std::string& command, std::string payload,
+                size_t callers);
+  // Half-closes the stream and waits (at most 30 s) for the peer to end it.
+  ~StreamCallers() override;
+  // ClosedLoop::Issue: one call on the stream; ok when its answer carries the payload.
+  void issue(size_t caller, ClosedLoop::Done done);
+
+  void OnWriteDone(bool ok) override;
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  void fail_all(const std::string& why);
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<rmb::api::v1::Gateway::Stub> stub_;
+  grpc::ClientContext context_;
+  rmb::api::v1::StreamedCall call_;  // the template; each queued call is a copy with its id
+  std::string payload_;
+  rmb::api::v1::StreamedReply in_;  // read reactions only
+
+  std::mutex mu_;
+  std::vector<ClosedLoop::Done> waiting_;          // by caller id; empty when none in flight
+  std::deque<rmb::api::v1::StreamedCall> writes_;  // front: the write in flight
+  bool writing_ = false;
+  bool done_ = false;
+  std::condition_variable ended_;
 };
 
 // The floor of the app <-> peer hop alone: closed-loop Gateway.Info calls on one peer (no

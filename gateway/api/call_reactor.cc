@@ -20,21 +20,11 @@ class CallReactor final : public grpc::ServerUnaryReactor, public std::enable_sh
 
   void start(grpc::CallbackServerContext* context, const v1::CallRequest& call) {
     self_ = shared_from_this();
-    if (call.command().empty()) return finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "command is empty"));
-    if (call.destination().twin() == 0) {
-      return finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "destination twin is not set"));
-    }
-    OutgoingRequest request;
-    request.destinations.push_back(from_api(call.destination()));
-    request.command = call.command();
-    request.data = call.data();
-    if (call.has_schema()) request.schema = call.schema();
-    if (call.has_tags()) request.tags = call.tags();
-    request.expiration = expiration_for(context->deadline(), call.ttl_seconds());
-
+    auto request = request_of(call, context->deadline());
+    if (!request.ok()) return finish(status_of(request.status()));
     auto self = self_;
     auto uid = outbox_.request(
-        std::move(request), [self](Outcome outcome) { self->on_outcome(std::move(outcome)); },
+        std::move(*request), [self](Outcome outcome) { self->on_outcome(std::move(outcome)); },
         [self] { self->on_done(); });
     if (!uid.ok()) return finish(status_of(uid.status()));
     bool cancel = false;

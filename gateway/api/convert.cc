@@ -35,6 +35,20 @@ uint64_t expiration_for(std::chrono::system_clock::time_point deadline, uint32_t
   return std::clamp<uint64_t>(seconds, 1, core::kMaxTtl);
 }
 
+absl::StatusOr<OutgoingRequest> request_of(const v1::CallRequest& call,
+                                           std::chrono::system_clock::time_point deadline) {
+  if (call.command().empty()) return absl::InvalidArgumentError("command is empty");
+  if (call.destination().twin() == 0) return absl::InvalidArgumentError("destination twin is not set");
+  OutgoingRequest request;
+  request.destinations.push_back(from_api(call.destination()));
+  request.command = call.command();
+  request.data = call.data();
+  if (call.has_schema()) request.schema = call.schema();
+  if (call.has_tags()) request.tags = call.tags();
+  request.expiration = expiration_for(deadline, call.ttl_seconds());
+  return request;
+}
+
 v1::RmbError error_of(const Outcome& outcome) {
   v1::RmbError error;
   if (outcome.error) {
@@ -83,13 +97,21 @@ grpc::Status status_of(const Outcome& outcome) {
   return grpc::Status(status_code_of(outcome), message, error.SerializeAsString());
 }
 
-grpc::Status status_of(const absl::Status& status) {
+v1::RmbError error_of(const absl::Status& status) {
   v1::RmbError error;
   error.set_code(core::rmb_error::kUnspecified);
   error.set_message(std::string(status.message()));
-  auto code = static_cast<grpc::StatusCode>(status.code());
-  if (status.ok()) code = grpc::StatusCode::INTERNAL;  // never a success here
-  return grpc::Status(code, error.message(), error.SerializeAsString());
+  return error;
+}
+
+grpc::StatusCode status_code_of(const absl::Status& status) {
+  if (status.ok()) return grpc::StatusCode::INTERNAL;  // never a success here
+  return static_cast<grpc::StatusCode>(status.code());
+}
+
+grpc::Status status_of(const absl::Status& status) {
+  const v1::RmbError error = error_of(status);
+  return grpc::Status(status_code_of(status), error.message(), error.SerializeAsString());
 }
 
 void to_api(const Outcome& outcome, v1::Reply* out) {
@@ -108,6 +130,22 @@ void to_api(const Outcome& outcome, v1::SendResponse* out) {
   } else {
     to_api(outcome, out->mutable_reply());
   }
+}
+
+void to_api(uint64_t id, const Outcome& outcome, v1::StreamedReply* out) {
+  out->set_id(id);
+  if (outcome.error || outcome.expired) {
+    *out->mutable_error() = error_of(outcome);
+    out->set_status_code(status_code_of(outcome));
+  } else {
+    to_api(outcome, out->mutable_reply());
+  }
+}
+
+void to_api(uint64_t id, const absl::Status& refused, v1::StreamedReply* out) {
+  out->set_id(id);
+  *out->mutable_error() = error_of(refused);
+  out->set_status_code(status_code_of(refused));
 }
 
 void to_api(const IncomingRequest& request, const std::string& request_id, v1::IncomingRequest* out) {

@@ -1,6 +1,7 @@
 #include "gateway/api/gateway_service.h"
 
 #include "gateway/api/call_reactor.h"
+#include "gateway/api/calls_reactor.h"
 #include "gateway/api/send_reactor.h"
 
 namespace rmb::gateway::api {
@@ -13,6 +14,11 @@ GatewayService::GatewayService(Outbox& outbox, ServiceRegistry& registry, InfoPr
 grpc::ServerUnaryReactor* GatewayService::Call(grpc::CallbackServerContext* context, const v1::CallRequest* request,
                                                v1::Reply* reply) {
   return start_call(outbox_, context, request, reply);
+}
+
+grpc::ServerBidiReactor<v1::StreamedCall, v1::StreamedReply>* GatewayService::Calls(
+    grpc::CallbackServerContext* context) {
+  return start_calls(outbox_, context);
 }
 
 grpc::ServerWriteReactor<v1::SendResponse>* GatewayService::Send(grpc::CallbackServerContext* context,

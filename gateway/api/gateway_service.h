@@ -21,6 +21,8 @@ class GatewayService final : public rmb::api::v1::Gateway::CallbackService {
 
   grpc::ServerUnaryReactor* Call(grpc::CallbackServerContext* context, const rmb::api::v1::CallRequest* request,
                                  rmb::api::v1::Reply* reply) override;
+  grpc::ServerBidiReactor<rmb::api::v1::StreamedCall, rmb::api::v1::StreamedReply>* Calls(
+      grpc::CallbackServerContext* context) override;
   grpc::ServerWriteReactor<rmb::api::v1::SendResponse>* Send(grpc::CallbackServerContext* context,
                                                              const rmb::api::v1::SendRequest* request) override;
   grpc::ServerBidiReactor<rmb::api::v1::ServeRequest, rmb::api::v1::ServeResponse>* Serve(

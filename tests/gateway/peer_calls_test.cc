@@ -1,5 +1,7 @@
 // rmb-peer end to end over its gRPC API: calls, sends, serve streams, errors, payload size, Info, health, encryption
 // the relay cannot read, unix sockets, metrics.
+#include <map>
+
 #include "tests/gateway/peer_fixture.h"
 
 namespace rmb::test {
@@ -19,6 +21,42 @@ TEST_F(PeerTest, CallRoundTripThroughAServeStream) {
   EXPECT_EQ(r.reply.source().twin(), twins_[1].id);
   EXPECT_FALSE(r.reply.uid().empty());
   EXPECT_GT(r.reply.timestamp(), 0u);
+}
+
+TEST_F(PeerTest, ManyCallsOnOneCallsStream) {
+  auto service = ServeClient::start(b_->grpc_address(), {"test.echo"}, echo_handler("echo: "));
+  ASSERT_TRUE(service);
+  grpc::ClientContext context;
+  auto stream = stub_a_->Calls(&context);
+  constexpr uint64_t kCalls = 50;
+  for (uint64_t id = 1; id <= kCalls; ++id) {
+    apiv1::StreamedCall call;
+    call.set_id(id);
+    call.mutable_call()->mutable_destination()->set_twin(twins_[1].id);
+    call.mutable_call()->set_command("test.echo");
+    call.mutable_call()->set_data("call " + std::to_string(id));
+    ASSERT_TRUE(stream->Write(call));
+  }
+  apiv1::StreamedCall unknown;
+  unknown.set_id(kCalls + 1);
+  unknown.mutable_call()->mutable_destination()->set_twin(999);
+  unknown.mutable_call()->set_command("test.echo");
+  ASSERT_TRUE(stream->Write(unknown));
+  ASSERT_TRUE(stream->WritesDone());
+  std::map<uint64_t, apiv1::StreamedReply> answers;
+  apiv1::StreamedReply reply;
+  while (stream->Read(&reply)) {
+    EXPECT_FALSE(answers.count(reply.id())) << "two answers for call " << reply.id();
+    answers[reply.id()] = reply;
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  ASSERT_EQ(answers.size(), kCalls + 1);
+  for (uint64_t id = 1; id <= kCalls; ++id) {
+    EXPECT_EQ(answers[id].reply().data(), "echo: call " + std::to_string(id));
+    EXPECT_EQ(answers[id].reply().source().twin(), twins_[1].id);
+  }
+  EXPECT_EQ(answers[kCalls + 1].status_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(answers[kCalls + 1].error().code(), 103u);
 }
 
 TEST_F(PeerTest, ServiceErrorComesBackAsAborted) {
