@@ -1,29 +1,20 @@
-# ctest bench_gateway_smoke: one short run; passes on exit code 0 with the table printed.
-execute_process(
-  COMMAND ${BENCH} --duration 1 --warmup 0 --concurrency 1 --payload 64
-  RESULT_VARIABLE code
-  OUTPUT_VARIABLE out
-  ERROR_VARIABLE err
-  TIMEOUT 50)
-message("${out}")
-if(NOT code EQUAL 0)
-  message(FATAL_ERROR "bench_gateway exited with ${code}\nstderr:\n${err}")
-endif()
-if(NOT out MATCHES "payload +callers +rmb p50 us")
-  message(FATAL_ERROR "bench_gateway printed no table header\nstderr:\n${err}")
-endif()
+# ctest bench_gateway_smoke: two short runs, unary calls and one Calls stream (--api calls);
+# each passes on exit code 0 with its table printed.
+function(run_bench expect)
+  execute_process(
+    COMMAND ${BENCH} --duration 1 --warmup 0 --payload 64 ${ARGN}
+    RESULT_VARIABLE code
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE err
+    TIMEOUT 50)
+  message("${out}")
+  if(NOT code EQUAL 0)
+    message(FATAL_ERROR "bench_gateway ${ARGN} exited with ${code}\nstderr:\n${err}")
+  endif()
+  if(NOT out MATCHES "payload +callers +rmb p50 us" OR NOT out MATCHES "${expect}")
+    message(FATAL_ERROR "bench_gateway ${ARGN} printed no table header or not '${expect}'\nstderr:\n${err}")
+  endif()
+endfunction()
 
-# The same through one Gateway.Calls stream (--api calls).
-execute_process(
-  COMMAND ${BENCH} --duration 1 --warmup 0 --concurrency 4 --payload 64 --api calls
-  RESULT_VARIABLE code
-  OUTPUT_VARIABLE out
-  ERROR_VARIABLE err
-  TIMEOUT 50)
-message("${out}")
-if(NOT code EQUAL 0)
-  message(FATAL_ERROR "bench_gateway --api calls exited with ${code}\nstderr:\n${err}")
-endif()
-if(NOT out MATCHES "one Gateway.Calls stream")
-  message(FATAL_ERROR "bench_gateway --api calls did not say it used the stream\nstderr:\n${err}")
-endif()
+run_bench("a unary Gateway.Call per call" --concurrency 1)
+run_bench("one Gateway.Calls stream" --concurrency 4 --api calls)

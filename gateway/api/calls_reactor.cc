@@ -23,8 +23,7 @@ namespace v1 = rmb::api::v1;
 class CallsReactor final : public grpc::ServerBidiReactor<v1::StreamedCall, v1::StreamedReply>,
                            public std::enable_shared_from_this<CallsReactor> {
  public:
-  CallsReactor(Outbox& outbox, std::chrono::system_clock::time_point deadline)
-      : outbox_(outbox), deadline_(deadline) {}
+  CallsReactor(Outbox& outbox, std::chrono::system_clock::time_point deadline) : outbox_(outbox), deadline_(deadline) {}
 
   void start() {
     self_ = shared_from_this();
@@ -163,23 +162,14 @@ class CallsReactor final : public grpc::ServerBidiReactor<v1::StreamedCall, v1::
     if (!closing_) to_api(id, status, &writes_.add());
   }
 
+  // Writes while open; finishes once cancelled, or half-closed with every call answered
+  // and written, with no read outstanding.
   void pump() {
-    const v1::StreamedReply* next = nullptr;
-    bool finish = false;
-    grpc::Status status;
-    {
-      std::lock_guard lock(mu_);
-      if (writes_.writing() || finished_) return;
-      if (!closing_) next = writes_.next();
+    api::pump(mu_, *this, writes_, [this] {
       const bool all_answered = half_closed_ && in_flight_.empty() && writes_.drained();
-      if (next == nullptr && (closing_ || all_answered) && !reading_) {
-        finished_ = true;
-        finish = true;
-        status = closing_ ? grpc::Status::CANCELLED : grpc::Status::OK;
-      }
-    }
-    if (next) StartWrite(next);
-    if (finish) Finish(std::move(status));
+      if ((!closing_ && !all_answered) || reading_) return PumpDecision{!closing_, std::nullopt};
+      return PumpDecision{!closing_, closing_ ? grpc::Status::CANCELLED : grpc::Status::OK};
+    });
   }
 
   Outbox& outbox_;
@@ -193,7 +183,6 @@ class CallsReactor final : public grpc::ServerBidiReactor<v1::StreamedCall, v1::
   bool reading_ = false;
   bool half_closed_ = false;
   bool closing_ = false;
-  bool finished_ = false;
   std::shared_ptr<CallsReactor> self_;
 };
 

@@ -102,21 +102,9 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
 
   // Starts the next write, or finishes once closing and drained. Called without `mu_`.
   void pump() {
-    const v1::SendResponse* next = nullptr;
-    bool finish = false;
-    grpc::Status status;
-    {
-      std::lock_guard lock(mu_);
-      if (writes_.writing() || finished_) return;
-      next = writes_.next();
-      if (next == nullptr && closing_) {
-        finished_ = true;
-        finish = true;
-        status = status_;
-      }
-    }
-    if (next) StartWrite(next);
-    if (finish) Finish(std::move(status));
+    api::pump(mu_, *this, writes_, [this] {
+      return PumpDecision{true, closing_ ? std::optional(status_) : std::nullopt};
+    });
   }
 
   Outbox& outbox_;
@@ -125,7 +113,6 @@ class SendReactor final : public grpc::ServerWriteReactor<v1::SendResponse>,
   WriteQueue<v1::SendResponse> writes_;  // at most one entry per destination
   bool closing_ = false;
   bool cancelled_ = false;
-  bool finished_ = false;
   grpc::Status status_ = grpc::Status::OK;
   std::shared_ptr<SendReactor> self_;
 };

@@ -212,23 +212,11 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
     pump();
   }
 
+  // Writes while open; finishes once closing with no read outstanding.
   void pump() {
-    const v1::ServeResponse* next = nullptr;
-    bool finish = false;
-    grpc::Status status;
-    {
-      std::lock_guard lock(mu_);
-      if (writes_.writing() || finished_) return;
-      if (!closing_) next = writes_.next();
-      if (next == nullptr && closing_ && !reading_) {
-        // Finish only with no read or write outstanding.
-        finished_ = true;
-        finish = true;
-        status = status_;
-      }
-    }
-    if (next) StartWrite(next);
-    if (finish) Finish(std::move(status));
+    api::pump(mu_, *this, writes_, [this] {
+      return PumpDecision{!closing_, closing_ && !reading_ ? std::optional(status_) : std::nullopt};
+    });
   }
 
   Outbox& outbox_;
@@ -247,7 +235,6 @@ class ServeReactor final : public grpc::ServerBidiReactor<v1::ServeRequest, v1::
   bool accepting_ = false;
   bool reading_ = false;
   bool closing_ = false;
-  bool finished_ = false;
   grpc::Status status_ = grpc::Status::OK;
   std::shared_ptr<ServeReactor> self_;
 };

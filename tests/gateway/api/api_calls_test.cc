@@ -19,7 +19,8 @@ apiv1::StreamedCall streamed(uint64_t id, uint32_t twin, const std::string& comm
 }
 
 // Reads every answer until the server ends the stream.
-std::map<uint64_t, apiv1::StreamedReply> read_all(grpc::ClientReaderWriter<apiv1::StreamedCall, apiv1::StreamedReply>& s) {
+std::map<uint64_t, apiv1::StreamedReply> read_all(
+    grpc::ClientReaderWriter<apiv1::StreamedCall, apiv1::StreamedReply>& s) {
   std::map<uint64_t, apiv1::StreamedReply> out;
   apiv1::StreamedReply reply;
   while (s.Read(&reply)) {
@@ -27,6 +28,17 @@ std::map<uint64_t, apiv1::StreamedReply> read_all(grpc::ClientReaderWriter<apiv1
     out[reply.id()] = reply;
   }
   return out;
+}
+
+// Answers a call the fake held (command "held"), as twin 9 would, with `data`.
+void answer_held(const FakeGateway::Sent& held, const std::string& data) {
+  gateway::Outcome outcome;
+  outcome.uid = held.uid;
+  outcome.origin = gateway::Outcome::Origin::kRemote;
+  outcome.source = core::AddressText{9, std::nullopt};
+  outcome.data = data;
+  held.on_outcome(outcome);
+  held.on_done();
 }
 
 TEST_F(ApiServiceTest, CallsOnOneStreamAreEachAnsweredWithTheirIdAndCallsStatusCodes) {
@@ -82,16 +94,7 @@ TEST_F(ApiServiceTest, AHalfClosedCallsStreamEndsOnceItsLastCallIsAnswered) {
   ASSERT_TRUE(stream->Read(&first));
   EXPECT_EQ(first.id(), 2u);
   ASSERT_TRUE(fake_.wait_sent(2));
-  std::thread answerer([&] {
-    auto held = fake_.sent()[0];
-    gateway::Outcome outcome;
-    outcome.uid = held.uid;
-    outcome.origin = gateway::Outcome::Origin::kRemote;
-    outcome.source = core::AddressText{9, std::nullopt};
-    outcome.data = "late";
-    held.on_outcome(outcome);
-    held.on_done();
-  });
+  std::thread answerer([&] { answer_held(fake_.sent()[0], "late"); });
   apiv1::StreamedReply second;
   ASSERT_TRUE(stream->Read(&second));
   answerer.join();
@@ -136,14 +139,7 @@ TEST_F(ApiServiceTest, ACallIdAlreadyInFlightOnTheStreamIsRefused) {
   EXPECT_EQ(fake_.sent().size(), 1u);
   // Once answered, the id may be used again.
   ASSERT_TRUE(fake_.wait_sent(1));
-  auto held = fake_.sent()[0];
-  gateway::Outcome outcome;
-  outcome.uid = held.uid;
-  outcome.origin = gateway::Outcome::Origin::kRemote;
-  outcome.source = core::AddressText{9, std::nullopt};
-  outcome.data = "a";
-  held.on_outcome(outcome);
-  held.on_done();
+  answer_held(fake_.sent()[0], "a");
   apiv1::StreamedReply answered;
   ASSERT_TRUE(stream->Read(&answered));
   EXPECT_EQ(answered.reply().data(), "a");
