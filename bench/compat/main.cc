@@ -38,9 +38,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bench/relay/cli_util.h"
@@ -70,7 +70,7 @@ struct Config {
 // CPU seconds of each part of a run, and Redis' command counters, at one instant.
 struct Snapshot {
   double redis = 0, relay = 0, peer_a = 0, peer_b = 0, process = 0;
-  double switches_a = 0, switches_b = 0;  // context switches of the peers' threads
+  double switches_a = 0, switches_b = 0;                          // context switches of the peers' threads
   std::map<std::string, std::pair<uint64_t, uint64_t>> commands;  // name -> calls, usec
 };
 
@@ -208,14 +208,10 @@ class Probe {
 };
 
 Snapshot operator-(const Snapshot& end, const Snapshot& start) {
-  Snapshot d{end.redis - start.redis,
-             end.relay - start.relay,
-             end.peer_a - start.peer_a,
-             end.peer_b - start.peer_b,
-             end.process - start.process,
-             end.switches_a - start.switches_a,
-             end.switches_b - start.switches_b,
-             {}};
+  Snapshot d{end.redis - start.redis,           end.relay - start.relay,
+             end.peer_a - start.peer_a,         end.peer_b - start.peer_b,
+             end.process - start.process,       end.switches_a - start.switches_a,
+             end.switches_b - start.switches_b, {}};
   for (const auto& [name, v] : end.commands) {
     auto it = start.commands.find(name);
     auto before = it == start.commands.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
@@ -371,8 +367,8 @@ void print_cpu(const char* name, int c, const Result& r) {
   const Snapshot& u = r.used;
   double per = 1e6 / static_cast<double>(r.calls);
   double bench = u.process - u.peer_a - u.peer_b;
-  std::printf("%-6s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %10.1f %10.1f\n", name, c, u.redis * per,
-              u.relay * per, u.peer_a * per, u.peer_b * per, bench * per, (u.redis + u.relay + u.process) * per,
+  std::printf("%-6s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %10.1f %10.1f\n", name, c, u.redis * per, u.relay * per,
+              u.peer_a * per, u.peer_b * per, bench * per, (u.redis + u.relay + u.process) * per,
               u.switches_a / static_cast<double>(r.calls), u.switches_b / static_cast<double>(r.calls));
 }
 
