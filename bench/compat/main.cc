@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -80,8 +81,15 @@ struct Result {
   Snapshot used;  // the measured seconds' CPU and commands (end - start)
 };
 
+// The servers this run started: std::exit runs no destructors, and a redis-server left
+// behind keeps the port and the bench's stdout (a pipe reading it would never end).
+std::atomic<pid_t> started_redis{0}, started_relay{0};
+
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "bench_compat: %s\n", what.c_str());
+  for (pid_t pid : {started_redis.load(), started_relay.load()}) {
+    if (pid > 0) ::kill(pid, SIGKILL);
+  }
   std::exit(1);
 }
 
@@ -161,21 +169,23 @@ double thread_switches(pid_t tid) {
 // start created, the rest of this process is the bench's own clients.
 class Probe {
  public:
-  Probe(const std::string& url, pid_t relay) : conn_(connect(url)), relay_(relay) {
+  explicit Probe(const std::string& url) : conn_(connect(url)) {
     auto info = conn_->command({"INFO", "server"});
     if (!info.ok() || (*info)->type != REDIS_REPLY_STRING) die("INFO server failed");
     for (auto line : absl::StrSplit(absl::string_view((*info)->str, (*info)->len), "\r\n")) {
       if (absl::ConsumePrefix(&line, "process_id:") && absl::SimpleAtoi(line, &redis_)) break;
     }
     if (redis_ == 0) die("no process_id in INFO server");
+    started_redis = redis_;
   }
   std::set<pid_t> peer_a, peer_b;
+  pid_t relay = 0;
 
   Snapshot take() {
     Snapshot s;
     auto cpu = [](pid_t pid) { return ::rmb::bench::cpu_seconds(pid).value_or(0.0); };
     s.redis = cpu(redis_);
-    s.relay = cpu(relay_);
+    s.relay = relay > 0 ? cpu(relay) : 0;
     s.process = cpu(0);
     for (pid_t t : peer_a) {
       s.peer_a += thread_cpu_seconds(t);
@@ -203,7 +213,6 @@ class Probe {
 
  private:
   std::unique_ptr<core::RedisConn> conn_;
-  pid_t relay_;
   pid_t redis_ = 0;
 };
 
@@ -397,10 +406,13 @@ int run(const Config& cfg) {
   if (!redis.ok()) die(std::string(redis.status().message()));
   std::vector<test::NetTwin> twins = {test::make_net_twin(1), test::make_net_twin(2)};
   std::string url = (*redis)->url();
+  // Before anything else can die(): it then stops this redis-server too.
+  Probe probe(url);
   // The relay's mailbox in db 0 of the bench's own Redis, never the default localhost:6379.
   auto net = test::Network::start(twins, url + "/0");
   if (!net.ok()) die(std::string(net.status().message()));
-  Probe probe(url, (*net)->relay->process().pid());
+  started_relay = (*net)->relay->process().pid();
+  probe.relay = started_relay;
   auto before_peers = tasks();
   auto caller_peer = test::InprocPeer::start(twins[0], **net, url + "/1");
   if (!caller_peer.ok()) die(std::string(caller_peer.status().message()));
